@@ -1,0 +1,137 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { ApiError } from './domain/errors.ts';
+import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
+import { installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
+import { installPipeline } from './http/pipeline.ts';
+import type { RouteDef } from './http/route.ts';
+import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
+import { endpointRoutes } from './http/routes/endpoints.ts';
+import { faultRoutes } from './http/routes/faults.ts';
+import { iamRoutes } from './http/routes/iam.ts';
+import { metaRoutes } from './http/routes/meta.ts';
+import { vpcRoutes } from './http/routes/vpc.ts';
+import type { Deps } from './service/context.ts';
+import { EndpointServices } from './service/endpoint-services.ts';
+import { Endpoints } from './service/endpoints.ts';
+import { RouteFaults } from './service/faults.ts';
+import { Identity } from './service/identity.ts';
+import { Network } from './service/network.ts';
+import { RouteTables } from './service/route-tables.ts';
+import type { Store } from './store/store.ts';
+
+export interface AppOptions {
+  config: Readonly<Config>;
+  store: Store;
+  clock?: Clock;
+  ids?: Ids;
+  /** A pino logger; default: one at config.logLevel writing to stdout. */
+  logger?: Logger;
+}
+
+/** Headers that carry secrets; never logged (design.md, "Secrets"). */
+export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-subject-token', 'x-security-token'];
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: REDACTED_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `res.headers["${h}"]`]),
+      censor: '[redacted]',
+    },
+  });
+}
+
+// Explicit Ajv options (design.md): bodies and paths are never coerced, so `"80"` is not 80 and a
+// wrong type reaches the client as the API's error code. Query strings are text on the wire, so
+// only they convert ("10" → 10) — and a value that does not convert still fails.
+const AJV_BASE: AjvOptions = {
+  allErrors: false,
+  removeAdditional: false,
+  useDefaults: true,
+  verbose: true,
+  strict: false,
+};
+const strictAjv = new Ajv({ ...AJV_BASE, coerceTypes: false });
+const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
+
+/** Every route of the API, as data. */
+function allRoutes(deps: Deps, identity: Identity): RouteDef[] {
+  return [
+    ...metaRoutes(),
+    ...iamRoutes(identity),
+    ...vpcRoutes(new Network(deps), new RouteTables(deps)),
+    ...endpointServiceRoutes(new EndpointServices(deps)),
+    ...endpointRoutes(new Endpoints(deps)),
+    ...faultRoutes(new RouteFaults(deps)),
+  ];
+}
+
+const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
+
+/** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config, store } = opts;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const deps: Deps = { config, store, clock: opts.clock ?? systemClock, ids: opts.ids ?? randomIds, log };
+  const identity = new Identity(deps);
+  await identity.init();
+
+  const fastifyOptions: FastifyServerOptions = {
+    loggerInstance: log,
+    bodyLimit: config.bodyLimit,
+    genReqId: () => deps.ids.hex(16),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
+  };
+  const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema as object),
+  );
+  installErrorHandler(app);
+  installPipeline(app, identity);
+
+  const routes = allRoutes(deps, identity);
+  const methodsByUrl = new Map<string, Set<string>>();
+  for (const def of routes) {
+    methodsByUrl.set(def.url, (methodsByUrl.get(def.url) ?? new Set()).add(def.method));
+    app.route({
+      method: def.method,
+      url: def.url,
+      schema: def.schema,
+      config: { api: def.api, auth: def.auth },
+      handler: async (request, reply) => {
+        const result = await def.handler({
+          params: request.params,
+          query: request.query,
+          body: request.body,
+          caller: request.caller,
+          request,
+          reply,
+        } as never);
+        reply.code(def.status ?? 200);
+        if (result === undefined) return reply.send();
+        return reply.type(JSON_TYPE).send(result);
+      },
+    });
+  }
+
+  // A known path with a wrong method answers 405 with `Allow` (routetables.md, check 1).
+  for (const [url, methods] of methodsByUrl) {
+    const allowed = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ');
+    const others = METHODS.filter((m) => !methods.has(m));
+    app.route({
+      method: others,
+      url,
+      config: { api: 'endpoint', auth: false },
+      handler: async () => {
+        throw new ApiError('VPCEP.0405', `Allowed: ${allowed}.`, { Allow: allowed });
+      },
+    });
+  }
+  return app;
+}

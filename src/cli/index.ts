@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
+import { startServer } from '../server.ts';
+
+/** The `vpcep` command. Everything but `serve` goes through the SDK (design.md, "cli/"). */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = new Command('vpcep').description(
+    'VPC endpoint control plane, wire-compatible with Huawei Cloud VPCEP',
+  );
+
+  program
+    .command('serve')
+    .description('serve the API (SQLite under --data-dir unless a database URL is given)')
+    .option('--host <host>', 'address to listen on (VPCEP_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (VPCEP_PORT, default 8080)')
+    .option('--data-dir <dir>', 'SQLite data directory (VPCEP_DATA_DIR, default ./data)')
+    .option('--region <region>', 'region of the bootstrap project (VPCEP_REGION, default cn-north-4)')
+    .option('--log-level <level>', 'pino log level (VPCEP_LOG_LEVEL, default info)')
+    .action(async (flags) => {
+      let config;
+      try {
+        config = loadConfig(process.env, flags);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new Error(`vpcep: ${e.message}`);
+        throw e;
+      }
+      const server = await startServer(config);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.app.log.info({ signal }, 'shutting down');
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,124 @@
+import path from 'node:path';
+
+/** A gateway endpoint service offered by the operator (design.md, "Start-up contract"). */
+export interface GatewayServiceConfig {
+  /** Short name; the full service name is `<region>.<name>`. */
+  name: string;
+  /** Destinations of the `egw` routes that binding a route table programs. */
+  cidrs: string[];
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `postgres://...` selects PostgreSQL; undefined means SQLite under dataDir. */
+  databaseUrl: string | undefined;
+  region: string;
+  /** Bootstrap values: undefined means "generate one". */
+  projectId: string | undefined;
+  adminPassword: string | undefined;
+  adminAk: string | undefined;
+  adminSk: string | undefined;
+  gatewayServices: GatewayServiceConfig[];
+  logLevel: string;
+  bodyLimit: number;
+  /** How long a call waits for its turn on an endpoint before 409 VPCEP.0409 (routetables.md). */
+  lockTimeoutMs: number;
+  /** Delay from create to `accepted` / `pendingAcceptance`; 0 mimics nothing, the cloud takes 1-2 minutes. */
+  provisioningDelayMs: number;
+  tokenTtlMs: number;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Flags given on the command line; they win over the environment. */
+export interface Flags {
+  host?: string;
+  port?: string | number;
+  dataDir?: string;
+  databaseUrl?: string;
+  region?: string;
+  logLevel?: string;
+}
+
+class ConfigError extends Error {}
+export { ConfigError };
+
+function int(
+  name: string,
+  raw: string | number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function gatewayServices(raw: string | undefined, region: string): GatewayServiceConfig[] {
+  if (raw === undefined || raw === '') {
+    // Huawei's object-storage gateway service; 100.125.0.0/16 is the documented OBS service range.
+    return [{ name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] }];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('VPCEP_GATEWAY_SERVICES must be JSON: [{"name": "...", "cidrs": ["a.b.c.d/n"]}]');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    !parsed.every(
+      (s) =>
+        typeof s === 'object' &&
+        s !== null &&
+        typeof s.name === 'string' &&
+        s.name.length > 0 &&
+        Array.isArray(s.cidrs) &&
+        s.cidrs.length > 0 &&
+        s.cidrs.every((c: unknown) => typeof c === 'string'),
+    )
+  ) {
+    throw new ConfigError(
+      `VPCEP_GATEWAY_SERVICES must be a list of {"name", "cidrs"} for region ${region}, each with at least one CIDR`,
+    );
+  }
+  return parsed as GatewayServiceConfig[];
+}
+
+/** The one place that reads the environment (design.md, "config.ts"). */
+export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = process.cwd()): Readonly<Config> {
+  const region = flags.region ?? env.VPCEP_REGION ?? 'cn-north-4';
+  const projectId = env.VPCEP_PROJECT_ID || undefined;
+  if (projectId !== undefined && !/^[0-9a-f]{32}$/.test(projectId)) {
+    throw new ConfigError('VPCEP_PROJECT_ID must be 32 lower-case hex characters');
+  }
+  const config: Config = {
+    host: flags.host ?? env.VPCEP_HOST ?? '127.0.0.1',
+    port: int('port', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535),
+    dataDir: path.resolve(cwd, flags.dataDir ?? env.VPCEP_DATA_DIR ?? 'data'),
+    databaseUrl: flags.databaseUrl ?? (env.VPCEP_DATABASE_URL || undefined),
+    region,
+    projectId,
+    adminPassword: env.VPCEP_ADMIN_PASSWORD || undefined,
+    adminAk: env.VPCEP_ADMIN_AK || undefined,
+    adminSk: env.VPCEP_ADMIN_SK || undefined,
+    gatewayServices: gatewayServices(env.VPCEP_GATEWAY_SERVICES, region),
+    logLevel: flags.logLevel ?? env.VPCEP_LOG_LEVEL ?? 'info',
+    bodyLimit: int('VPCEP_BODY_LIMIT', env.VPCEP_BODY_LIMIT, 1024 * 1024, 1024, 64 * 1024 * 1024),
+    lockTimeoutMs: int('VPCEP_LOCK_TIMEOUT_MS', env.VPCEP_LOCK_TIMEOUT_MS, 10_000, 1, 600_000),
+    provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),
+    tokenTtlMs: 24 * 3600 * 1000,
+  };
+  return Object.freeze(config);
+}
+
+/** A config for tests and embedding: defaults, with overrides. Reads no environment. */
+export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
+  return Object.freeze({ ...loadConfig({}, {}), ...overrides });
+}

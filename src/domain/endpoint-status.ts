@@ -1,0 +1,47 @@
+import { ApiError } from './errors.ts';
+
+export type EndpointStatus =
+  'creating' | 'pendingAcceptance' | 'accepted' | 'rejected' | 'failed' | 'deleting';
+export type ServiceType = 'gateway' | 'interface';
+
+export interface StatusFacts {
+  status: EndpointStatus;
+  /** When a `creating` endpoint is provisioned (ISO time). */
+  ready_at: string;
+  /** Whether the service asks its owner to accept new endpoints. */
+  approval: boolean;
+}
+
+/**
+ * The status an endpoint has at `now`: a `creating` endpoint whose provisioning delay has passed is
+ * `accepted`, or `pendingAcceptance` when its service requires approval (api-surface.md §3).
+ */
+export function statusAt(facts: StatusFacts, now: Date): EndpointStatus {
+  if (facts.status === 'creating' && Date.parse(facts.ready_at) <= now.getTime()) {
+    return facts.approval ? 'pendingAcceptance' : 'accepted';
+  }
+  return facts.status;
+}
+
+/** Steps 6 and 7 of routetables.md's order of checks. */
+export function assertRoutetablesChangeable(status: EndpointStatus, serviceType: ServiceType): void {
+  switch (status) {
+    case 'creating':
+      throw new ApiError('EndPoint.2019');
+    case 'deleting':
+      throw new ApiError('EndPoint.2018');
+    case 'failed':
+      throw new ApiError('EndPoint.2047');
+    case 'pendingAcceptance':
+    case 'rejected':
+      throw new ApiError(
+        'EndPoint.1004',
+        `The endpoint is ${status}; only accepted endpoints change route tables.`,
+      );
+    case 'accepted':
+      break;
+  }
+  if (serviceType !== 'gateway') {
+    throw new ApiError('EndPoint.1004', 'Route tables can only be bound to endpoints of gateway services.');
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The one catalogue of wire error codes (spec/errors.md). Every failure the API reports is an
+ * ApiError naming one of these codes; the HTTP layer renders it, nobody else builds an error body.
+ *
+ * `family` decides the envelope: `gateway` errors carry the gateway's top-level fields too,
+ * `vpc` errors the VPC service's top-level `code`/`message`, `iam` errors Keystone's numeric shape.
+ */
+export type ErrorFamily = 'endpoint' | 'gateway' | 'vpc' | 'iam';
+
+interface CatalogueEntry {
+  status: number;
+  message: string;
+  family: ErrorFamily;
+}
+
+const entries = {
+  // Gateway (decided before the service runs)
+  'APIGW.0101': {
+    status: 404,
+    message: 'The API does not exist or has not been published in the environment.',
+    family: 'gateway',
+  },
+  'APIGW.0201': { status: 413, message: 'Request entity too large.', family: 'gateway' },
+  'APIGW.0301': { status: 401, message: 'Incorrect IAM authentication information', family: 'gateway' },
+  'APIGW.0302': {
+    status: 403,
+    message: 'The IAM user is forbidden in the currently selected region',
+    family: 'gateway',
+  },
+  'APIGW.0308': { status: 429, message: 'The throttling threshold has been reached.', family: 'gateway' },
+
+  // This project's own codes (errors.md: VPCEP.* for cases without a published code)
+  'VPCEP.0405': { status: 405, message: 'Method not allowed.', family: 'endpoint' },
+  'VPCEP.0406': {
+    status: 406,
+    message: 'Not acceptable: this API answers application/json only.',
+    family: 'endpoint',
+  },
+  'VPCEP.0409': {
+    status: 409,
+    message: 'Another change to this resource is in progress. Please retry.',
+    family: 'endpoint',
+  },
+  'VPCEP.0501': { status: 501, message: 'Not implemented.', family: 'endpoint' },
+  'VPCEP.0502': {
+    status: 502,
+    message: 'A backend answered with something unusable. Please retry.',
+    family: 'endpoint',
+  },
+  'VPCEP.0503': {
+    status: 503,
+    message: 'Service temporarily unavailable. Please retry.',
+    family: 'endpoint',
+  },
+
+  // Published VPC Endpoint codes
+  'EndPoint.0001': { status: 500, message: 'System error. Please retry.', family: 'endpoint' },
+  'EndPoint.0002': { status: 400, message: 'Parameter error.', family: 'endpoint' },
+  'EndPoint.0005': { status: 404, message: 'The requested resource is unavailable.', family: 'endpoint' },
+  'EndPoint.0006': { status: 400, message: 'Invalid limit.', family: 'endpoint' },
+  'EndPoint.0010': { status: 400, message: 'Invalid offset.', family: 'endpoint' },
+  'EndPoint.0011': { status: 400, message: 'The request body is null.', family: 'endpoint' },
+  'EndPoint.0013': { status: 504, message: 'The request timed out.', family: 'endpoint' },
+  'EndPoint.0017': { status: 400, message: 'Invalid sort_key.', family: 'endpoint' },
+  'EndPoint.0018': { status: 400, message: 'Invalid sort_dir.', family: 'endpoint' },
+  'EndPoint.0020': { status: 400, message: 'Invalid VPC ID.', family: 'endpoint' },
+  'EndPoint.0023': { status: 400, message: 'Invalid subnet_id.', family: 'endpoint' },
+  'EndPoint.1004': { status: 400, message: 'Invalid request.', family: 'endpoint' },
+  'Endpoint.1018': { status: 400, message: 'Quota exceeded.', family: 'endpoint' },
+  'EndPoint.1019': { status: 400, message: 'Invalid route table ID.', family: 'endpoint' },
+  'EndPoint.2001': { status: 400, message: 'The VPC does not exist.', family: 'endpoint' },
+  'EndPoint.2003': { status: 400, message: 'The endpoint service does not exist.', family: 'endpoint' },
+  'EndPoint.2004': { status: 400, message: 'The endpoint service is unavailable.', family: 'endpoint' },
+  'EndPoint.2006': { status: 404, message: 'The requested endpoint does not exist.', family: 'endpoint' },
+  'EndPoint.2018': { status: 400, message: 'The endpoint is being deleted.', family: 'endpoint' },
+  'EndPoint.2019': { status: 400, message: 'The endpoint is being created.', family: 'endpoint' },
+  'EndPoint.2039': {
+    status: 400,
+    message: 'The route table is being used by another VPC endpoint.',
+    family: 'endpoint',
+  },
+  'EndPoint.2040': { status: 400, message: 'The VPC endpoint has no route table bound.', family: 'endpoint' },
+  'EndPoint.2047': {
+    status: 400,
+    message: 'The VPC endpoint in the Failed status cannot be modified.',
+    family: 'endpoint',
+  },
+  'EndPoint.4028': {
+    status: 400,
+    message: "Failed to add routes to the VPC's route table.",
+    family: 'endpoint',
+  },
+  'EndPoint.4029': {
+    status: 400,
+    message: "Failed to remove routes from the VPC's route table.",
+    family: 'endpoint',
+  },
+  'EndPoint.4030': { status: 404, message: 'The route table is not found.', family: 'endpoint' },
+
+  // VPC service codes (route tables, VPCs, subnets)
+  'VPC.0101': { status: 400, message: 'Parameter error.', family: 'vpc' },
+  'VPC.0102': { status: 400, message: 'The request body is null.', family: 'vpc' },
+  'VPC.0103': { status: 404, message: 'The VPC does not exist.', family: 'vpc' },
+  'VPC.0104': { status: 409, message: 'The VPC is in use.', family: 'vpc' },
+  'VPC.0201': { status: 404, message: 'The subnet does not exist.', family: 'vpc' },
+  'VPC.0202': { status: 400, message: 'Subnet CIDR conflict.', family: 'vpc' },
+  'VPC.2801': { status: 400, message: 'Invalid route.', family: 'vpc' },
+  'VPC.2802': { status: 400, message: 'The route table is in use.', family: 'vpc' },
+  'VPC.2803': { status: 400, message: 'Route quota exceeded.', family: 'vpc' },
+  'VPC.2808': { status: 404, message: 'RouteTable is not exist.', family: 'vpc' },
+  'VPC.2809': { status: 400, message: 'Route destination conflicts with an existing route.', family: 'vpc' },
+
+  // IAM (Keystone style: the numeric status is the code)
+  'IAM.0400': { status: 400, message: 'The request you have made requires a valid body.', family: 'iam' },
+  'IAM.0401': { status: 401, message: 'The username or password is wrong.', family: 'iam' },
+  'IAM.0404': { status: 404, message: 'Could not find the requested resource.', family: 'iam' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof entries;
+
+export function catalogue(code: ErrorCode): CatalogueEntry {
+  return entries[code];
+}
+
+/** A wire error. `detail` follows the published message (errors.md, last paragraph). */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly family: ErrorFamily;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, detail?: string, headers: Record<string, string> = {}) {
+    const entry = entries[code];
+    // The published text stays first, so a client matching on it still matches.
+    super(detail ? `${entry.message}${entry.message.endsWith('.') ? ' ' : ': '}${detail}` : entry.message);
+    this.code = code;
+    this.status = entry.status;
+    this.family = entry.family;
+    this.headers = headers;
+  }
+
+  /** The `"<code>: <message>"` form used in per-table failure lists (routetables.md), at most 1024 chars. */
+  get line(): string {
+    return `${this.code}: ${this.message}`.slice(0, 1024);
+  }
+}
+
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;

@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, type ErrorCode } from '../domain/errors.ts';
+import type { Api } from './route.ts';
+
+export const JSON_TYPE = 'application/json;charset=UTF-8';
+
+export function apiOf(request: FastifyRequest): Api {
+  return (request.routeOptions.config as { api?: Api }).api ?? 'endpoint';
+}
+
+/** The generic codes of each API: bad parameter, missing body. */
+const GENERIC: Record<Api, { invalid: ErrorCode; empty: ErrorCode }> = {
+  endpoint: { invalid: 'EndPoint.0002', empty: 'EndPoint.0011' },
+  meta: { invalid: 'EndPoint.0002', empty: 'EndPoint.0011' },
+  admin: { invalid: 'EndPoint.0002', empty: 'EndPoint.0011' },
+  vpc: { invalid: 'VPC.0101', empty: 'VPC.0102' },
+  iam: { invalid: 'IAM.0400', empty: 'IAM.0400' },
+};
+
+export function invalidParameter(request: FastifyRequest, detail: string): ApiError {
+  return new ApiError(GENERIC[apiOf(request)].invalid, detail);
+}
+
+export function emptyBody(request: FastifyRequest): ApiError {
+  return new ApiError(GENERIC[apiOf(request)].empty);
+}
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+  parentSchema?: Record<string, unknown>;
+}
+
+/** `routetables/0` → `routetables[0]`; the field a client can find in its own request. */
+function fieldName(context: string, e: AjvError): string {
+  const parts = e.instancePath.split('/').filter(Boolean);
+  if (e.keyword === 'required') parts.push(String(e.params.missingProperty));
+  if (e.keyword === 'additionalProperties') parts.push(String(e.params.additionalProperty));
+  const name = parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+  return name || context;
+}
+
+/** Maps a schema validation failure to the API's code, naming the field and the rule. */
+function validationError(request: FastifyRequest, err: FastifyError): ApiError {
+  const context = (err as { validationContext?: string }).validationContext ?? 'body';
+  const first = (err.validation as AjvError[] | undefined)?.[0];
+  if (context === 'body' && (request.body === undefined || request.body === null)) return emptyBody(request);
+  if (!first) return invalidParameter(request, err.message);
+  const own = first.parentSchema?.['x-error-code'] as ErrorCode | undefined;
+  const detail = `${fieldName(context, first)} ${first.message ?? 'is invalid'}.`;
+  return own ? new ApiError(own, detail) : invalidParameter(request, detail);
+}
+
+/** Renders an ApiError in its family's envelope (spec/errors.md, "Envelopes"). */
+export function sendError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
+  const requestId = request.id;
+  let body: unknown;
+  switch (e.family) {
+    case 'gateway':
+      body = {
+        error: { code: e.code, message: e.message },
+        error_code: e.code,
+        error_msg: e.message,
+        request_id: requestId,
+      };
+      break;
+    case 'vpc':
+      body = { error: { code: e.code, message: e.message }, code: e.code, message: e.message };
+      break;
+    case 'iam':
+      body = { error: { code: e.status, message: e.message, title: TITLES[e.status] ?? 'Error' } };
+      break;
+    default:
+      body = { error: { code: e.code, message: e.message } };
+  }
+  return reply.code(e.status).headers(e.headers).type(JSON_TYPE).send(body);
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+};
+
+/** The one error handler: every failure leaves here, nothing internal in the body. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof ApiError) return sendError(request, reply, err);
+    if (err.validation) return sendError(request, reply, validationError(request, err));
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendError(request, reply, new ApiError('APIGW.0201'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendError(request, reply, emptyBody(request));
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return sendError(
+          request,
+          reply,
+          invalidParameter(request, 'Content-Length does not match the body.'),
+        );
+    }
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendError(request, reply, invalidParameter(request, err.message));
+    }
+    request.log.error({ err }, 'unexpected error');
+    return sendError(request, reply, new ApiError('EndPoint.0001'));
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ApiError('APIGW.0101')));
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../domain/errors.ts';
+import type { Caller } from '../service/context.ts';
+import type { Identity } from '../service/identity.ts';
+import { emptyBody, invalidParameter } from './error-handler.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+    /** The body exactly as received; AK/SK signatures cover these bytes (signing.md). */
+    rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    api?: import('./route.ts').Api;
+    auth?: boolean;
+  }
+}
+
+/** `Accept` excludes JSON when no listed range matches application/json (RFC 9110 §12.5.1). */
+function acceptsJson(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const [range = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q !== undefined && Number(q.slice(2)) === 0) return false;
+    return ['*/*', 'application/*', 'application/json'].includes(range.trim());
+  });
+}
+
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+/** Identity of the caller from the token or (next issue) the AK/SK signature; one caller either way. */
+function authenticate(request: FastifyRequest, identity: Identity): Caller {
+  const token = request.headers['x-auth-token'];
+  if (typeof token === 'string' && token.length > 0) {
+    if (token.length > 2048) throw new ApiError('APIGW.0301', 'decrypt token fail');
+    return identity.verify(token, request.id);
+  }
+  if (request.headers.authorization !== undefined) {
+    // AK/SK signatures are verified in issue #3; until then no signature is valid.
+    throw new ApiError('APIGW.0301', 'verify aksk signature fail');
+  }
+  throw new ApiError('APIGW.0301', 'x-auth-token not found');
+}
+
+/**
+ * The order every request passes (routetables.md, "Order of checks"): route (404/405) →
+ * authentication → project → media type and JSON → schemas (path, then body) → handler.
+ */
+export function installPipeline(app: FastifyInstance, identity: Identity): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+    if (!acceptsJson(request.headers.accept)) throw new ApiError('VPCEP.0406');
+  });
+
+  // Bodies arrive as raw bytes whatever their type: authentication must see them before parsing,
+  // and a wrong media type is a 400 decided after authentication, not Fastify's 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('preValidation', async (request) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+    request.rawBody = raw ?? Buffer.alloc(0);
+    request.body = undefined;
+
+    const config = request.routeOptions.config;
+    if (config.auth) {
+      const caller = authenticate(request, identity);
+      const projectId = (request.params as { project_id?: string }).project_id;
+      if (projectId !== undefined && projectId !== caller.project_id) {
+        throw new ApiError(
+          'APIGW.0302',
+          `The token is scoped to another project than ${projectId.slice(0, 64)}.`,
+        );
+      }
+      request.caller = caller;
+    }
+
+    if (raw === undefined || raw.toString('utf8').trim() === '') return;
+    const contentType = request.headers['content-type'];
+    if (contentType !== undefined && !isJsonMediaType(contentType)) {
+      throw invalidParameter(
+        request,
+        `Content-Type must be application/json, got "${contentType.slice(0, 64)}".`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw invalidParameter(request, 'The body is not valid JSON.');
+    }
+    if (parsed === null) throw emptyBody(request);
+    request.body = parsed;
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TSchema } from 'typebox';
+import type { Caller } from '../service/context.ts';
+
+/** Which API a route belongs to; decides the error envelope and the generic error codes. */
+export type Api = 'endpoint' | 'vpc' | 'iam' | 'meta' | 'admin';
+
+type Infer<S> = S extends TSchema ? Static<S> : undefined;
+
+export interface RouteSchemas {
+  params?: TSchema;
+  querystring?: TSchema;
+  body?: TSchema;
+  /** Response schemas by status; they also feed the OpenAPI document. */
+  response?: Record<number, TSchema>;
+}
+
+export interface HandlerInput<S extends RouteSchemas, A extends boolean> {
+  params: Infer<S['params']>;
+  query: Infer<S['querystring']>;
+  body: Infer<S['body']>;
+  caller: A extends true ? Caller : undefined;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/**
+ * One API operation, declared as data: app.ts registers every route from these, answers 405 for
+ * the other methods of each path, and the OpenAPI export reads them.
+ */
+export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends boolean = boolean> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  api: Api;
+  /** The operation's name in the published API (SDK method name). */
+  operationId: string;
+  /** true: a valid token or signature of the path's project is required. */
+  auth: A;
+  schema: S;
+  /** Success status; a handler answering 204 returns undefined. */
+  status?: number;
+  handler: (input: HandlerInput<S, A>) => Promise<unknown>;
+}
+
+/** Identity function that ties a route's schemas to its handler's argument types. */
+export function route<S extends RouteSchemas, A extends boolean>(def: RouteDef<S, A>): RouteDef {
+  return def as unknown as RouteDef;
+}

@@ -1,0 +1,149 @@
+import { Type } from 'typebox';
+import type { Endpoints } from '../../service/endpoints.ts';
+import { route } from '../route.ts';
+import { Id64, ProjectParams } from '../schemas.ts';
+
+const RoutetableIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10 });
+
+const Tag = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 128 }),
+  value: Type.Optional(Type.String({ maxLength: 255 })),
+});
+
+export const EndpointSchema = Type.Object({
+  id: Type.String(),
+  service_type: Type.String(),
+  status: Type.String(),
+  active_status: Type.Array(Type.String()),
+  enable_status: Type.String(),
+  specification_name: Type.String(),
+  endpoint_service_id: Type.String(),
+  endpoint_service_name: Type.String(),
+  marker_id: Type.Integer(),
+  vpc_id: Type.String(),
+  subnet_id: Type.Optional(Type.String()),
+  ip: Type.Optional(Type.String()),
+  enable_dns: Type.Boolean(),
+  routetables: Type.Array(Type.String()),
+  whitelist: Type.Array(Type.String()),
+  enable_whitelist: Type.Boolean(),
+  description: Type.String(),
+  policy_statement: Type.Array(Type.Unknown()),
+  project_id: Type.String(),
+  tags: Type.Array(Tag),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+const TableFailure = Type.Object({ id: Type.String(), error_message: Type.String() });
+
+export const RoutetableInfoResp = Type.Object({
+  routetables: Type.Array(Type.String()),
+  error: Type.Optional(
+    Type.Array(
+      Type.Object({ bind_failed: Type.Array(TableFailure), unbind_failed: Type.Array(TableFailure) }),
+    ),
+  ),
+});
+
+const EndpointParams = Type.Object({ project_id: Id64, vpc_endpoint_id: Id64 });
+
+export function endpointRoutes(endpoints: Endpoints) {
+  return [
+    route({
+      method: 'POST',
+      url: '/v1/:project_id/vpc-endpoints',
+      api: 'endpoint',
+      operationId: 'CreateEndpoint',
+      auth: true,
+      schema: {
+        params: ProjectParams,
+        body: Type.Object({
+          endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
+          vpc_id: Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0020' }),
+          subnet_id: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0023' }),
+          ),
+          routetables: Type.Optional(RoutetableIds),
+          description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
+          tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
+          policy_statement: Type.Optional(Type.Array(Type.Object({}))),
+          enable_dns: Type.Optional(Type.Boolean()),
+          whitelist: Type.Optional(
+            Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, 'x-error-code': 'EndPoint.2044' }),
+          ),
+          enable_whitelist: Type.Optional(Type.Boolean()),
+          port_ip: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: { 200: EndpointSchema },
+      },
+      handler: ({ caller, body }) => endpoints.create(caller, body),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/:project_id/vpc-endpoints',
+      api: 'endpoint',
+      operationId: 'ListEndpoints',
+      auth: true,
+      schema: {
+        params: ProjectParams,
+        querystring: Type.Object({
+          endpoint_service_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          vpc_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10, 'x-error-code': 'EndPoint.0006' }),
+          offset: Type.Integer({ minimum: 0, default: 0, 'x-error-code': 'EndPoint.0010' }),
+          sort_key: Type.Union([Type.Literal('create_at'), Type.Literal('update_at')], {
+            default: 'create_at',
+            'x-error-code': 'EndPoint.0017',
+          }),
+          sort_dir: Type.Union([Type.Literal('desc'), Type.Literal('asc')], {
+            default: 'desc',
+            'x-error-code': 'EndPoint.0018',
+          }),
+        }),
+        response: {
+          200: Type.Object({ endpoints: Type.Array(EndpointSchema), total_count: Type.Integer() }),
+        },
+      },
+      handler: ({ caller, query }) =>
+        endpoints.list(caller, {
+          ...query,
+          sort_key: query.sort_key === 'update_at' ? 'updated_at' : 'created_at',
+        }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
+      api: 'endpoint',
+      operationId: 'ListEndpointInfoDetails',
+      auth: true,
+      schema: { params: EndpointParams, response: { 200: EndpointSchema } },
+      handler: ({ caller, params }) => endpoints.get(caller, params.vpc_endpoint_id),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
+      api: 'endpoint',
+      operationId: 'DeleteEndpoint',
+      auth: true,
+      status: 204,
+      schema: { params: EndpointParams },
+      handler: ({ caller, params }) => endpoints.delete(caller, params.vpc_endpoint_id),
+    }),
+    route({
+      method: 'PUT',
+      url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/routetables',
+      api: 'endpoint',
+      operationId: 'UpdateEndpointRoutetable',
+      auth: true,
+      schema: {
+        params: EndpointParams,
+        body: Type.Object({ routetables: RoutetableIds }),
+        response: { 200: RoutetableInfoResp },
+      },
+      handler: ({ caller, params, body }) =>
+        endpoints.updateRoutetables(caller, params.vpc_endpoint_id, body.routetables),
+    }),
+  ];
+}

@@ -1,0 +1,51 @@
+import { Type } from 'typebox';
+import { route } from '../route.ts';
+
+const Versions = Type.Object({
+  versions: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      version: Type.String(),
+      min_version: Type.String(),
+      status: Type.String(),
+      updated: Type.String(),
+      links: Type.Array(Type.Object({ href: Type.String(), rel: Type.String() })),
+    }),
+  ),
+});
+
+/** API versions: the only calls without authentication (api-surface.md §3). */
+export function metaRoutes() {
+  const versions = (href: string) => ({
+    versions: [
+      {
+        id: 'v1',
+        version: '1',
+        min_version: '',
+        status: 'CURRENT',
+        updated: '2018-09-30T00:00:00Z',
+        links: [{ href, rel: 'self' }],
+      },
+    ],
+  });
+  return [
+    route({
+      method: 'GET',
+      url: '/',
+      api: 'meta',
+      operationId: 'ListVersions',
+      auth: false,
+      schema: { response: { 200: Versions } },
+      handler: async ({ request }) => versions(`${request.protocol}://${request.host}/v1/`),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1',
+      api: 'meta',
+      operationId: 'ListSpecifiedVersionDetails',
+      auth: false,
+      schema: { response: { 200: Versions } },
+      handler: async ({ request }) => versions(`${request.protocol}://${request.host}/v1/`),
+    }),
+  ];
+}

@@ -1,0 +1,65 @@
+import { ApiError } from '../domain/errors.ts';
+import { endpointTime } from '../domain/ids.ts';
+import type { Row } from '../store/repo.ts';
+import type { Caller, Deps } from './context.ts';
+
+type ServiceRow = Row<'endpoint_services'>;
+
+function publicView(s: ServiceRow) {
+  return {
+    id: s.id,
+    owner: s.owner,
+    service_name: s.service_name,
+    service_type: s.service_type,
+    created_at: endpointTime(new Date(s.created_at)),
+    is_charge: s.is_charge === 1,
+    enable_policy: s.enable_policy === 1,
+  };
+}
+
+function describeView(s: ServiceRow) {
+  return {
+    id: s.id,
+    service_name: s.service_name,
+    service_type: s.service_type,
+    created_at: endpointTime(new Date(s.created_at)),
+    is_charge: s.is_charge === 1,
+    enable_policy: s.enable_policy === 1,
+    tcp_proxy: 'close',
+    description: s.description,
+  };
+}
+
+/** Endpoint services as consumers see them (api-surface.md §3). */
+export class EndpointServices {
+  constructor(private readonly deps: Deps) {}
+
+  async listPublic(q: { endpoint_service_name?: string; id?: string; limit: number; offset: number }) {
+    const all = await this.deps.store.read((r) => r.publicServices());
+    const matching = all.filter(
+      (s) =>
+        (q.id === undefined || s.id === q.id) &&
+        (q.endpoint_service_name === undefined || s.service_name.includes(q.endpoint_service_name)),
+    );
+    return {
+      endpoint_services: matching.slice(q.offset, q.offset + q.limit).map(publicView),
+      total_count: matching.length,
+    };
+  }
+
+  /** One service by exact name or id; the caller's own services and the public ones are visible. */
+  async describe(caller: Caller, q: { endpoint_service_name?: string; id?: string }) {
+    if (q.endpoint_service_name === undefined && q.id === undefined) {
+      throw new ApiError('EndPoint.0002', 'Give endpoint_service_name or id.');
+    }
+    const s = await this.deps.store.read((r) =>
+      q.id !== undefined ? r.service(q.id) : r.serviceByName(q.endpoint_service_name!),
+    );
+    const visible =
+      s !== undefined &&
+      (s.owner_project_id === null || s.owner_project_id === caller.project_id) &&
+      (q.endpoint_service_name === undefined || s.service_name === q.endpoint_service_name);
+    if (!visible) throw new ApiError('EndPoint.2003');
+    return describeView(s);
+  }
+}

@@ -1,0 +1,268 @@
+import { contains, parseCidr } from '../domain/cidr.ts';
+import { MAX_ROUTES_PER_TABLE } from '../domain/bindings.ts';
+import { ApiError } from '../domain/errors.ts';
+import { vpcTime } from '../domain/ids.ts';
+import type { Repo, Row, RoutetableListQuery } from '../store/repo.ts';
+import { audit, type Caller, type Deps } from './context.ts';
+
+/** Route types of the VPC API; `local` and `egw` are system routes no user may touch. */
+export const ROUTE_TYPES = [
+  'ecs',
+  'eni',
+  'vip',
+  'nat',
+  'peering',
+  'vpn',
+  'dc',
+  'cc',
+  'egw',
+  'er',
+  'subeni',
+  'local',
+] as const;
+const SYSTEM_TYPES = new Set(['local', 'egw']);
+
+export interface RouteInput {
+  type: string;
+  destination: string;
+  nexthop: string;
+  description?: string;
+}
+
+export interface RoutetableCreate {
+  vpc_id: string;
+  name?: string;
+  description?: string;
+  routes?: RouteInput[];
+}
+
+export interface RoutetableUpdate {
+  name?: string;
+  description?: string;
+  routes?: { add?: RouteInput[]; mod?: RouteInput[]; del?: { destination: string }[] };
+}
+
+export function routeView(r: Row<'routes'>) {
+  return { type: r.type, destination: r.destination, nexthop: r.nexthop, description: r.description };
+}
+
+function tableView(t: Row<'routetables'>, subnetIds: string[]) {
+  return {
+    id: t.id,
+    name: t.name,
+    default: t.is_default === 1,
+    subnets: subnetIds.map((id) => ({ id })),
+    tenant_id: t.project_id,
+    vpc_id: t.vpc_id,
+    description: t.description,
+    created_at: vpcTime(new Date(t.created_at)),
+    updated_at: vpcTime(new Date(t.updated_at)),
+  };
+}
+
+/** The subnets that use each table: associated ones, and the unassociated ones for the default table. */
+async function subnetsByTable(r: Repo, tables: Row<'routetables'>[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(tables.map((t) => [t.id, []]));
+  const defaults = tables.filter((t) => t.is_default === 1);
+  const projectIds = [...new Set(tables.map((t) => t.project_id))];
+  for (const projectId of projectIds) {
+    const vpcIds = new Set(tables.filter((t) => t.project_id === projectId).map((t) => t.vpc_id));
+    for (const vpcId of vpcIds) {
+      for (const s of await r.subnets(projectId, vpcId)) {
+        const target = s.routetable_id ?? defaults.find((d) => d.vpc_id === vpcId)?.id;
+        if (target !== undefined) out.get(target)?.push(s.id);
+      }
+    }
+  }
+  return out;
+}
+
+/** Route tables and their routes (api-surface.md §2). `egw` routes change only through endpoints. */
+export class RouteTables {
+  constructor(private readonly deps: Deps) {}
+
+  async list(caller: Caller, q: Omit<RoutetableListQuery, 'project_id'>) {
+    return this.deps.store.read(async (r) => {
+      const rows = await r.routetables({ ...q, project_id: caller.project_id });
+      const subnets = await subnetsByTable(r, rows);
+      return rows.map((t) => tableView(t, subnets.get(t.id) ?? []));
+    });
+  }
+
+  async get(caller: Caller, id: string) {
+    return this.deps.store.read((r) => this.#show(r, caller, id));
+  }
+
+  async #show(r: Repo, caller: Caller, id: string) {
+    const t = await r.routetable(caller.project_id, id);
+    if (!t) throw new ApiError('VPC.2808');
+    const subnets = await subnetsByTable(r, [t]);
+    const routes = await r.routes(id);
+    return { ...tableView(t, subnets.get(id) ?? []), routes: routes.map(routeView) };
+  }
+
+  async create(caller: Caller, input: RoutetableCreate) {
+    const routes = input.routes ?? [];
+    if (routes.length > 5) throw new ApiError('VPC.0101', 'routes: at most 5 routes in the create call.');
+    const now = this.deps.clock.now().toISOString();
+    const id = this.deps.ids.uuid();
+    return this.deps.store.tx(async (r) => {
+      const vpc = await r.vpc(caller.project_id, input.vpc_id);
+      if (!vpc) throw new ApiError('VPC.0103');
+      await r.insertRoutetable({
+        id,
+        project_id: caller.project_id,
+        vpc_id: vpc.id,
+        name: input.name ?? '',
+        description: input.description ?? '',
+        is_default: 0,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.#applyRoutes(r, id, vpc.cidr, { add: routes });
+      await audit(r, this.deps, caller, 'create', 'routetable', id, {
+        vpc_id: vpc.id,
+        routes: routes.length,
+      });
+      return this.#show(r, caller, id);
+    });
+  }
+
+  async update(caller: Caller, id: string, input: RoutetableUpdate) {
+    return this.deps.store.tx(async (r) => {
+      const t = await r.routetable(caller.project_id, id);
+      if (!t) throw new ApiError('VPC.2808');
+      const vpc = await r.vpc(caller.project_id, t.vpc_id);
+      if (!vpc) throw new ApiError('VPC.0103');
+      if (input.routes) await this.#applyRoutes(r, id, vpc.cidr, input.routes);
+      await r.updateRoutetable(id, {
+        name: input.name ?? t.name,
+        description: input.description ?? t.description,
+        updated_at: this.deps.clock.now().toISOString(),
+      });
+      await audit(r, this.deps, caller, 'update', 'routetable', id, input);
+      return this.#show(r, caller, id);
+    });
+  }
+
+  /** Applies add/mod/del in that order, with the VPC service's route rules. */
+  async #applyRoutes(
+    r: Repo,
+    tableId: string,
+    vpcCidr: string,
+    change: NonNullable<RoutetableUpdate['routes']>,
+  ) {
+    const existing = new Map((await r.routes(tableId)).map((x) => [x.destination, x]));
+    const system = (dest: string) => {
+      const route = existing.get(dest);
+      if (route && SYSTEM_TYPES.has(route.type)) {
+        throw new ApiError(
+          'VPC.2801',
+          `The ${route.type} route to ${dest} is a system route and cannot be changed.`,
+        );
+      }
+      return route;
+    };
+    const local = [...existing.values()]
+      .filter((x) => x.type === 'local')
+      .map((x) => parseCidr(x.destination)!);
+    local.push(parseCidr(vpcCidr)!);
+    const checkRoute = (route: RouteInput) => {
+      if (SYSTEM_TYPES.has(route.type)) {
+        throw new ApiError(
+          'VPC.2801',
+          `Route type ${route.type} is reserved for system routes (destination ${route.destination}).`,
+        );
+      }
+      const cidr = parseCidr(route.destination);
+      if (!cidr) throw new ApiError('VPC.2801', `destination "${route.destination}" is not a valid CIDR.`);
+      if (local.some((l) => contains(l, cidr))) {
+        throw new ApiError('VPC.2809', `destination ${route.destination} lies inside the VPC's local route.`);
+      }
+    };
+    for (const route of change.add ?? []) {
+      checkRoute(route);
+      if (system(route.destination) || existing.has(route.destination)) {
+        throw new ApiError('VPC.2809', `A route to ${route.destination} already exists in the route table.`);
+      }
+      const row = {
+        routetable_id: tableId,
+        ...route,
+        description: route.description ?? '',
+        endpoint_id: null,
+      };
+      existing.set(route.destination, row);
+      await r.insertRoutes([row]);
+    }
+    for (const route of change.mod ?? []) {
+      checkRoute(route);
+      const old = system(route.destination);
+      if (!old) throw new ApiError('VPC.2801', `No route to ${route.destination} to modify.`);
+      await r.updateRoute(tableId, route.destination, {
+        type: route.type,
+        nexthop: route.nexthop,
+        description: route.description ?? old.description,
+      });
+    }
+    for (const { destination } of change.del ?? []) {
+      if (!system(destination)) throw new ApiError('VPC.2801', `No route to ${destination} to delete.`);
+      existing.delete(destination);
+    }
+    await r.deleteRoutes(
+      tableId,
+      (change.del ?? []).map((d) => d.destination),
+    );
+    if (existing.size > MAX_ROUTES_PER_TABLE) {
+      throw new ApiError('VPC.2803', `A route table holds at most ${MAX_ROUTES_PER_TABLE} routes.`);
+    }
+  }
+
+  /** Not the default table, not with subnets, not while an endpoint is bound (api-surface.md §2). */
+  async delete(caller: Caller, id: string) {
+    await this.deps.store.tx(async (r) => {
+      const t = await r.routetable(caller.project_id, id);
+      if (!t) throw new ApiError('VPC.2808');
+      if (t.is_default === 1) throw new ApiError('VPC.2802', 'The default route table cannot be deleted.');
+      const subnets = await r.subnetsOfTables([id]);
+      if (subnets.length > 0) {
+        throw new ApiError('VPC.2802', `Subnets are associated: ${subnets.map((s) => s.id).join(', ')}.`);
+      }
+      const bindings = await r.bindingsOnTables([id]);
+      if (bindings.length > 0) {
+        throw new ApiError(
+          'VPC.2802',
+          `VPC endpoints are bound: ${bindings.map((b) => b.endpoint_id).join(', ')}.`,
+        );
+      }
+      await r.deleteRoutetable(id);
+      await audit(r, this.deps, caller, 'delete', 'routetable', id);
+    });
+  }
+
+  async associate(caller: Caller, id: string, change: { associate?: string[]; disassociate?: string[] }) {
+    return this.deps.store.tx(async (r) => {
+      const t = await r.routetable(caller.project_id, id);
+      if (!t) throw new ApiError('VPC.2808');
+      const now = this.deps.clock.now().toISOString();
+      for (const subnetId of change.associate ?? []) {
+        const s = await r.subnet(caller.project_id, subnetId);
+        if (!s || s.vpc_id !== t.vpc_id) {
+          throw new ApiError('VPC.0201', `Subnet ${subnetId} is not a subnet of the route table's VPC.`);
+        }
+        await r.updateSubnet(subnetId, { routetable_id: t.is_default === 1 ? null : id, updated_at: now });
+      }
+      for (const subnetId of change.disassociate ?? []) {
+        const s = await r.subnet(caller.project_id, subnetId);
+        const current = s?.routetable_id ?? (s ? (await r.defaultRoutetable(s.vpc_id))?.id : undefined);
+        if (!s || current !== id)
+          throw new ApiError('VPC.0201', `Subnet ${subnetId} is not associated with this route table.`);
+        if (t.is_default === 1)
+          throw new ApiError('VPC.2802', 'A subnet cannot leave its VPC default route table this way.');
+        await r.updateSubnet(subnetId, { routetable_id: null, updated_at: now });
+      }
+      await r.updateRoutetable(id, { updated_at: now });
+      await audit(r, this.deps, caller, 'associate', 'routetable', id, change);
+      return this.#show(r, caller, id);
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './store.ts';
+import * as initial from './migrations/001-initial.ts';
+
+interface Migration {
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+/** One ordered set for both stores. Append only: a shipped migration never changes. */
+const migrations: Migration[] = [{ name: '001-initial', up: initial.up }];
+
+/** Applies what is missing, each migration in its own transaction. Returns the names applied. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  await db.schema
+    .createTable('schema_migrations')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+  const applied: string[] = [];
+  for (const m of migrations) {
+    const done = await db.transaction().execute(async (tx) => {
+      const row = await tx
+        .selectFrom('schema_migrations')
+        .select('name')
+        .where('name', '=', m.name)
+        .executeTakeFirst();
+      if (row) return false;
+      await m.up(tx, dialect);
+      await tx
+        .insertInto('schema_migrations')
+        .values({ name: m.name, applied_at: new Date().toISOString() })
+        .execute();
+      return true;
+    });
+    if (done) applied.push(m.name);
+  }
+  return applied;
+}
+
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const rows = await sql<{ name: string }>`select name from schema_migrations`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  const have = new Set(rows.rows.map((r) => r.name));
+  return migrations.map((m) => m.name).filter((n) => !have.has(n));
+}

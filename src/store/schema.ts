@@ -1,0 +1,113 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table and column names are the API's wire names (design.md, "Rules of the house").
+ * Booleans are integers 0/1 and lists are JSON text, so one schema serves SQLite and PostgreSQL.
+ */
+export interface Database {
+  domains: { id: string; name: string; created_at: string };
+  projects: { id: string; name: string; domain_id: string; created_at: string };
+  users: { id: string; name: string; domain_id: string; password_hash: string; created_at: string };
+  server_keys: { id: string; secret: string; created_at: string };
+  vpcs: {
+    id: string;
+    project_id: string;
+    name: string;
+    cidr: string;
+    description: string;
+    created_at: string;
+    updated_at: string;
+  };
+  subnets: {
+    id: string;
+    project_id: string;
+    vpc_id: string;
+    name: string;
+    cidr: string;
+    gateway_ip: string;
+    /** null: the VPC's default route table. */
+    routetable_id: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  routetables: {
+    id: string;
+    project_id: string;
+    vpc_id: string;
+    name: string;
+    description: string;
+    is_default: number;
+    created_at: string;
+    updated_at: string;
+  };
+  routes: {
+    routetable_id: string;
+    destination: string;
+    type: string;
+    nexthop: string;
+    description: string;
+    /** Set on `egw` routes: the endpoint whose binding created the route. */
+    endpoint_id: string | null;
+  };
+  endpoint_services: {
+    id: string;
+    /** null for the operator's public services. */
+    owner_project_id: string | null;
+    owner: string;
+    service_name: string;
+    service_type: string;
+    server_type: string;
+    vpc_id: string;
+    port_id: string;
+    approval_enabled: number;
+    status: string;
+    /** JSON list of CIDRs (gateway services). */
+    cidrs: string;
+    is_charge: number;
+    enable_policy: number;
+    description: string;
+    created_at: string;
+    updated_at: string;
+  };
+  endpoints: {
+    id: string;
+    project_id: string;
+    endpoint_service_id: string;
+    vpc_id: string;
+    subnet_id: string;
+    status: string;
+    ready_at: string;
+    marker_id: number;
+    description: string;
+    ip: string;
+    enable_dns: number;
+    whitelist: string;
+    enable_whitelist: number;
+    policy_statement: string;
+    tags: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** One row per bound table; unique (routetable_id, endpoint_service_id): one endpoint of a service per table. */
+  endpoint_routetables: { endpoint_id: string; routetable_id: string; endpoint_service_id: string };
+  /** Injected route-backend faults (design.md: "can be told to fail on purpose"). */
+  faults: {
+    id: string;
+    project_id: string;
+    operation: string;
+    routetable_id: string;
+    remaining: number | null;
+    created_at: string;
+  };
+  audit_log: {
+    seq: Generated<number>;
+    at: string;
+    project_id: string;
+    actor: string;
+    action: string;
+    resource_type: string;
+    resource_id: string;
+    request_id: string;
+    detail: string;
+  };
+}

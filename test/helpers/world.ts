@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../../src/app.ts';
+import { testConfig, type Config } from '../../src/config.ts';
+import { randomIds, type Clock } from '../../src/domain/ids.ts';
+import { bootstrap } from '../../src/service/bootstrap.ts';
+import { openSqliteStore, type Store } from '../../src/store/store.ts';
+
+export const PASSWORD = 'test-password-1';
+export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  #t: number;
+  constructor(start = Date.parse('2026-11-27T12:00:00Z')) {
+    this.#t = start;
+  }
+  now() {
+    return new Date(this.#t);
+  }
+  advance(ms: number) {
+    this.#t += ms;
+  }
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  raw: string;
+}
+
+/** One server on a real SQLite file in a fresh temp dir, driven through `inject`. */
+export interface World {
+  app: FastifyInstance;
+  store: Store;
+  config: Readonly<Config>;
+  clock: ManualClock;
+  dir: string;
+  projectId: string;
+  token: string;
+  /** An authenticated JSON call; pass `headers` to override or drop (undefined) the defaults. */
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string | undefined>): Promise<Reply>;
+  /** `call` with `/v1/{project_id}` put in front of `url`. */
+  api(method: string, url: string, body?: unknown, headers?: Record<string, string | undefined>): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export async function tokenFor(app: FastifyInstance, user = 'admin', password = PASSWORD, projectName = 'cn-north-4') {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v3/auth/tokens',
+    payload: {
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'vpcep' } } } },
+        scope: { project: { name: projectName } },
+      },
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return String(res.headers['x-subject-token']);
+}
+
+export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): Promise<World> {
+  const dataDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-test-'));
+  const config = testConfig({
+    dataDir,
+    adminPassword: PASSWORD,
+    projectId: PROJECT_ID,
+    logLevel: 'silent',
+    ...overrides,
+  });
+  const clock = new ManualClock();
+  const store = await openSqliteStore({ dataDir, lockTimeoutMs: config.lockTimeoutMs });
+  const log = pino({ level: 'silent' });
+  await bootstrap({ config, store, clock, ids: randomIds, log });
+  const app = await buildApp({ config, store, clock, logger: log });
+  const token = await tokenFor(app);
+  const call: World['call'] = async (method, url, body, headers = {}) => {
+    const merged: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ 'x-auth-token': token, 'content-type': 'application/json', ...headers })) {
+      if (v !== undefined) merged[k] = v;
+    }
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: merged,
+      ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    let parsed: unknown = undefined;
+    try {
+      parsed = res.body ? JSON.parse(res.body) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.statusCode, headers: res.headers, body: parsed, raw: res.body };
+  };
+  return {
+    app,
+    store,
+    config,
+    clock,
+    dir: dataDir,
+    projectId: PROJECT_ID,
+    token,
+    call,
+    api: (method, url, body, headers) => call(method, `/v1/${PROJECT_ID}${url}`, body, headers),
+    async close() {
+      await app.close();
+      await store.close();
+      if (dir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
