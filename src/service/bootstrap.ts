@@ -27,6 +27,9 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const generated: Record<string, string> = {};
   const password = config.adminPassword ?? (generated.password = ids.hex(12));
   const projectId = config.projectId ?? (generated.project_id = ids.hex(16));
+  // Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters.
+  const ak = config.adminAk ?? (generated.access_key = ids.hex(10).toUpperCase());
+  const sk = config.adminSk ?? (generated.secret_key = ids.hex(20));
   const passwordHash = await hashPassword(password);
 
   const result = await deps.store.tx(async (r) => {
@@ -39,11 +42,20 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
     const domainId = ids.hex(16);
     await r.insertDomain({ id: domainId, name: BOOTSTRAP_DOMAIN, created_at: now });
     await r.insertProject({ id: projectId, name: config.region, domain_id: domainId, created_at: now });
+    const userId = ids.hex(16);
     await r.insertUser({
-      id: ids.hex(16),
+      id: userId,
       name: BOOTSTRAP_USER,
       domain_id: domainId,
       password_hash: passwordHash,
+      created_at: now,
+    });
+    await r.insertAccessKey({
+      access: ak,
+      secret: sk,
+      user_id: userId,
+      status: 'active',
+      description: 'bootstrap',
       created_at: now,
     });
     return { created: true, project_id: projectId };
@@ -53,21 +65,28 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
 
   let credentialsFile: string | undefined;
   if (result.created && config.databaseUrl === undefined) {
-    credentialsFile = writeCredentials(deps, result.project_id, password);
+    credentialsFile = writeCredentials(deps, {
+      project_id: result.project_id,
+      password,
+      access_key: ak,
+      secret_key: sk,
+    });
   }
   return { ...result, generated: result.created ? generated : {}, credentialsFile };
 }
 
 /** Writes what the CLI needs to log in; mode 0600, and never over an existing file. */
-function writeCredentials(deps: Deps, projectId: string, password: string): string | undefined {
+function writeCredentials(
+  deps: Deps,
+  secrets: { project_id: string; password: string; access_key: string; secret_key: string },
+): string | undefined {
   const file = path.join(deps.config.dataDir, 'credentials.json');
   const body = {
     endpoint: `http://${deps.config.host}:${deps.config.port}`,
     region: deps.config.region,
-    project_id: projectId,
     domain: BOOTSTRAP_DOMAIN,
     user: BOOTSTRAP_USER,
-    password,
+    ...secrets,
   };
   fs.mkdirSync(deps.config.dataDir, { recursive: true });
   try {

@@ -72,6 +72,12 @@ export class Repo {
   async insertUser(row: NewRow<'users'>) {
     await this.db.insertInto('users').values(row).execute();
   }
+  async insertAccessKey(row: NewRow<'access_keys'>) {
+    await this.db.insertInto('access_keys').values(row).execute();
+  }
+  accessKey(access: string) {
+    return this.db.selectFrom('access_keys').selectAll().where('access', '=', access).executeTakeFirst();
+  }
   serverKeys() {
     return this.db.selectFrom('server_keys').selectAll().orderBy('created_at').execute();
   }

@@ -8,6 +8,15 @@ export interface Database {
   domains: { id: string; name: string; created_at: string };
   projects: { id: string; name: string; domain_id: string; created_at: string };
   users: { id: string; name: string; domain_id: string; password_hash: string; created_at: string };
+  /** AK/SK pairs. The SK must stay readable to verify HMAC signatures; it is never logged. */
+  access_keys: {
+    access: string;
+    secret: string;
+    user_id: string;
+    status: string;
+    description: string;
+    created_at: string;
+  };
   server_keys: { id: string; secret: string; created_at: string };
   vpcs: {
     id: string;

@@ -9,6 +9,7 @@ import {
   type DatabaseConnection,
   type Driver,
 } from 'kysely';
+import { ApiError } from '../domain/errors.ts';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { Repo } from './repo.ts';
@@ -54,8 +55,14 @@ class KyselyStore implements Store {
     readonly location: string,
   ) {}
 
-  tx<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((t) => fn(new Repo(t, this.dialect)));
+  async tx<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute((t) => fn(new Repo(t, this.dialect)));
+    } catch (e) {
+      // The write lock stayed taken past busy_timeout (the lock timeout): nothing was applied.
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new ApiError('VPCEP.0409');
+      throw e;
+    }
   }
 
   read<T>(fn: (r: Repo) => Promise<T>): Promise<T> {

@@ -28,7 +28,7 @@ export class ManualClock implements Clock {
 
 export interface Reply {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   raw: string;

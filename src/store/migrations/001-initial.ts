@@ -28,6 +28,15 @@ export async function up(db: Kysely<any>, autoIncrement: 'sqlite' | 'postgres'):
     .addUniqueConstraint('users_domain_name', ['domain_id', 'name'])
     .execute();
   await db.schema
+    .createTable('access_keys')
+    .addColumn('access', 'text', (c) => c.primaryKey())
+    .addColumn('secret', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
+  await db.schema
     .createTable('server_keys')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('secret', 'text', (c) => c.notNull())
