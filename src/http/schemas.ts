@@ -8,3 +8,14 @@ export const ProjectParams = Type.Object({ project_id: Id64 });
 
 /** An error response of any envelope; kept loose so every family validates. */
 export const ErrorBody = Type.Object({}, { additionalProperties: true });
+
+/** Query fields shared by the VPC Endpoint list calls, each with its published error code. */
+export const ServiceNameQuery = Type.Optional(Type.String({ minLength: 1, maxLength: 128 }));
+export const IdQuery = Type.Optional(Id64);
+export const Limit = Type.Integer({
+  minimum: 1,
+  maximum: 1000,
+  default: 10,
+  'x-error-code': 'EndPoint.0006',
+});
+export const Offset = Type.Integer({ minimum: 0, default: 0, 'x-error-code': 'EndPoint.0010' });

@@ -18,16 +18,8 @@ function publicView(s: ServiceRow) {
 }
 
 function describeView(s: ServiceRow) {
-  return {
-    id: s.id,
-    service_name: s.service_name,
-    service_type: s.service_type,
-    created_at: endpointTime(new Date(s.created_at)),
-    is_charge: s.is_charge === 1,
-    enable_policy: s.enable_policy === 1,
-    tcp_proxy: 'close',
-    description: s.description,
-  };
+  const { owner: _owner, ...common } = publicView(s);
+  return { ...common, tcp_proxy: 'close', description: s.description };
 }
 
 /** Endpoint services as consumers see them (api-surface.md §3). */

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { EndpointServices } from '../../service/endpoint-services.ts';
 import { route } from '../route.ts';
-import { ProjectParams } from '../schemas.ts';
+import { IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
 
 export function endpointServiceRoutes(services: EndpointServices) {
   return [
@@ -14,10 +14,10 @@ export function endpointServiceRoutes(services: EndpointServices) {
       schema: {
         params: ProjectParams,
         querystring: Type.Object({
-          endpoint_service_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-          id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10, 'x-error-code': 'EndPoint.0006' }),
-          offset: Type.Integer({ minimum: 0, default: 0, 'x-error-code': 'EndPoint.0010' }),
+          endpoint_service_name: ServiceNameQuery,
+          id: IdQuery,
+          limit: Limit,
+          offset: Offset,
           sort_key: Type.Optional(Type.String()),
           sort_dir: Type.Optional(Type.String()),
         }),
@@ -33,8 +33,8 @@ export function endpointServiceRoutes(services: EndpointServices) {
       schema: {
         params: ProjectParams,
         querystring: Type.Object({
-          endpoint_service_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-          id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          endpoint_service_name: ServiceNameQuery,
+          id: IdQuery,
         }),
       },
       handler: ({ caller, query }) => services.describe(caller, query),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Endpoints } from '../../service/endpoints.ts';
 import { route } from '../route.ts';
-import { Id64, ProjectParams } from '../schemas.ts';
+import { Id64, IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
 
 const RoutetableIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10 });
 
@@ -88,11 +88,11 @@ export function endpointRoutes(endpoints: Endpoints) {
       schema: {
         params: ProjectParams,
         querystring: Type.Object({
-          endpoint_service_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-          vpc_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10, 'x-error-code': 'EndPoint.0006' }),
-          offset: Type.Integer({ minimum: 0, default: 0, 'x-error-code': 'EndPoint.0010' }),
+          endpoint_service_name: ServiceNameQuery,
+          vpc_id: IdQuery,
+          id: IdQuery,
+          limit: Limit,
+          offset: Offset,
           sort_key: Type.Union([Type.Literal('create_at'), Type.Literal('update_at')], {
             default: 'create_at',
             'x-error-code': 'EndPoint.0017',

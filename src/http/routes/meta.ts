@@ -29,23 +29,17 @@ export function metaRoutes() {
     ],
   });
   return [
+    ['/', 'ListVersions'],
+    ['/v1', 'ListSpecifiedVersionDetails'],
+  ].map(([url, operationId]) =>
     route({
       method: 'GET',
-      url: '/',
+      url: url!,
       api: 'meta',
-      operationId: 'ListVersions',
+      operationId: operationId!,
       auth: false,
       schema: { response: { 200: Versions } },
       handler: async ({ request }) => versions(`${request.protocol}://${request.host}/v1/`),
     }),
-    route({
-      method: 'GET',
-      url: '/v1',
-      api: 'meta',
-      operationId: 'ListSpecifiedVersionDetails',
-      auth: false,
-      schema: { response: { 200: Versions } },
-      handler: async ({ request }) => versions(`${request.protocol}://${request.host}/v1/`),
-    }),
-  ];
+  );
 }
