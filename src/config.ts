@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseCidr } from './domain/cidr.ts';
 
 /** A gateway endpoint service offered by the operator (design.md, "Start-up contract"). */
 export interface GatewayServiceConfig {
@@ -53,7 +54,8 @@ function int(
   max: number,
 ): number {
   if (raw === undefined || raw === '') return fallback;
-  const n = typeof raw === 'number' ? raw : Number(raw);
+  // Decimal digits only: Number() would also take " ", "0x1F90" and "1e3".
+  const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
@@ -81,11 +83,11 @@ function gatewayServices(raw: string | undefined, region: string): GatewayServic
         s.name.length > 0 &&
         Array.isArray(s.cidrs) &&
         s.cidrs.length > 0 &&
-        s.cidrs.every((c: unknown) => typeof c === 'string'),
+        s.cidrs.every((c: unknown) => typeof c === 'string' && parseCidr(c) !== undefined),
     )
   ) {
     throw new ConfigError(
-      `VPCEP_GATEWAY_SERVICES must be a list of {"name", "cidrs"} for region ${region}, each with at least one CIDR`,
+      `VPCEP_GATEWAY_SERVICES must be a list of {"name", "cidrs"} for region ${region}, each with at least one valid CIDR (a.b.c.d/n)`,
     );
   }
   return parsed as GatewayServiceConfig[];
@@ -93,15 +95,16 @@ function gatewayServices(raw: string | undefined, region: string): GatewayServic
 
 /** The one place that reads the environment (design.md, "config.ts"). */
 export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = process.cwd()): Readonly<Config> {
-  const region = flags.region ?? env.VPCEP_REGION ?? 'cn-north-4';
+  // An empty variable means unset: `VPCEP_DATA_DIR=` must not put the data in the working directory.
+  const region = flags.region ?? (env.VPCEP_REGION || 'cn-north-4');
   const projectId = env.VPCEP_PROJECT_ID || undefined;
   if (projectId !== undefined && !/^[0-9a-f]{32}$/.test(projectId)) {
     throw new ConfigError('VPCEP_PROJECT_ID must be 32 lower-case hex characters');
   }
   const config: Config = {
-    host: flags.host ?? env.VPCEP_HOST ?? '127.0.0.1',
+    host: flags.host ?? (env.VPCEP_HOST || '127.0.0.1'),
     port: int('port', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535),
-    dataDir: path.resolve(cwd, flags.dataDir ?? env.VPCEP_DATA_DIR ?? 'data'),
+    dataDir: path.resolve(cwd, flags.dataDir ?? (env.VPCEP_DATA_DIR || 'data')),
     databaseUrl: flags.databaseUrl ?? (env.VPCEP_DATABASE_URL || undefined),
     region,
     projectId,
@@ -109,7 +112,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     adminAk: env.VPCEP_ADMIN_AK || undefined,
     adminSk: env.VPCEP_ADMIN_SK || undefined,
     gatewayServices: gatewayServices(env.VPCEP_GATEWAY_SERVICES, region),
-    logLevel: flags.logLevel ?? env.VPCEP_LOG_LEVEL ?? 'info',
+    logLevel: flags.logLevel ?? (env.VPCEP_LOG_LEVEL || 'info'),
     bodyLimit: int('VPCEP_BODY_LIMIT', env.VPCEP_BODY_LIMIT, 1024 * 1024, 1024, 64 * 1024 * 1024),
     lockTimeoutMs: int('VPCEP_LOCK_TIMEOUT_MS', env.VPCEP_LOCK_TIMEOUT_MS, 10_000, 1, 600_000),
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),

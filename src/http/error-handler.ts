@@ -45,10 +45,16 @@ function fieldName(context: string, e: AjvError): string {
 /** Maps a schema validation failure to the API's code, naming the field and the rule. */
 function validationError(request: FastifyRequest, err: FastifyError): ApiError {
   const context = (err as { validationContext?: string }).validationContext ?? 'body';
-  const first = (err.validation as AjvError[] | undefined)?.[0];
+  const errors = (err.validation as AjvError[] | undefined) ?? [];
+  const first = errors[0];
   if (context === 'body' && (request.body === undefined || request.body === null)) return emptyBody(request);
   if (!first) return invalidParameter(request, err.message);
-  const own = first.parentSchema?.['x-error-code'] as ErrorCode | undefined;
+  // A union (e.g. sort_key's literals) reports its branches' failures before its own; the field's
+  // code sits on the union, so look at every error on the same field.
+  const own = errors
+    .filter((e) => e.instancePath === first.instancePath)
+    .map((e) => e.parentSchema?.['x-error-code'] as ErrorCode | undefined)
+    .find((c) => c !== undefined);
   const detail = `${fieldName(context, first)} ${first.message ?? 'is invalid'}.`;
   return own ? new ApiError(own, detail) : invalidParameter(request, detail);
 }

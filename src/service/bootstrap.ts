@@ -23,26 +23,47 @@ export interface BootstrapResult {
  */
 export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const { config, ids, clock } = deps;
-  const now = clock.now().toISOString();
-  const generated: Record<string, string> = {};
-  const password = config.adminPassword ?? (generated.password = ids.hex(12));
-  const projectId = config.projectId ?? (generated.project_id = ids.hex(16));
-  // Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters.
-  const ak = config.adminAk ?? (generated.access_key = ids.hex(10).toUpperCase());
-  const sk = config.adminSk ?? (generated.secret_key = ids.hex(20));
-  const passwordHash = await hashPassword(password);
+  const existing = await deps.store.read(async (r) => {
+    const domain = await r.domainByName(BOOTSTRAP_DOMAIN);
+    if (!domain) return undefined;
+    const projects = await r.projectsOfDomain(domain.id);
+    return projects.find((p) => p.name === config.region) ?? projects[0];
+  });
+  if (existing) {
+    await loadGatewayServices(deps);
+    return { created: false, project_id: existing.id, generated: {}, credentialsFile: undefined };
+  }
 
-  const result = await deps.store.tx(async (r) => {
-    const existing = await r.domainByName(BOOTSTRAP_DOMAIN);
-    if (existing) {
-      const projects = await r.projectsOfDomain(existing.id);
-      const project = projects.find((p) => p.name === config.region) ?? projects[0];
-      return { created: false, project_id: project?.id ?? '' };
-    }
+  // The file is written before the account commits: a crash in between leaves a file whose values
+  // the next start reuses, so what the file tells the user is always true.
+  const file = config.databaseUrl === undefined ? path.join(config.dataDir, 'credentials.json') : undefined;
+  const saved = file ? readCredentials(file) : {};
+  const generated: Record<string, string> = {};
+  const value = (name: keyof Credentials, configured: string | undefined, make: () => string) =>
+    configured ?? saved[name] ?? (generated[name] = make());
+  const secrets: Credentials = {
+    project_id: value('project_id', config.projectId, () => ids.hex(16)),
+    password: value('password', config.adminPassword, () => ids.hex(12)),
+    // Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters.
+    access_key: value('access_key', config.adminAk, () => ids.hex(10).toUpperCase()),
+    secret_key: value('secret_key', config.adminSk, () => ids.hex(20)),
+  };
+  const passwordHash = await hashPassword(secrets.password);
+  const credentialsFile = file ? writeCredentials(deps, file, secrets) : undefined;
+
+  const now = clock.now().toISOString();
+  const created = await deps.store.tx(async (r) => {
+    // Another replica may have bootstrapped meanwhile.
+    if (await r.domainByName(BOOTSTRAP_DOMAIN)) return false;
     const domainId = ids.hex(16);
-    await r.insertDomain({ id: domainId, name: BOOTSTRAP_DOMAIN, created_at: now });
-    await r.insertProject({ id: projectId, name: config.region, domain_id: domainId, created_at: now });
     const userId = ids.hex(16);
+    await r.insertDomain({ id: domainId, name: BOOTSTRAP_DOMAIN, created_at: now });
+    await r.insertProject({
+      id: secrets.project_id,
+      name: config.region,
+      domain_id: domainId,
+      created_at: now,
+    });
     await r.insertUser({
       id: userId,
       name: BOOTSTRAP_USER,
@@ -51,36 +72,45 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
       created_at: now,
     });
     await r.insertAccessKey({
-      access: ak,
-      secret: sk,
+      access: secrets.access_key,
+      secret: secrets.secret_key,
       user_id: userId,
       status: 'active',
       description: 'bootstrap',
       created_at: now,
     });
-    return { created: true, project_id: projectId };
+    return true;
   });
-
   await loadGatewayServices(deps);
-
-  let credentialsFile: string | undefined;
-  if (result.created && config.databaseUrl === undefined) {
-    credentialsFile = writeCredentials(deps, {
-      project_id: result.project_id,
-      password,
-      access_key: ak,
-      secret_key: sk,
-    });
-  }
-  return { ...result, generated: result.created ? generated : {}, credentialsFile };
+  if (!created) return bootstrap(deps);
+  return { created, project_id: secrets.project_id, generated, credentialsFile };
 }
 
-/** Writes what the CLI needs to log in; mode 0600, and never over an existing file. */
-function writeCredentials(
-  deps: Deps,
-  secrets: { project_id: string; password: string; access_key: string; secret_key: string },
-): string | undefined {
-  const file = path.join(deps.config.dataDir, 'credentials.json');
+interface Credentials {
+  project_id: string;
+  password: string;
+  access_key: string;
+  secret_key: string;
+}
+
+/** The secrets a credentials file left by an earlier, interrupted bootstrap holds. */
+function readCredentials(file: string): Partial<Credentials> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+  const out: Partial<Credentials> = {};
+  for (const key of ['project_id', 'password', 'access_key', 'secret_key'] as const) {
+    const v = (parsed as Record<string, unknown> | null)?.[key];
+    if (typeof v === 'string' && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+/** Writes what the CLI needs to log in: mode 0600, never over an existing file. */
+function writeCredentials(deps: Deps, file: string, secrets: Credentials): string | undefined {
   const body = {
     endpoint: `http://${deps.config.host}:${deps.config.port}`,
     region: deps.config.region,
@@ -88,12 +118,24 @@ function writeCredentials(
     user: BOOTSTRAP_USER,
     ...secrets,
   };
-  fs.mkdirSync(deps.config.dataDir, { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Written whole to a temporary file, then linked into place: a crash never leaves half a file,
+  // and link() refuses to replace one that exists.
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeFileSync(file, JSON.stringify(body, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeSync(fd, JSON.stringify(body, null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.linkSync(tmp, file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
   return file;
 }

@@ -1,4 +1,11 @@
-import { dedupe, egwRoutes, planRebind, type TableFacts, type TableFailure } from '../domain/bindings.ts';
+import {
+  dedupe,
+  egwRoutes,
+  planRebind,
+  type RebindPlan,
+  type TableFacts,
+  type TableFailure,
+} from '../domain/bindings.ts';
 import {
   assertRoutetablesChangeable,
   statusAt,
@@ -88,7 +95,7 @@ export class Endpoints {
   async create(caller: Caller, input: EndpointCreate) {
     const { ids, clock, config } = this.deps;
     const now = clock.now();
-    return this.deps.store.tx(async (r) => {
+    const created = await this.deps.store.tx(async (r) => {
       const service = await r.service(input.endpoint_service_id);
       if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
         throw new ApiError('EndPoint.2003');
@@ -127,21 +134,26 @@ export class Endpoints {
         created_at: iso,
         updated_at: iso,
       };
-      await r.insertEndpoint(row);
       let bound: string[] = [];
+      let plan: RebindPlan | undefined;
       if (gateway) {
-        const plan = await this.#bind(r, caller, row, service, [], dedupe(input.routetables ?? []));
+        plan = await this.#plan(r, caller, row, service, [], dedupe(input.routetables ?? []));
         const first = plan.bindFailed[0];
         // A new endpoint takes all its tables or none: the create call has no per-table report.
-        if (first) throw first.error;
+        // Nothing is written, but the transaction commits so that faults that fired stay used up.
+        if (first) return { failed: first.error };
         bound = plan.final;
       }
+      await r.insertEndpoint(row);
+      if (plan) await this.#apply(r, row.id, service, plan);
       await audit(r, this.deps, caller, 'create', 'vpc-endpoint', row.id, {
         endpoint_service_id: service.id,
         routetables: bound,
       });
-      return { ...endpointView(row, service, bound, now), status: 'creating' };
+      return { view: { ...endpointView(row, service, bound, now), status: 'creating' } };
     });
+    if ('failed' in created) throw created.failed;
+    return created.view;
   }
 
   async get(caller: Caller, id: string) {
@@ -206,7 +218,8 @@ export class Endpoints {
       assertRoutetablesChangeable(status, service.service_type as ServiceType);
 
       const current = await r.boundTables(id);
-      const plan = await this.#bind(r, caller, e, service, current, desired);
+      const plan = await this.#plan(r, caller, e, service, current, desired);
+      await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
       if (changed) {
         await r.updateEndpoint(id, { status, updated_at: now.toISOString() });
@@ -234,13 +247,13 @@ export class Endpoints {
   }
 
   /**
-   * Check 8 (every ID a table of the endpoint's VPC), then plans and applies the binding diff:
-   * routes and binding rows change together, inside the caller's transaction.
+   * Check 8 (every ID a table of the endpoint's VPC), then the binding diff with its per-table
+   * outcomes. Writes nothing but the use of the faults that fired.
    */
-  async #bind(
+  async #plan(
     r: Repo,
     caller: Caller,
-    e: EndpointRow,
+    e: Pick<EndpointRow, 'id' | 'vpc_id'>,
     service: ServiceRow,
     current: string[],
     desired: string[],
@@ -283,21 +296,30 @@ export class Endpoints {
       unbindRefused: (tid) => faults.take('unbind', tid),
     });
     await faults.commit();
-    await r.deleteEndpointRoutes(e.id, plan.unbind);
-    await r.deleteBindings(e.id, plan.unbind);
+    return plan;
+  }
+
+  /** Routes and binding rows change together, inside the caller's transaction. */
+  async #apply(r: Repo, endpointId: string, service: ServiceRow, plan: RebindPlan) {
+    const cidrs = cidrsOf(service);
+    await r.deleteEndpointRoutes(endpointId, plan.unbind);
+    await r.deleteBindings(endpointId, plan.unbind);
     await r.insertRoutes(
       plan.bind.flatMap((tid) =>
-        egwRoutes(e.id, cidrs).map((route) => ({
+        egwRoutes(endpointId, cidrs).map((route) => ({
           ...route,
           routetable_id: tid,
           description: '',
-          endpoint_id: e.id,
+          endpoint_id: endpointId,
         })),
       ),
     );
     await r.insertBindings(
-      plan.bind.map((tid) => ({ endpoint_id: e.id, routetable_id: tid, endpoint_service_id: service.id })),
+      plan.bind.map((tid) => ({
+        endpoint_id: endpointId,
+        routetable_id: tid,
+        endpoint_service_id: service.id,
+      })),
     );
-    return plan;
   }
 }

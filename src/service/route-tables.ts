@@ -195,8 +195,9 @@ export class RouteTables {
       await r.insertRoutes([row]);
     }
     for (const route of change.mod ?? []) {
-      checkRoute(route);
+      // A system route is refused as such before any rule on the new route (api-surface.md §2).
       const old = system(route.destination);
+      checkRoute(route);
       if (!old) throw new ApiError('VPC.2801', `No route to ${route.destination} to modify.`);
       await r.updateRoute(tableId, route.destination, {
         type: route.type,

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createEndpoint, createTable, createVpc, gatewayService, rebind, routesOf } from '../helpers/fixtures.ts';
+import {
+  createEndpoint,
+  createTable,
+  createVpc,
+  gatewayService,
+  rebind,
+  routesOf,
+} from '../helpers/fixtures.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 
 let w: World;
@@ -22,6 +29,9 @@ test('a rebind moves the egw route from one table to the other', async () => {
   const res = await rebind(w, ep, [b]);
   assert.equal(res.status, 200, res.raw);
   assert.deepEqual(res.body, { routetables: [b] });
-  assert.deepEqual((await routesOf(w, a)).filter((r) => r.type === 'egw'), []);
+  assert.deepEqual(
+    (await routesOf(w, a)).filter((r) => r.type === 'egw'),
+    [],
+  );
   assert.equal((await routesOf(w, b)).filter((r) => r.type === 'egw' && r.nexthop === ep).length, 1);
 });

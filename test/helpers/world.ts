@@ -44,19 +44,37 @@ export interface World {
   projectId: string;
   token: string;
   /** An authenticated JSON call; pass `headers` to override or drop (undefined) the defaults. */
-  call(method: string, url: string, body?: unknown, headers?: Record<string, string | undefined>): Promise<Reply>;
+  call(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string | undefined>,
+  ): Promise<Reply>;
   /** `call` with `/v1/{project_id}` put in front of `url`. */
-  api(method: string, url: string, body?: unknown, headers?: Record<string, string | undefined>): Promise<Reply>;
+  api(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string | undefined>,
+  ): Promise<Reply>;
   close(): Promise<void>;
 }
 
-export async function tokenFor(app: FastifyInstance, user = 'admin', password = PASSWORD, projectName = 'cn-north-4') {
+export async function tokenFor(
+  app: FastifyInstance,
+  user = 'admin',
+  password = PASSWORD,
+  projectName = 'cn-north-4',
+) {
   const res = await app.inject({
     method: 'POST',
     url: '/v3/auth/tokens',
     payload: {
       auth: {
-        identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'vpcep' } } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: user, password, domain: { name: 'vpcep' } } },
+        },
         scope: { project: { name: projectName } },
       },
     },
@@ -82,7 +100,11 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
   const token = await tokenFor(app);
   const call: World['call'] = async (method, url, body, headers = {}) => {
     const merged: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ 'x-auth-token': token, 'content-type': 'application/json', ...headers })) {
+    for (const [k, v] of Object.entries({
+      'x-auth-token': token,
+      'content-type': 'application/json',
+      ...headers,
+    })) {
       if (v !== undefined) merged[k] = v;
     }
     const res = await app.inject({

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import pino from 'pino';
+import { testConfig } from '../../src/config.ts';
+import { randomIds, systemClock } from '../../src/domain/ids.ts';
+import { bootstrap } from '../../src/service/bootstrap.ts';
+import { openSqliteStore } from '../../src/store/store.ts';
+
+async function boot(dataDir: string, overrides = {}) {
+  const config = testConfig({ dataDir, logLevel: 'silent', ...overrides });
+  const store = await openSqliteStore({ dataDir, lockTimeoutMs: 1000 });
+  try {
+    const result = await bootstrap({
+      config,
+      store,
+      clock: systemClock,
+      ids: randomIds,
+      log: pino({ level: 'silent' }),
+    });
+    const keys = await store.read((r) => r.db.selectFrom('access_keys').selectAll().execute());
+    return { result, keys };
+  } finally {
+    await store.close();
+  }
+}
+
+test('a first start generates every secret, writes them once with mode 0600, and the store agrees', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-boot-'));
+  const { result, keys } = await boot(dir);
+  assert.equal(result.created, true);
+  assert.deepEqual(Object.keys(result.generated).sort(), [
+    'access_key',
+    'password',
+    'project_id',
+    'secret_key',
+  ]);
+  const file = path.join(dir, 'credentials.json');
+  assert.equal(result.credentialsFile, file);
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(saved.project_id, result.project_id);
+  assert.equal(saved.password, result.generated.password);
+  assert.match(saved.access_key, /^[0-9A-F]{20}$/);
+  assert.equal(saved.secret_key.length, 40);
+  assert.deepEqual(
+    keys.map((k) => [k.access, k.secret]),
+    [[saved.access_key, saved.secret_key]],
+  );
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file left',
+  );
+});
+
+test('configured values are used as given and not reported as generated', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-boot-'));
+  const { result, keys } = await boot(dir, {
+    projectId: 'ab'.repeat(16),
+    adminPassword: 'pw-from-env',
+    adminAk: 'AKFROMENV0000000000A',
+    adminSk: 'sk-from-env',
+  });
+  assert.equal(result.project_id, 'ab'.repeat(16));
+  assert.deepEqual(result.generated, {});
+  assert.deepEqual(
+    keys.map((k) => k.access),
+    ['AKFROMENV0000000000A'],
+  );
+});
+
+test('a credentials file left by an interrupted first start is what the account is made from', async () => {
+  // The process died after writing the file and before the account committed.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-boot-'));
+  const left = {
+    project_id: 'cd'.repeat(16),
+    password: 'password-in-file',
+    access_key: 'AKINFILE000000000000',
+    secret_key: 'sk-in-file',
+  };
+  const file = path.join(dir, 'credentials.json');
+  fs.writeFileSync(file, JSON.stringify(left), { mode: 0o600 });
+  const { result, keys } = await boot(dir);
+  assert.equal(result.created, true);
+  assert.equal(result.project_id, left.project_id);
+  assert.deepEqual(result.generated, {}, 'nothing new was generated, so the file stays true');
+  assert.deepEqual(
+    keys.map((k) => [k.access, k.secret]),
+    [[left.access_key, left.secret_key]],
+  );
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), left, 'the file is not rewritten');
+});

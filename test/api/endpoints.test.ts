@@ -1,0 +1,579 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  createEndpoint,
+  createTable,
+  createVpc,
+  gatewayService,
+  rebind,
+  routesOf,
+} from '../helpers/fixtures.ts';
+import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+
+const OBS = 'com.myhuaweicloud.v4.obsv2';
+const OBS_CIDRS = ['100.125.0.0/16'];
+const DNS = 'com.example.dns';
+const DNS_CIDRS = ['100.64.10.0/24', '100.64.11.0/24'];
+
+let w: World;
+before(async () => {
+  // Two gateway services, so name filters and per-service rules have something to tell apart.
+  w = await makeWorld({
+    gatewayServices: [
+      { name: OBS, cidrs: OBS_CIDRS },
+      { name: DNS, cidrs: DNS_CIDRS },
+    ],
+  });
+});
+after(() => w.close());
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const EP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const NO_SUCH = '00000000-0000-4000-8000-000000000000';
+
+/** A VPC Endpoint error: exactly `{"error":{"code","message"}}`. */
+function assertEpError(res: Reply, status: number, code: string) {
+  assert.equal(res.status, status, res.raw);
+  assert.deepEqual(Object.keys(res.body), ['error'], res.raw);
+  assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
+  assert.equal(res.body.error.code, code, res.raw);
+  assert.equal(typeof res.body.error.message, 'string');
+}
+
+/** Endpoint time to epoch ms, to compare with the manual clock. */
+const at = (s: string) => Date.parse(s);
+/** The manual clock at whole seconds, as endpoint times carry it. */
+const nowSeconds = () => Math.floor(w.clock.now().getTime() / 1000) * 1000;
+
+async function serviceByName(name: string) {
+  const res = await w.api('GET', '/vpc-endpoint-services/public');
+  assert.equal(res.status, 200, res.raw);
+  const s = res.body.endpoint_services.find((x: { service_name: string }) => x.service_name === name);
+  assert.ok(s, `no service ${name} in ${res.raw}`);
+  return s.id as string;
+}
+
+const egwOf = async (tableId: string) =>
+  (await routesOf(w, tableId)).filter((r) => r.type === 'egw').map((r) => [r.destination, r.nexthop]);
+
+async function listEndpoints(query: string) {
+  const res = await w.api('GET', `/vpc-endpoints${query}`);
+  assert.equal(res.status, 200, res.raw);
+  return res.body as { endpoints: { id: string; [k: string]: unknown }[]; total_count: number };
+}
+
+describe('gateway endpoint services', () => {
+  test('GET /vpc-endpoint-services/public lists the configured gateway services', async () => {
+    const res = await w.api('GET', '/vpc-endpoint-services/public');
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.body.total_count, 2);
+    const names = res.body.endpoint_services.map((s: { service_name: string }) => s.service_name).sort();
+    assert.deepEqual(names, [`cn-north-4.${DNS}`, `cn-north-4.${OBS}`]);
+    for (const s of res.body.endpoint_services) {
+      assert.deepEqual(Object.keys(s).sort(), [
+        'created_at',
+        'enable_policy',
+        'id',
+        'is_charge',
+        'owner',
+        'service_name',
+        'service_type',
+      ]);
+      assert.match(s.id, UUID);
+      assert.equal(typeof s.owner, 'string');
+      assert.equal(s.service_type, 'gateway');
+      assert.match(s.created_at, EP_TIME);
+      assert.equal(typeof s.is_charge, 'boolean');
+      assert.equal(typeof s.enable_policy, 'boolean');
+    }
+  });
+
+  test('the default configuration offers the region object-storage service', async () => {
+    const plain = await makeWorld();
+    try {
+      const res = await plain.api('GET', '/vpc-endpoint-services/public');
+      assert.equal(res.status, 200, res.raw);
+      assert.equal(res.body.total_count, 1);
+      assert.equal(res.body.endpoint_services[0].service_name, 'cn-north-4.com.myhuaweicloud.v4.obsv2');
+      assert.equal(res.body.endpoint_services[0].service_type, 'gateway');
+    } finally {
+      await plain.close();
+    }
+  });
+
+  test('public list: name filter, limit and offset', async () => {
+    const byName = await w.api('GET', '/vpc-endpoint-services/public?endpoint_service_name=obsv2');
+    assert.equal(byName.status, 200, byName.raw);
+    assert.deepEqual(
+      byName.body.endpoint_services.map((s: { service_name: string }) => s.service_name),
+      [`cn-north-4.${OBS}`],
+    );
+    assert.equal(byName.body.total_count, 1);
+    const page = await w.api('GET', '/vpc-endpoint-services/public?limit=1&offset=1');
+    assert.equal(page.body.endpoint_services.length, 1);
+    assert.equal(page.body.total_count, 2);
+    assertEpError(await w.api('GET', '/vpc-endpoint-services/public?limit=0'), 400, 'EndPoint.0006');
+    assertEpError(await w.api('GET', '/vpc-endpoint-services/public?offset=-1'), 400, 'EndPoint.0010');
+  });
+
+  test('describe by name and by id; unknown → 400 EndPoint.2003', async () => {
+    const id = await serviceByName(`cn-north-4.${OBS}`);
+    const byName = await w.api(
+      'GET',
+      `/vpc-endpoint-services/describe?endpoint_service_name=cn-north-4.${OBS}`,
+    );
+    assert.equal(byName.status, 200, byName.raw);
+    assert.equal(byName.body.id, id);
+    assert.equal(byName.body.service_name, `cn-north-4.${OBS}`);
+    assert.equal(byName.body.service_type, 'gateway');
+    assert.match(byName.body.created_at, EP_TIME);
+    const byId = await w.api('GET', `/vpc-endpoint-services/describe?id=${id}`);
+    assert.equal(byId.status, 200, byId.raw);
+    assert.deepEqual(byId.body, byName.body);
+
+    const unknown = [
+      `endpoint_service_name=cn-north-4.com.example.nothing`,
+      // Describe matches the exact name, not a fragment.
+      `endpoint_service_name=obsv2`,
+      `id=${NO_SUCH}`,
+    ];
+    for (const q of unknown) {
+      assertEpError(await w.api('GET', `/vpc-endpoint-services/describe?${q}`), 400, 'EndPoint.2003');
+    }
+    assertEpError(await w.api('GET', '/vpc-endpoint-services/describe'), 400, 'EndPoint.0002');
+  });
+});
+
+describe('endpoint create', () => {
+  let obs: string;
+  let dns: string;
+  before(async () => {
+    obs = await serviceByName(`cn-north-4.${OBS}`);
+    dns = await serviceByName(`cn-north-4.${DNS}`);
+  });
+
+  test('answers 200 `creating` with the whole endpoint object; GET then shows `accepted`', async () => {
+    const vpc = await createVpc(w, '10.1.0.0/16');
+    const res = await w.api('POST', '/vpc-endpoints', {
+      endpoint_service_id: obs,
+      vpc_id: vpc.id,
+      description: 'my endpoint',
+      tags: [{ key: 'k', value: 'v' }],
+    });
+    assert.equal(res.status, 200, res.raw);
+    const e = res.body;
+    assert.equal(e.status, 'creating');
+
+    // Every field of api-surface.md §3 for a gateway endpoint, with its type.
+    const expected: Record<string, string> = {
+      id: 'string',
+      service_type: 'string',
+      status: 'string',
+      active_status: 'array',
+      enable_status: 'string',
+      specification_name: 'string',
+      endpoint_service_id: 'string',
+      endpoint_service_name: 'string',
+      marker_id: 'integer',
+      vpc_id: 'string',
+      enable_dns: 'boolean',
+      routetables: 'array',
+      whitelist: 'array',
+      enable_whitelist: 'boolean',
+      description: 'string',
+      policy_statement: 'array',
+      project_id: 'string',
+      tags: 'array',
+      created_at: 'string',
+      updated_at: 'string',
+    };
+    const typeOf = (v: unknown) =>
+      Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : v === null ? 'null' : typeof v;
+    for (const [field, type] of Object.entries(expected)) {
+      assert.equal(typeOf(e[field]), type, `${field}: ${JSON.stringify(e[field])}`);
+    }
+    // Interface-only fields and `error` (failed only) are absent.
+    for (const field of ['subnet_id', 'ip', 'dns_names', 'error']) assert.equal(field in e, false, field);
+
+    assert.match(e.id, UUID);
+    assert.equal(e.service_type, 'gateway');
+    assert.deepEqual(e.active_status, ['active']);
+    assert.equal(e.enable_status, 'enable');
+    assert.equal(e.specification_name, 'default');
+    assert.equal(e.endpoint_service_id, obs);
+    assert.equal(e.endpoint_service_name, `cn-north-4.${OBS}`);
+    assert.ok(e.marker_id > 0);
+    assert.equal(e.vpc_id, vpc.id);
+    assert.equal(e.enable_dns, false);
+    assert.deepEqual(e.routetables, [vpc.defaultTable]);
+    assert.deepEqual(e.whitelist, []);
+    assert.equal(e.enable_whitelist, false);
+    assert.equal(e.description, 'my endpoint');
+    assert.deepEqual(e.policy_statement, []);
+    assert.equal(e.project_id, w.projectId);
+    assert.deepEqual(e.tags, [{ key: 'k', value: 'v' }]);
+    assert.match(e.created_at, EP_TIME);
+    assert.match(e.updated_at, EP_TIME);
+    assert.equal(at(e.created_at), nowSeconds());
+
+    const got = await w.api('GET', `/vpc-endpoints/${e.id}`);
+    assert.equal(got.status, 200, got.raw);
+    assert.equal(got.body.status, 'accepted');
+    assert.deepEqual({ ...got.body, status: 'creating' }, e);
+  });
+
+  test('routetables omitted → the VPC default table is bound with the service egw routes', async () => {
+    const vpc = await createVpc(w, '10.2.0.0/16');
+    const ep = await createEndpoint(w, dns, vpc.id);
+    assert.deepEqual(
+      (await egwOf(vpc.defaultTable)).sort(),
+      DNS_CIDRS.map((c) => [c, ep]),
+    );
+    assert.deepEqual((await w.api('GET', `/vpc-endpoints/${ep}`)).body.routetables, [vpc.defaultTable]);
+  });
+
+  test('explicit routetables (with duplicates) are bound once each', async () => {
+    const vpc = await createVpc(w, '10.3.0.0/16');
+    const a = await createTable(w, vpc.id);
+    const b = await createTable(w, vpc.id);
+    const res = await w.api('POST', '/vpc-endpoints', {
+      endpoint_service_id: obs,
+      vpc_id: vpc.id,
+      routetables: [b, a, b, a],
+    });
+    assert.equal(res.status, 200, res.raw);
+    const ep = res.body.id;
+    assert.deepEqual(res.body.routetables, [a, b].sort());
+    assert.deepEqual((await w.api('GET', `/vpc-endpoints/${ep}`)).body.routetables, [a, b].sort());
+    for (const t of [a, b]) assert.deepEqual(await egwOf(t), [[OBS_CIDRS[0], ep]]);
+    // The default table was not asked for and is untouched.
+    assert.deepEqual(await egwOf(vpc.defaultTable), []);
+  });
+
+  test('refusals: bad VPC, unknown service, foreign or unknown table; nothing is created', async () => {
+    const vpc = await createVpc(w, '10.4.0.0/16');
+    const other = await createVpc(w, '10.5.0.0/16');
+    const cases: [string, Record<string, unknown>, number, string][] = [
+      ['unknown VPC', { endpoint_service_id: obs, vpc_id: NO_SUCH }, 400, 'EndPoint.2001'],
+      ['unknown service', { endpoint_service_id: NO_SUCH, vpc_id: vpc.id }, 400, 'EndPoint.2003'],
+      [
+        'table of another VPC',
+        { endpoint_service_id: obs, vpc_id: vpc.id, routetables: [other.defaultTable] },
+        400,
+        'EndPoint.1019',
+      ],
+      [
+        'unknown table',
+        { endpoint_service_id: obs, vpc_id: vpc.id, routetables: [NO_SUCH] },
+        400,
+        'EndPoint.1019',
+      ],
+      ['no routetables', { endpoint_service_id: obs, vpc_id: vpc.id, routetables: [] }, 400, 'EndPoint.0002'],
+      [
+        'eleven routetables',
+        { endpoint_service_id: obs, vpc_id: vpc.id, routetables: Array(11).fill(vpc.defaultTable) },
+        400,
+        'EndPoint.0002',
+      ],
+      ['missing vpc_id', { endpoint_service_id: obs }, 400, 'EndPoint.0002'],
+      ['missing service', { vpc_id: vpc.id }, 400, 'EndPoint.0002'],
+      [
+        'description with <',
+        { endpoint_service_id: obs, vpc_id: vpc.id, description: '<b>' },
+        400,
+        'EndPoint.0002',
+      ],
+    ];
+    const before = (await listEndpoints('?limit=1000')).total_count;
+    for (const [why, body, status, code] of cases) {
+      const res = await w.api('POST', '/vpc-endpoints', body);
+      assert.equal(res.status, status, `${why}: ${res.raw}`);
+      assertEpError(res, status, code);
+    }
+    assert.equal((await listEndpoints('?limit=1000')).total_count, before);
+    assert.deepEqual(await egwOf(vpc.defaultTable), []);
+    assert.deepEqual(await egwOf(other.defaultTable), []);
+  });
+
+  test('wrong types in the body → 400 EndPoint.0002, never coerced', async () => {
+    const vpc = await createVpc(w, '10.6.0.0/16');
+    const base = { endpoint_service_id: obs, vpc_id: vpc.id };
+    const cases: [string, Record<string, unknown>][] = [
+      ['enable_dns as a string', { enable_dns: 'true' }],
+      ['enable_dns as a number', { enable_dns: 1 }],
+      ['routetables as a string', { routetables: 'x' }],
+      ['routetables holding a number', { routetables: [1] }],
+      ['vpc_id as a number', { vpc_id: 12 }],
+      ['endpoint_service_id as an object', { endpoint_service_id: { id: obs } }],
+      ['enable_whitelist as a string', { enable_whitelist: 'false' }],
+      ['tags as an object', { tags: { key: 'k' } }],
+      ['description as a number', { description: 5 }],
+    ];
+    const before = (await listEndpoints('?limit=1000')).total_count;
+    for (const [why, patch] of cases) {
+      const res = await w.api('POST', '/vpc-endpoints', { ...base, ...patch });
+      assert.equal(res.status, 400, `${why}: ${res.raw}`);
+      const code = res.body.error.code;
+      // The field's own code where the API gives one (vpc_id: EndPoint.0020), else the generic one.
+      assert.ok(code === 'EndPoint.0002' || (why.startsWith('vpc_id') && code === 'EndPoint.0020'), res.raw);
+      assertEpError(res, 400, code);
+    }
+    assert.equal((await listEndpoints('?limit=1000')).total_count, before);
+    assert.deepEqual(await egwOf(vpc.defaultTable), []);
+  });
+
+  test('a table already used by another endpoint of the same service → 400 EndPoint.2039, nothing created', async () => {
+    const vpc = await createVpc(w, '10.7.0.0/16');
+    const free = await createTable(w, vpc.id);
+    const first = await createEndpoint(w, obs, vpc.id);
+    const before = (await listEndpoints('?limit=1000')).total_count;
+
+    const res = await w.api('POST', '/vpc-endpoints', {
+      endpoint_service_id: obs,
+      vpc_id: vpc.id,
+      routetables: [free, vpc.defaultTable],
+    });
+    assertEpError(res, 400, 'EndPoint.2039');
+    assert.equal((await listEndpoints('?limit=1000')).total_count, before);
+    assert.deepEqual(await egwOf(free), []);
+    assert.deepEqual(await egwOf(vpc.defaultTable), [[OBS_CIDRS[0], first]]);
+
+    // Omitting routetables means the default table, which is taken the same way.
+    assertEpError(
+      await w.api('POST', '/vpc-endpoints', { endpoint_service_id: obs, vpc_id: vpc.id }),
+      400,
+      'EndPoint.2039',
+    );
+
+    // An endpoint of another service may share the table.
+    const other = await createEndpoint(w, dns, vpc.id);
+    assert.deepEqual(
+      (await egwOf(vpc.defaultTable)).sort(),
+      [[OBS_CIDRS[0], first], ...DNS_CIDRS.map((c) => [c, other])].sort(),
+    );
+  });
+
+  test('provisioning delay: `creating` until it passes, then `accepted` with updated_at the ready time', async () => {
+    const slow = await makeWorld({ provisioningDelayMs: 60_000 });
+    try {
+      const vpc = await createVpc(slow, '10.8.0.0/16');
+      const svc = await gatewayService(slow);
+      const res = await slow.api('POST', '/vpc-endpoints', { endpoint_service_id: svc, vpc_id: vpc.id });
+      assert.equal(res.status, 200, res.raw);
+      assert.equal(res.body.status, 'creating');
+      const created = slow.clock.now().getTime();
+      const show = () => slow.api('GET', `/vpc-endpoints/${res.body.id}`);
+
+      const early = await show();
+      assert.equal(early.body.status, 'creating');
+      assert.equal(at(early.body.updated_at), Math.floor(created / 1000) * 1000);
+      // A creating endpoint's route tables cannot change yet.
+      assertEpError(await rebind(slow, res.body.id, [vpc.defaultTable]), 400, 'EndPoint.2019');
+
+      slow.clock.advance(59_000);
+      assert.equal((await show()).body.status, 'creating');
+      const listed = await slow.api('GET', '/vpc-endpoints');
+      assert.equal(listed.body.endpoints[0].status, 'creating');
+
+      slow.clock.advance(1_000);
+      const ready = await show();
+      assert.equal(ready.body.status, 'accepted');
+      assert.equal(at(ready.body.updated_at), Math.floor((created + 60_000) / 1000) * 1000);
+      assert.equal(at(ready.body.created_at), Math.floor(created / 1000) * 1000);
+      const listedReady = await slow.api('GET', '/vpc-endpoints');
+      assert.equal(listedReady.body.endpoints[0].status, 'accepted');
+      assert.equal(listedReady.body.endpoints[0].updated_at, ready.body.updated_at);
+
+      // Much later, updated_at stays the ready time.
+      slow.clock.advance(3_600_000);
+      assert.equal((await show()).body.updated_at, ready.body.updated_at);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('endpoint list', () => {
+  let vpcA: string;
+  let vpcB: string;
+  /** In creation order: [obs on A, dns on A, obs on B, dns on B]; one second apart. */
+  let eps: string[];
+  let l: World;
+  before(async () => {
+    l = await makeWorld({
+      gatewayServices: [
+        { name: OBS, cidrs: OBS_CIDRS },
+        { name: DNS, cidrs: DNS_CIDRS },
+      ],
+    });
+    const a = await createVpc(l, '10.1.0.0/16', 'a');
+    const b = await createVpc(l, '10.2.0.0/16', 'b');
+    vpcA = a.id;
+    vpcB = b.id;
+    const services = (await l.api('GET', '/vpc-endpoint-services/public')).body.endpoint_services as {
+      id: string;
+      service_name: string;
+    }[];
+    const id = (n: string) => services.find((s) => s.service_name === `cn-north-4.${n}`)!.id;
+    eps = [];
+    for (const [svc, vpc] of [
+      [id(OBS), vpcA],
+      [id(DNS), vpcA],
+      [id(OBS), vpcB],
+      [id(DNS), vpcB],
+    ] as const) {
+      l.clock.advance(1_000);
+      eps.push(await createEndpoint(l, svc, vpc));
+    }
+  });
+  after(() => l.close());
+
+  const list = async (query: string) => {
+    const res = await l.api('GET', `/vpc-endpoints${query}`);
+    assert.equal(res.status, 200, res.raw);
+    return {
+      ids: res.body.endpoints.map((e: { id: string }) => e.id) as string[],
+      total: res.body.total_count,
+    };
+  };
+
+  test('default: newest first, total_count', async () => {
+    const res = await l.api('GET', '/vpc-endpoints');
+    assert.deepEqual(Object.keys(res.body).sort(), ['endpoints', 'total_count']);
+    assert.deepEqual(await list(''), { ids: [...eps].reverse(), total: 4 });
+    for (const e of res.body.endpoints) {
+      assert.equal(e.status, 'accepted');
+      assert.equal(e.service_type, 'gateway');
+      assert.equal(e.routetables.length, 1);
+    }
+  });
+
+  test('filters: vpc_id, id, endpoint_service_name (substring)', async () => {
+    const cases: [string, string[]][] = [
+      [`?vpc_id=${vpcA}`, [eps[1]!, eps[0]!]],
+      [`?vpc_id=${vpcB}`, [eps[3]!, eps[2]!]],
+      [`?vpc_id=${NO_SUCH}`, []],
+      [`?id=${eps[2]}`, [eps[2]!]],
+      [`?id=${NO_SUCH}`, []],
+      ['?endpoint_service_name=obsv2', [eps[2]!, eps[0]!]],
+      ['?endpoint_service_name=example.dns', [eps[3]!, eps[1]!]],
+      ['?endpoint_service_name=cn-north-4.com', [...eps].reverse()],
+      ['?endpoint_service_name=nothing', []],
+      // LIKE wildcards are literal characters here.
+      ['?endpoint_service_name=%25', []],
+      ['?endpoint_service_name=_', []],
+      [`?endpoint_service_name=dns&vpc_id=${vpcB}`, [eps[3]!]],
+      [`?vpc_id=${vpcA}&id=${eps[3]}`, []],
+    ];
+    for (const [query, ids] of cases) {
+      assert.deepEqual(await list(query), { ids, total: ids.length }, query);
+    }
+  });
+
+  test('limit and offset page through; total_count counts every match', async () => {
+    const all = [...eps].reverse();
+    const cases: [string, string[]][] = [
+      ['?limit=1', all.slice(0, 1)],
+      ['?limit=2&offset=1', all.slice(1, 3)],
+      ['?limit=2&offset=3', all.slice(3)],
+      ['?offset=4', []],
+      ['?offset=100', []],
+      ['?limit=1000', all],
+    ];
+    for (const [query, ids] of cases) assert.deepEqual(await list(query), { ids, total: 4 }, query);
+    assert.deepEqual(await list(`?vpc_id=${vpcA}&limit=1&offset=1`), { ids: [eps[0]], total: 2 });
+  });
+
+  test('sort_key create_at|update_at and sort_dir asc|desc', async () => {
+    // Rebinding the oldest endpoint later makes it the most recently updated.
+    l.clock.advance(5_000);
+    const table = await createTable(l, vpcA);
+    const res = await rebind(l, eps[0]!, [table]);
+    assert.equal(res.status, 200, res.raw);
+    const updated = (await l.api('GET', `/vpc-endpoints/${eps[0]}`)).body;
+    assert.ok(at(updated.updated_at) > at(updated.created_at));
+
+    const byCreate = [...eps];
+    const byUpdate = [eps[1]!, eps[2]!, eps[3]!, eps[0]!];
+    const cases: [string, string[]][] = [
+      ['?sort_key=create_at&sort_dir=asc', byCreate],
+      ['?sort_key=create_at&sort_dir=desc', [...byCreate].reverse()],
+      ['?sort_key=create_at', [...byCreate].reverse()],
+      ['?sort_dir=asc', byCreate],
+      ['?sort_key=update_at&sort_dir=asc', byUpdate],
+      ['?sort_key=update_at&sort_dir=desc', [...byUpdate].reverse()],
+      ['?sort_key=update_at', [...byUpdate].reverse()],
+    ];
+    for (const [query, ids] of cases) assert.deepEqual(await list(query), { ids, total: 4 }, query);
+  });
+
+  test('bad query values → the API codes', async () => {
+    const cases: [string, string][] = [
+      ['limit=0', 'EndPoint.0006'],
+      ['limit=1001', 'EndPoint.0006'],
+      ['limit=abc', 'EndPoint.0006'],
+      ['limit=1.5', 'EndPoint.0006'],
+      ['limit=', 'EndPoint.0006'],
+      ['offset=-1', 'EndPoint.0010'],
+      ['offset=abc', 'EndPoint.0010'],
+      ['sort_key=created_at', 'EndPoint.0017'],
+      ['sort_key=name', 'EndPoint.0017'],
+      ['sort_dir=up', 'EndPoint.0018'],
+      ['sort_dir=DESC', 'EndPoint.0018'],
+      ['endpoint_service_name=', 'EndPoint.0002'],
+      [`endpoint_service_name=${'x'.repeat(129)}`, 'EndPoint.0002'],
+    ];
+    for (const [query, code] of cases) {
+      const res = await l.api('GET', `/vpc-endpoints?${query}`);
+      assert.equal(res.status, 400, `${query}: ${res.raw}`);
+      assert.equal(res.body.error.code, code, `${query}: ${res.raw}`);
+      assertEpError(res, 400, code);
+    }
+  });
+});
+
+describe('endpoint delete', () => {
+  test('204 with an empty body; egw routes leave every bound table; then 404 EndPoint.2006', async () => {
+    const obs = await serviceByName(`cn-north-4.${OBS}`);
+    const dns = await serviceByName(`cn-north-4.${DNS}`);
+    const vpc = await createVpc(w, '10.20.0.0/16');
+    const a = await createTable(w, vpc.id, [{ type: 'ecs', destination: '172.16.0.0/16', nexthop: 'i-1' }]);
+    const b = await createTable(w, vpc.id);
+    const ep = await createEndpoint(w, dns, vpc.id, [a, b, vpc.defaultTable]);
+    const neighbour = await createEndpoint(w, obs, vpc.id, [a]);
+    for (const t of [a, b, vpc.defaultTable]) {
+      assert.deepEqual(
+        (await egwOf(t)).filter(([, hop]) => hop === ep),
+        DNS_CIDRS.map((c) => [c, ep]),
+      );
+    }
+
+    const res = await w.api('DELETE', `/vpc-endpoints/${ep}`);
+    assert.equal(res.status, 204, res.raw);
+    assert.equal(res.raw, '');
+    assert.equal(res.headers['content-type'], undefined);
+
+    assert.deepEqual(await egwOf(a), [[OBS_CIDRS[0], neighbour]]);
+    assert.deepEqual(await egwOf(b), []);
+    assert.deepEqual(await egwOf(vpc.defaultTable), []);
+    assert.deepEqual(
+      (await routesOf(w, a)).filter((r) => r.type === 'ecs').map((r) => r.destination),
+      ['172.16.0.0/16'],
+    );
+    assertEpError(await w.api('GET', `/vpc-endpoints/${ep}`), 404, 'EndPoint.2006');
+    assert.deepEqual((await listEndpoints(`?id=${ep}`)).endpoints, []);
+    assertEpError(await w.api('DELETE', `/vpc-endpoints/${ep}`), 404, 'EndPoint.2006');
+
+    // The freed tables can be taken by a new endpoint of the same service.
+    const again = await createEndpoint(w, dns, vpc.id, [b]);
+    assert.deepEqual(
+      await egwOf(b),
+      DNS_CIDRS.map((c) => [c, again]),
+    );
+  });
+
+  test('delete or show of an unknown endpoint → 404 EndPoint.2006', async () => {
+    assertEpError(await w.api('DELETE', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
+    assertEpError(await w.api('GET', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
+  });
+});

@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { checkInvariants, checkReadPath, type ReadReply } from '../helpers/invariants.ts';
+import { makeWorld, type World } from '../helpers/world.ts';
+
+/**
+ * Concurrent calls over real HTTP against a listening server (routetables.md, "Atomicity and
+ * concurrency"): calls on one endpoint take turns and none is lost; two endpoints of one service
+ * racing for a table: exactly one gets it.
+ */
+
+let w: World;
+let base: string;
+let serviceId: string;
+/** A second gateway service: its endpoints share tables with the first one's. */
+let otherServiceId: string;
+const SERVICES = [
+  { name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] },
+  { name: 'com.example.gw2', cidrs: ['100.126.0.0/16', '100.127.0.0/24'] },
+];
+
+interface HttpReply extends ReadReply {
+  requestId: string;
+  raw: string;
+}
+
+async function http(method: string, path: string, body?: unknown): Promise<HttpReply> {
+  const res = await fetch(`${base}/v1/${w.projectId}${path}`, {
+    method,
+    headers: { 'x-auth-token': w.token, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const raw = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, raw, requestId: res.headers.get('x-request-id') ?? '' };
+}
+
+const ok = (res: HttpReply, status = 200) => {
+  assert.equal(res.status, status, `${res.status} ${res.raw}`);
+  return res;
+};
+const sorted = (xs: Iterable<string>) => [...xs].sort();
+const readPath = {
+  endpoint: (id: string) => http('GET', `/vpc-endpoints/${id}`),
+  list: () => http('GET', '/vpc-endpoints?limit=1000'),
+  routetable: (id: string) => http('GET', `/routetables/${id}`),
+};
+
+/** A small seeded PRNG (mulberry32), so a failing round can be replayed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function vpcWithTables(name: string, n: number) {
+  const vpc = ok(await http('POST', '/vpcs', { vpc: { name, cidr: '10.0.0.0/16' } })).body.vpc.id as string;
+  const list = ok(await http('GET', `/routetables?vpc_id=${vpc}`)).body.routetables;
+  const defaultTable = list.find((t: { default: boolean }) => t.default).id as string;
+  const tables: string[] = [];
+  for (let i = 0; i < n; i++) tables.push(await table(vpc));
+  return { vpc, defaultTable, tables };
+}
+
+async function table(vpc: string) {
+  return ok(await http('POST', '/routetables', { routetable: { vpc_id: vpc, name: 'rt' } })).body.routetable
+    .id as string;
+}
+
+async function endpoint(vpc: string, routetables: string[], service = serviceId) {
+  const res = ok(
+    await http('POST', '/vpc-endpoints', { endpoint_service_id: service, vpc_id: vpc, routetables }),
+  );
+  return res.body.id as string;
+}
+
+before(async () => {
+  w = await makeWorld({ gatewayServices: SERVICES });
+  base = await w.app.listen({ port: 0, host: '127.0.0.1' });
+  assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const services = ok(await http('GET', '/vpc-endpoint-services/public')).body.endpoint_services;
+  const named = (n: string) =>
+    services.find((s: { service_name: string }) => s.service_name === `${w.config.region}.${n}`).id as string;
+  serviceId = named(SERVICES[0]!.name);
+  otherServiceId = named(SERVICES[1]!.name);
+});
+after(() => w?.close());
+
+test('20 concurrent rebinds of one endpoint take turns; none is lost', { timeout: 120_000 }, async (t) => {
+  const { vpc, defaultTable, tables } = await vpcWithTables('race-one', 6);
+  const ep = await endpoint(vpc, [defaultTable]);
+  const random = prng(4242);
+  let current = [defaultTable];
+  for (let round = 0; round < 3; round++) {
+    // 20 different non-empty subsets of the 6 tables, none equal to the current set, so every call
+    // changes something and leaves an audit record.
+    const key = (s: string[]) => sorted(s).join(',');
+    const sets = new Map<string, string[]>();
+    while (sets.size < 20) {
+      const mask = 1 + Math.floor(random() * 63);
+      const set = tables.filter((_, i) => mask & (1 << i));
+      if (key(set) !== key(current)) sets.set(key(set), set);
+    }
+    const requested = [...sets.values()];
+    const lastSeq = await w.store.read((r) =>
+      r.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst(),
+    );
+    const allowed = new Set([key(current), ...sets.keys()]);
+
+    // The writers, and readers that must never see a state between two calls.
+    const puts = requested.map((set) =>
+      http('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: set }),
+    );
+    const gets = Array.from({ length: 20 }, () => http('GET', `/vpc-endpoints/${ep}`));
+    const [answers, reads] = await Promise.all([Promise.all(puts), Promise.all(gets)]);
+
+    for (const [i, res] of answers.entries()) {
+      ok(res);
+      assert.deepEqual(res.body, { routetables: sorted(requested[i]!) }, `request ${i}: ${res.raw}`);
+    }
+    for (const res of reads) {
+      ok(res);
+      assert.ok(allowed.has(key(res.body.routetables)), `a read saw a torn set: ${res.raw}`);
+    }
+
+    // The commit order, from the audit log: each call's diff is against the call before it.
+    const rows = await w.store.read((r) =>
+      r.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '>', Number(lastSeq?.seq ?? 0))
+        .where('action', '=', 'update-routetables')
+        .where('resource_id', '=', ep)
+        .orderBy('seq')
+        .execute(),
+    );
+    assert.equal(rows.length, 20, 'one audit record per call');
+    const byRequest = new Map(answers.map((a, i) => [a.requestId, requested[i]!]));
+    let prev = current;
+    for (const row of rows) {
+      const set = byRequest.get(row.request_id);
+      assert.ok(set, `audit record of an unknown request ${row.request_id}`);
+      byRequest.delete(row.request_id);
+      const detail = JSON.parse(row.detail);
+      assert.deepEqual(sorted(detail.requested), sorted(set));
+      assert.deepEqual(
+        sorted(detail.bound),
+        sorted(set.filter((x) => !prev.includes(x))),
+        'bound vs previous',
+      );
+      assert.deepEqual(
+        sorted(detail.unbound),
+        sorted(prev.filter((x) => !set.includes(x))),
+        'unbound vs previous',
+      );
+      prev = set;
+    }
+    assert.equal(byRequest.size, 0, 'every call committed once');
+
+    const shown = ok(await http('GET', `/vpc-endpoints/${ep}`));
+    assert.deepEqual(shown.body.routetables, sorted(prev), 'the final set is the last committed request');
+    assert.ok(sets.has(key(shown.body.routetables)), 'the final set is one of the requested sets');
+    await checkReadPath(w.store, readPath, { vpcIds: [vpc] });
+    current = prev;
+    t.diagnostic(`round ${round}: last committed ${key(prev.map((x) => x.slice(0, 4)))}`);
+  }
+});
+
+test('two endpoints race for one table: exactly one gets it', { timeout: 120_000 }, async (t) => {
+  const { vpc, tables } = await vpcWithTables('race-two', 3);
+  const [ownA, ownB, ownC] = tables as [string, string, string];
+  const a = await endpoint(vpc, [ownA]);
+  const b = await endpoint(vpc, [ownB]);
+  // An endpoint of the other service joins every race; it shares the table, so it always gets it.
+  const c = await endpoint(vpc, [ownC], otherServiceId);
+  const wins = { [a]: 0, [b]: 0 };
+  for (let round = 0; round < 20; round++) {
+    const contested = await table(vpc);
+    // Both calls in flight at once; which one is sent first alternates.
+    const putA = () => http('PUT', `/vpc-endpoints/${a}/routetables`, { routetables: [ownA, contested] });
+    const putB = () => http('PUT', `/vpc-endpoints/${b}/routetables`, { routetables: [ownB, contested] });
+    const putC = () => http('PUT', `/vpc-endpoints/${c}/routetables`, { routetables: [contested, ownC] });
+    const [ra, rb, rc]: HttpReply[] =
+      round % 2 === 0
+        ? await Promise.all([putA(), putC(), putB()]).then(([x, z, y]) => [x!, y!, z!])
+        : await Promise.all([putB(), putA(), putC()]).then(([y, x, z]) => [x!, y!, z!]);
+    assert.ok(ra && rb && rc);
+    ok(ra);
+    ok(rb);
+    assert.deepEqual(
+      ok(rc).body,
+      { routetables: sorted([ownC, contested]) },
+      'the other service shares the table',
+    );
+    const aWon = ra.body.routetables.includes(contested);
+    const bWon = rb.body.routetables.includes(contested);
+    assert.ok(aWon !== bWon, `round ${round}: exactly one gets the table: ${ra.raw} / ${rb.raw}`);
+    const [winner, loser, winnerOwn, loserOwn] = aWon ? [ra, rb, ownA, ownB] : [rb, ra, ownB, ownA];
+    wins[aWon ? a : b]!++;
+    assert.deepEqual(winner.body, { routetables: sorted([winnerOwn, contested]) }, winner.raw);
+    assert.deepEqual(loser.body.routetables, [loserOwn], loser.raw);
+    assert.equal(loser.body.error?.length, 1, loser.raw);
+    const { bind_failed, unbind_failed } = loser.body.error[0];
+    assert.deepEqual(unbind_failed, [], loser.raw);
+    assert.equal(bind_failed.length, 1, loser.raw);
+    assert.equal(bind_failed[0].id, contested, loser.raw);
+    assert.ok(bind_failed[0].error_message.startsWith('EndPoint.2039: '), loser.raw);
+
+    const routes = ok(await http('GET', `/routetables/${contested}`)).body.routetable.routes;
+    const egw = routes
+      .filter((r: { type: string }) => r.type === 'egw')
+      .map((r: { destination: string; nexthop: string }) => `${r.destination}>${r.nexthop}`)
+      .sort();
+    const winnerId = aWon ? a : b;
+    assert.deepEqual(
+      egw,
+      [`100.125.0.0/16>${winnerId}`, `100.126.0.0/16>${c}`, `100.127.0.0/24>${c}`],
+      'the contested table routes to the winner and to the other service',
+    );
+    await checkReadPath(w.store, readPath, { vpcIds: [vpc] });
+  }
+  t.diagnostic(`wins: a ${wins[a]}, b ${wins[b]}`);
+});
+
+test('the store keeps the invariants after the races', async () => {
+  await checkInvariants(w.store);
+});

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { openSqliteStore } from '../../src/store/store.ts';
+import { checkInvariants } from '../helpers/invariants.ts';
+import {
+  client,
+  login,
+  spawnServer,
+  stopAll,
+  type HttpReply,
+  type ServerProcess,
+} from '../helpers/server.ts';
+
+/**
+ * Crash safety with real processes: what a server acknowledged survives SIGKILL, a request in flight
+ * is all-or-nothing, and a restart keeps the account, the credentials file and the token key.
+ */
+
+const PASSWORD = 'durable-password-1';
+const dirs: string[] = [];
+
+function tempDir() {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-durability-'));
+  dirs.push(d);
+  return d;
+}
+
+after(async () => {
+  await stopAll();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const sorted = (xs: Iterable<string>) => [...xs].sort();
+
+function ok(res: HttpReply, status = 200) {
+  assert.equal(res.status, status, `${res.status} ${res.raw}`);
+  return res.body;
+}
+
+async function session(server: ServerProcess, password = PASSWORD) {
+  const res = await login(server.url, password);
+  assert.equal(res.status, 201, `login: ${res.status} ${res.body}\n${server.output()}`);
+  return { token: res.token, projectId: res.projectId };
+}
+
+type Client = ReturnType<typeof client>;
+
+async function createVpcWithTables(c: Client, n: number, userRoute?: string) {
+  const vpc = ok(await c.api('POST', '/vpcs', { vpc: { name: 'dur', cidr: '10.0.0.0/16' } })).vpc
+    .id as string;
+  const tables: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const routes =
+      i === 0 && userRoute ? [{ type: 'peering', destination: userRoute, nexthop: 'pcx-1' }] : [];
+    tables.push(
+      ok(await c.api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `t${i}`, routes } }))
+        .routetable.id,
+    );
+  }
+  const services = ok(await c.api('GET', '/vpc-endpoint-services/public')).endpoint_services;
+  const serviceId = services.find((s: { service_type: string }) => s.service_type === 'gateway').id as string;
+  return { vpc, tables, serviceId };
+}
+
+async function egwOf(c: Client, table: string) {
+  const routes = ok(await c.api('GET', `/routetables/${table}`)).routetable.routes as {
+    type: string;
+    destination: string;
+    nexthop: string;
+  }[];
+  return routes.filter((r) => r.type === 'egw');
+}
+
+test(
+  'acknowledged changes, the account and the token key survive SIGKILL',
+  { timeout: 120_000 },
+  async () => {
+    const dataDir = tempDir();
+    const first = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
+    const s = await session(first);
+    const c1 = client(first.url, s);
+    const credentialsFile = path.join(dataDir, 'credentials.json');
+    const credentials = fs.readFileSync(credentialsFile);
+    assert.equal(fs.statSync(credentialsFile).mode & 0o777, 0o600, 'credentials.json is 0600');
+    assert.equal(JSON.parse(String(credentials)).project_id, s.projectId);
+
+    const { vpc, tables, serviceId } = await createVpcWithTables(c1, 3, '172.31.9.0/24');
+    const ep = ok(
+      await c1.api('POST', '/vpc-endpoints', {
+        endpoint_service_id: serviceId,
+        vpc_id: vpc,
+        routetables: [tables[0]],
+      }),
+    ).id as string;
+    const rebound = ok(
+      await c1.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [tables[2], tables[1]] }),
+    );
+    assert.deepEqual(rebound, { routetables: sorted([tables[1]!, tables[2]!]) });
+    // The last acknowledged response is in; kill at once, no graceful shutdown.
+    assert.equal(await first.stop('SIGKILL'), 'SIGKILL');
+
+    // Restart with another configured password: bootstrap must leave the existing account alone.
+    const second = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: 'another-password-2' } });
+    const c2 = client(second.url, s); // the OLD token, issued by the killed process
+    const shown = ok(await c2.api('GET', `/vpc-endpoints/${ep}`));
+    assert.deepEqual(shown.routetables, sorted([tables[1]!, tables[2]!]), 'the acknowledged rebind survived');
+    assert.equal(shown.status, 'accepted');
+    assert.deepEqual(await egwOf(c2, tables[0]!), [], 'the unbound table lost its egw route');
+    for (const t of [tables[1]!, tables[2]!]) {
+      assert.deepEqual(await egwOf(c2, t), [
+        { type: 'egw', destination: '100.125.0.0/16', nexthop: ep, description: '' },
+      ]);
+    }
+    const listed = ok(await c2.api('GET', `/routetables?vpc_id=${vpc}`)).routetables.map(
+      (t: { id: string }) => t.id,
+    );
+    for (const t of tables) assert.ok(listed.includes(t), `table ${t} survived`);
+    const userRoutes = ok(await c2.api('GET', `/routetables/${tables[0]}`)).routetable.routes;
+    assert.ok(
+      userRoutes.some((r: { destination: string }) => r.destination === '172.31.9.0/24'),
+      'user route survived',
+    );
+
+    assert.equal((await login(second.url, PASSWORD)).status, 201, 'the original password still works');
+    assert.equal(
+      (await login(second.url, 'another-password-2')).status,
+      401,
+      'bootstrap did not reset the password',
+    );
+    assert.deepEqual(fs.readFileSync(credentialsFile), credentials, 'credentials.json unchanged');
+    assert.equal(fs.statSync(credentialsFile).mode & 0o777, 0o600, 'credentials.json still 0600');
+
+    // A graceful stop ends the process cleanly; the store it leaves keeps the invariants.
+    assert.equal(await second.stop('SIGTERM'), 0, second.output());
+    const store = await openSqliteStore({ dataDir, lockTimeoutMs: 1000 });
+    try {
+      const snap = await checkInvariants(store);
+      assert.deepEqual(snap.bindings.get(ep), sorted([tables[1]!, tables[2]!]));
+    } finally {
+      await store.close();
+    }
+  },
+);
+
+/** A small seeded PRNG (mulberry32) for the sequence of sets. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test(
+  'SIGKILL during a stream of rebinds leaves the last acknowledged set or the one in flight',
+  { timeout: 180_000 },
+  async (t) => {
+    const dataDir = tempDir();
+    const random = prng(777);
+    let server = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
+    const s = await session(server);
+    let c = client(server.url, s);
+    const { vpc, tables, serviceId } = await createVpcWithTables(c, 4);
+    const ep = ok(
+      await c.api('POST', '/vpc-endpoints', {
+        endpoint_service_id: serviceId,
+        vpc_id: vpc,
+        routetables: [tables[0]],
+      }),
+    ).id as string;
+    let state = [tables[0]!];
+    let committed = 0; // update-routetables calls known to have committed
+
+    const key = (xs: string[]) => sorted(xs).join(',');
+    const nextSet = (prev: string[]) => {
+      for (;;) {
+        const mask = 1 + Math.floor(random() * 15);
+        const set = sorted(tables.filter((_, i) => mask & (1 << i)));
+        if (key(set) !== key(prev)) return set;
+      }
+    };
+
+    for (let cycle = 0; cycle < 3; cycle++) {
+      let lastAcked = state;
+      let inFlight: string[] | undefined;
+      let acked = 0;
+      const delay = 200 + Math.floor(Math.random() * 600);
+      const killer = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() =>
+        server.stop('SIGKILL'),
+      );
+      let stopped = false;
+      void killer.then(() => (stopped = true));
+      // The client: one rebind after another, each to a set different from the one before.
+      for (let i = 0; i < 100_000 && !stopped; i++) {
+        const set = nextSet(lastAcked);
+        inFlight = set;
+        let res: HttpReply;
+        try {
+          res = await c.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: set });
+        } catch {
+          break; // the connection died with the server
+        }
+        assert.equal(res.status, 200, res.raw);
+        assert.deepEqual(res.body, { routetables: set }, res.raw);
+        lastAcked = set;
+        inFlight = undefined;
+        acked++;
+      }
+      await killer;
+      t.diagnostic(
+        `cycle ${cycle}: killed after ${delay} ms, ${acked} rebinds acknowledged, one in flight: ${inFlight !== undefined}`,
+      );
+      assert.ok(acked > 0, 'the client got some rebinds through before the kill');
+
+      // The process is dead: open its store directly.
+      const store = await openSqliteStore({ dataDir, lockTimeoutMs: 1000 });
+      let bound: string[];
+      try {
+        const snap = await checkInvariants(store);
+        bound = snap.bindings.get(ep)!;
+        const allowed = [key(lastAcked), ...(inFlight ? [key(inFlight)] : [])];
+        assert.ok(
+          allowed.includes(key(bound)),
+          `after the kill the set is ${key(bound)}, expected one of ${allowed.join(' | ')}`,
+        );
+        // The audit record committed with the change: one per committed call, the last one naming the set.
+        const inFlightCommitted = inFlight !== undefined && key(bound) === key(inFlight) ? 1 : 0;
+        t.diagnostic(
+          `cycle ${cycle}: the call in flight ${inFlightCommitted ? 'committed' : 'did not commit'}`,
+        );
+        committed += acked + inFlightCommitted;
+        const rows = await store.read((r) =>
+          r.db
+            .selectFrom('audit_log')
+            .select(['detail'])
+            .where('action', '=', 'update-routetables')
+            .where('resource_id', '=', ep)
+            .orderBy('seq')
+            .execute(),
+        );
+        assert.equal(rows.length, committed, 'one audit record per committed rebind');
+        assert.deepEqual(
+          sorted(JSON.parse(rows.at(-1)!.detail).requested),
+          bound,
+          'the last audit record is the state',
+        );
+      } finally {
+        await store.close();
+      }
+      state = bound;
+
+      // A new process on the same data dir serves the same state to the old token.
+      server = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
+      c = client(server.url, s);
+      const shown = ok(await c.api('GET', `/vpc-endpoints/${ep}`));
+      assert.deepEqual(shown.routetables, state);
+      for (const table of tables) {
+        const egw = await egwOf(c, table);
+        assert.deepEqual(
+          egw.map((r) => r.nexthop),
+          state.includes(table) ? [ep] : [],
+          `egw routes of ${table}`,
+        );
+      }
+    }
+    assert.equal(await server.stop('SIGTERM'), 0, server.output());
+  },
+);
