@@ -13,6 +13,7 @@ import { faultRoutes } from './http/routes/faults.ts';
 import { iamRoutes } from './http/routes/iam.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
+import { AccessKeys } from './service/access-keys.ts';
 import type { Deps } from './service/context.ts';
 import { EndpointServices } from './service/endpoint-services.ts';
 import { Endpoints } from './service/endpoints.ts';
@@ -61,7 +62,7 @@ const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
 function allRoutes(deps: Deps, identity: Identity): RouteDef[] {
   return [
     ...metaRoutes(),
-    ...iamRoutes(identity),
+    ...iamRoutes(identity, new AccessKeys(deps)),
     ...vpcRoutes(new Network(deps), new RouteTables(deps)),
     ...endpointServiceRoutes(new EndpointServices(deps)),
     ...endpointRoutes(new Endpoints(deps)),
@@ -89,6 +90,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
 
+  // The SDKs send a `{}` body on some GETs and sign its hash (signing.md): GET bodies must reach
+  // the signature check as bytes, so GET is a method with a body here.
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema as object),
   );
@@ -129,7 +133,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       url,
       config: { api: 'endpoint', auth: false },
       handler: async () => {
-        throw new ApiError('VPCEP.0405', `Allowed: ${allowed}.`, { Allow: allowed });
+        throw new ApiError('VPCEP.0405', `Allowed: ${allowed}.`, { headers: { Allow: allowed } });
       },
     });
   }

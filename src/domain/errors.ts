@@ -113,6 +113,12 @@ const entries = {
   // IAM (Keystone style: the numeric status is the code)
   'IAM.0400': { status: 400, message: 'The request you have made requires a valid body.', family: 'iam' },
   'IAM.0401': { status: 401, message: 'The username or password is wrong.', family: 'iam' },
+  'IAM.0403': { status: 403, message: 'You have no permission to perform this operation.', family: 'iam' },
+  'IAM.0409': {
+    status: 409,
+    message: 'The number of access keys has reached the limit of 2 per user.',
+    family: 'iam',
+  },
   'IAM.0404': { status: 404, message: 'Could not find the requested resource.', family: 'iam' },
 } as const satisfies Record<string, CatalogueEntry>;
 
@@ -122,21 +128,30 @@ export function catalogue(code: ErrorCode): CatalogueEntry {
   return entries[code];
 }
 
+export interface ApiErrorOptions {
+  /** Response headers that go with the error (`Allow`, `Retry-After`). */
+  headers?: Record<string, string>;
+  /** Why, for the log only; never sent (errors.md: the client learns nothing from the difference). */
+  reason?: string;
+}
+
 /** A wire error. `detail` follows the published message (errors.md, last paragraph). */
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly family: ErrorFamily;
   readonly headers: Record<string, string>;
+  readonly reason: string | undefined;
 
-  constructor(code: ErrorCode, detail?: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, detail?: string, options: ApiErrorOptions = {}) {
     const entry = entries[code];
     // The published text stays first, so a client matching on it still matches.
     super(detail ? `${entry.message}${entry.message.endsWith('.') ? ' ' : ': '}${detail}` : entry.message);
     this.code = code;
     this.status = entry.status;
     this.family = entry.family;
-    this.headers = headers;
+    this.headers = options.headers ?? {};
+    this.reason = options.reason;
   }
 
   /** The `"<code>: <message>"` form used in per-table failure lists (routetables.md), at most 1024 chars. */

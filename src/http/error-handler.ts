@@ -89,12 +89,17 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  409: 'Conflict',
 };
 
 /** The one error handler: every failure leaves here, nothing internal in the body. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof ApiError) return sendError(request, reply, err);
+    if (err instanceof ApiError) {
+      if (err.reason !== undefined)
+        request.log.info({ code: err.code, reason: err.reason }, 'request refused');
+      return sendError(request, reply, err);
+    }
     if (err.validation) return sendError(request, reply, validationError(request, err));
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':

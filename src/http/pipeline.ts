@@ -32,16 +32,24 @@ function isJsonMediaType(contentType: string): boolean {
   return type === 'application/json';
 }
 
-/** Identity of the caller from the token or (next issue) the AK/SK signature; one caller either way. */
-function authenticate(request: FastifyRequest, identity: Identity): Caller {
+/** The caller, from a token or an AK/SK signature over the raw body: one identity either way. */
+async function authenticate(request: FastifyRequest, identity: Identity, rawBody: Buffer): Promise<Caller> {
+  const pathProject = (request.params as { project_id?: string }).project_id;
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token.length > 0) {
     if (token.length > 2048) throw new ApiError('APIGW.0301', 'decrypt token fail');
     return identity.verify(token, request.id);
   }
   if (request.headers.authorization !== undefined) {
-    // AK/SK signatures are verified in issue #3; until then no signature is valid.
-    throw new ApiError('APIGW.0301', 'verify aksk signature fail');
+    request.log.info(
+      { access: /Access=([^,\s]*)/.exec(request.headers.authorization)?.[1] },
+      'AK/SK request',
+    );
+    return identity.verifySignature(
+      { method: request.method, url: request.url, headers: request.headers, body: rawBody },
+      pathProject,
+      request.id,
+    );
   }
   throw new ApiError('APIGW.0301', 'x-auth-token not found');
 }
@@ -68,7 +76,7 @@ export function installPipeline(app: FastifyInstance, identity: Identity): void 
 
     const config = request.routeOptions.config;
     if (config.auth) {
-      const caller = authenticate(request, identity);
+      const caller = await authenticate(request, identity, request.rawBody);
       const projectId = (request.params as { project_id?: string }).project_id;
       if (projectId !== undefined && projectId !== caller.project_id) {
         throw new ApiError(

@@ -1,6 +1,14 @@
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime, iamTime } from '../domain/ids.ts';
 import { hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
+import {
+  canonicalRequest,
+  CLOCK_SKEW_MS,
+  computeSignature,
+  parseAuthorization,
+  parseSdkDate,
+  type RequestToVerify,
+} from '../domain/signing.ts';
 import type { Caller, Deps } from './context.ts';
 
 /** What a token carries; verifying it needs no database round trip (issue 2, "Identity"). */
@@ -32,6 +40,10 @@ export interface IssuedToken {
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 const authFail = (detail: string) => new ApiError('APIGW.0301', detail);
+
+/** Every signature failure answers the same (errors.md); only the log says which check failed. */
+const signatureFail = (reason: string) =>
+  new ApiError('APIGW.0301', 'verify aksk signature fail', { reason });
 
 /**
  * Password login and token verification. Tokens are `<payload>.<mac>`: the payload names the
@@ -143,6 +155,87 @@ export class Identity {
       project_name: claims.pn,
       request_id: requestId,
     };
+  }
+
+  /**
+   * The caller an SDK-HMAC-SHA256 signature proves (signing.md, "Server rules"). The AK's owner
+   * decides the project: `X-Project-Id`, or else the path's project, must be one of the owner's.
+   */
+  async verifySignature(
+    req: RequestToVerify,
+    pathProjectId: string | undefined,
+    requestId: string,
+  ): Promise<Caller> {
+    const header = req.headers.authorization;
+    const auth = typeof header === 'string' ? parseAuthorization(header) : undefined;
+    if (!auth) throw signatureFail('malformed Authorization header');
+    if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-sdk-date')) {
+      throw signatureFail('host and x-sdk-date must be signed');
+    }
+    const sdkDate = req.headers['x-sdk-date'];
+    const date = typeof sdkDate === 'string' ? parseSdkDate(sdkDate) : undefined;
+    if (!date || typeof sdkDate !== 'string') throw signatureFail('X-Sdk-Date missing or malformed');
+    if (Math.abs(date.getTime() - this.deps.clock.now().getTime()) > CLOCK_SKEW_MS) {
+      throw signatureFail(`X-Sdk-Date ${sdkDate} is more than 15 minutes from the server clock`);
+    }
+    const key = await this.deps.store.read((r) => r.accessKeyOwner(auth.access));
+    // Computed even for an unknown key, so the answer takes as long either way.
+    const expected = computeSignature(key?.secret ?? '', sdkDate, canonicalRequest(req, auth.signedHeaders));
+    const matches = safeEqual(expected, auth.signature);
+    if (!key) throw signatureFail(`unknown access key ${auth.access}`);
+    if (!matches) throw signatureFail(`signature mismatch for access key ${auth.access}`);
+    if (key.status !== 'active') throw signatureFail(`access key ${auth.access} is disabled`);
+
+    const domainHeader = req.headers['x-domain-id'];
+    if (typeof domainHeader === 'string' && domainHeader !== '' && domainHeader !== key.domain_id) {
+      throw new ApiError(
+        'APIGW.0302',
+        `The access key has no access to domain ${domainHeader.slice(0, 64)}.`,
+      );
+    }
+    const projectHeader = req.headers['x-project-id'];
+    const projectId =
+      typeof projectHeader === 'string' && projectHeader !== '' ? projectHeader : pathProjectId;
+    let project: { id: string; name: string } | undefined;
+    if (projectId !== undefined) {
+      const found = await this.deps.store.read((r) => r.projectById(projectId));
+      if (!found || found.domain_id !== key.domain_id) {
+        throw new ApiError(
+          'APIGW.0302',
+          `The access key has no access to project ${projectId.slice(0, 64)}.`,
+        );
+      }
+      project = found;
+    }
+    return {
+      user_id: key.user_id,
+      user_name: key.user_name,
+      domain_id: key.domain_id,
+      domain_name: key.domain_name,
+      project_id: project?.id ?? '',
+      project_name: project?.name ?? '',
+      request_id: requestId,
+    };
+  }
+
+  /** The projects of the caller's domain, optionally by name: how the SDKs discover a project id. */
+  async projects(caller: Caller, name?: string) {
+    const rows = await this.deps.store.read((r) => r.projectsOfDomain(caller.domain_id));
+    return rows
+      .filter((p) => name === undefined || p.name === name)
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        domain_id: p.domain_id,
+        enabled: true,
+        is_domain: false,
+        parent_id: p.domain_id,
+        description: '',
+      }));
+  }
+
+  domains(caller: Caller) {
+    return [{ id: caller.domain_id, name: caller.domain_name, enabled: true, description: '' }];
   }
 
   #key(kid: string): string {

@@ -78,6 +78,41 @@ export class Repo {
   accessKey(access: string) {
     return this.db.selectFrom('access_keys').selectAll().where('access', '=', access).executeTakeFirst();
   }
+  /** An access key with its user and domain, for verifying a signature. */
+  accessKeyOwner(access: string) {
+    return this.db
+      .selectFrom('access_keys')
+      .innerJoin('users', 'users.id', 'access_keys.user_id')
+      .innerJoin('domains', 'domains.id', 'users.domain_id')
+      .select([
+        'access_keys.access',
+        'access_keys.secret',
+        'access_keys.status',
+        'users.id as user_id',
+        'users.name as user_name',
+        'domains.id as domain_id',
+        'domains.name as domain_name',
+      ])
+      .where('access_keys.access', '=', access)
+      .executeTakeFirst();
+  }
+  accessKeysOfUser(userId: string) {
+    return this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .execute();
+  }
+  async updateAccessKey(access: string, patch: { status?: string; description?: string }) {
+    await this.db.updateTable('access_keys').set(patch).where('access', '=', access).execute();
+  }
+  async deleteAccessKey(access: string) {
+    await this.db.deleteFrom('access_keys').where('access', '=', access).execute();
+  }
+  userById(id: string) {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
   serverKeys() {
     return this.db.selectFrom('server_keys').selectAll().orderBy('created_at').execute();
   }

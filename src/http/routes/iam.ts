@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { ApiError } from '../../domain/errors.ts';
+import type { AccessKeys } from '../../service/access-keys.ts';
 import type { Identity } from '../../service/identity.ts';
 import { route } from '../route.ts';
 
@@ -26,9 +27,125 @@ const TokenRequest = Type.Object({
   }),
 });
 
-/** IAM-compatible password login (api-surface.md §1). */
-export function iamRoutes(identity: Identity) {
+const AccessParams = Type.Object({ access_key: Type.String({ minLength: 1, maxLength: 64 }) });
+
+const links = (request: { protocol: string; host: string; url: string }) => ({
+  self: `${request.protocol}://${request.host}${request.url}`,
+  previous: null,
+  next: null,
+});
+
+/** IAM-compatible identity calls (api-surface.md §1, signing.md "How the SDK finds the project"). */
+export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
   return [
+    route({
+      method: 'GET',
+      url: '/v3/projects',
+      api: 'iam',
+      operationId: 'KeystoneListProjects',
+      auth: true,
+      schema: {
+        querystring: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 64 })),
+          domain_id: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+      },
+      handler: async ({ caller, query, request }) => ({
+        projects: (await identity.projects(caller, query.name)).filter(
+          (p) => query.domain_id === undefined || p.domain_id === query.domain_id,
+        ),
+        links: links(request),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v3/auth/projects',
+      api: 'iam',
+      operationId: 'KeystoneListAuthProjects',
+      auth: true,
+      schema: {},
+      handler: async ({ caller, request }) => ({
+        projects: await identity.projects(caller),
+        links: links(request),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v3/auth/domains',
+      api: 'iam',
+      operationId: 'KeystoneListAuthDomains',
+      auth: true,
+      schema: {},
+      handler: async ({ caller, request }) => ({ domains: identity.domains(caller), links: links(request) }),
+    }),
+    route({
+      method: 'POST',
+      url: '/v3.0/OS-CREDENTIAL/credentials',
+      api: 'iam',
+      operationId: 'CreatePermanentAccessKey',
+      auth: true,
+      status: 201,
+      schema: {
+        body: Type.Object({
+          credential: Type.Object({
+            user_id: Type.String({ minLength: 1, maxLength: 64 }),
+            description: Type.Optional(Type.String({ maxLength: 255 })),
+          }),
+        }),
+      },
+      handler: async ({ caller, body }) => ({ credential: await accessKeys.create(caller, body.credential) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v3.0/OS-CREDENTIAL/credentials',
+      api: 'iam',
+      operationId: 'ListPermanentAccessKeys',
+      auth: true,
+      schema: {
+        querystring: Type.Object({ user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+      },
+      handler: async ({ caller, query }) => ({ credentials: await accessKeys.list(caller, query.user_id) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v3.0/OS-CREDENTIAL/credentials/:access_key',
+      api: 'iam',
+      operationId: 'ShowPermanentAccessKey',
+      auth: true,
+      schema: { params: AccessParams },
+      handler: async ({ caller, params }) => ({
+        credential: await accessKeys.get(caller, params.access_key),
+      }),
+    }),
+    route({
+      method: 'PUT',
+      url: '/v3.0/OS-CREDENTIAL/credentials/:access_key',
+      api: 'iam',
+      operationId: 'UpdatePermanentAccessKey',
+      auth: true,
+      schema: {
+        params: AccessParams,
+        body: Type.Object({
+          credential: Type.Object({
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive')])),
+            description: Type.Optional(Type.String({ maxLength: 255 })),
+          }),
+        }),
+      },
+      handler: async ({ caller, params, body }) => ({
+        credential: await accessKeys.update(caller, params.access_key, body.credential),
+      }),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/v3.0/OS-CREDENTIAL/credentials/:access_key',
+      api: 'iam',
+      operationId: 'DeletePermanentAccessKey',
+      auth: true,
+      status: 204,
+      schema: { params: AccessParams },
+      handler: ({ caller, params }) => accessKeys.delete(caller, params.access_key),
+    }),
     route({
       method: 'POST',
       url: '/v3/auth/tokens',

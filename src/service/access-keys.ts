@@ -1,0 +1,92 @@
+import { ApiError } from '../domain/errors.ts';
+import { iamTime } from '../domain/ids.ts';
+import type { Repo, Row } from '../store/repo.ts';
+import { audit, type Caller, type Deps } from './context.ts';
+
+/** Huawei IAM allows two access keys per user. */
+export const MAX_KEYS_PER_USER = 2;
+
+function keyView(k: Row<'access_keys'>) {
+  return {
+    user_id: k.user_id,
+    access: k.access,
+    status: k.status,
+    create_time: iamTime(new Date(k.created_at)),
+    description: k.description,
+  };
+}
+
+/**
+ * AK/SK pairs (IAM `OS-CREDENTIAL`). A caller manages the keys of users in its own domain. The SK is
+ * returned once, by create, and never again; it is never logged.
+ */
+export class AccessKeys {
+  constructor(private readonly deps: Deps) {}
+
+  async create(caller: Caller, input: { user_id: string; description?: string }) {
+    const { ids, clock } = this.deps;
+    const row: Row<'access_keys'> = {
+      // Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters.
+      access: ids.hex(10).toUpperCase(),
+      secret: ids.hex(20),
+      user_id: input.user_id,
+      status: 'active',
+      description: input.description ?? '',
+      created_at: clock.now().toISOString(),
+    };
+    await this.deps.store.tx(async (r) => {
+      await this.#userOfDomain(r, caller, input.user_id);
+      if ((await r.accessKeysOfUser(input.user_id)).length >= MAX_KEYS_PER_USER)
+        throw new ApiError('IAM.0409');
+      await r.insertAccessKey(row);
+      await audit(r, this.deps, caller, 'create', 'access-key', row.access, { user_id: row.user_id });
+    });
+    return { ...keyView(row), secret: row.secret };
+  }
+
+  async list(caller: Caller, userId: string | undefined) {
+    return this.deps.store.read(async (r) => {
+      const user = await this.#userOfDomain(r, caller, userId ?? caller.user_id);
+      return (await r.accessKeysOfUser(user.id)).map(keyView);
+    });
+  }
+
+  async get(caller: Caller, access: string) {
+    return this.deps.store.read(async (r) => keyView(await this.#keyOfDomain(r, caller, access)));
+  }
+
+  async update(
+    caller: Caller,
+    access: string,
+    patch: { status?: 'active' | 'inactive'; description?: string },
+  ) {
+    return this.deps.store.tx(async (r) => {
+      const key = await this.#keyOfDomain(r, caller, access);
+      await r.updateAccessKey(access, patch);
+      await audit(r, this.deps, caller, 'update', 'access-key', access, patch);
+      return keyView({ ...key, ...patch });
+    });
+  }
+
+  async delete(caller: Caller, access: string) {
+    await this.deps.store.tx(async (r) => {
+      await this.#keyOfDomain(r, caller, access);
+      await r.deleteAccessKey(access);
+      await audit(r, this.deps, caller, 'delete', 'access-key', access);
+    });
+  }
+
+  async #userOfDomain(r: Repo, caller: Caller, userId: string) {
+    const user = await r.userById(userId);
+    if (!user) throw new ApiError('IAM.0404', `No user ${userId}.`);
+    if (user.domain_id !== caller.domain_id) throw new ApiError('IAM.0403');
+    return user;
+  }
+
+  async #keyOfDomain(r: Repo, caller: Caller, access: string) {
+    const key = await r.accessKey(access);
+    if (!key) throw new ApiError('IAM.0404', `No access key ${access}.`);
+    await this.#userOfDomain(r, caller, key.user_id);
+    return key;
+  }
+}
