@@ -1,9 +1,17 @@
-// Runs the whole suite with node's test runner. Node 20 neither expands globs nor finds .ts files
-// in a folder, so this lists the files itself. Pass paths or name fragments to run fewer:
-//   npm test -- routetables        (files whose path contains "routetables")
-import { spawnSync } from 'node:child_process';
+// Runs the whole suite with node's test runner, in two passes:
+//   1. every test file, on SQLite;
+//   2. the store-backed suites (test/api, test/store, test/reliability but the SQLite crash tests)
+//      again on PostgreSQL, each test world in a schema of its own.
+// Node 20 neither expands globs nor finds .ts files in a folder, so this lists the files itself.
+// Pass path fragments to run fewer: `npm test -- routetables` (files whose path contains it).
+//
+// PostgreSQL: VPCEP_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test when it answers.
+// Without one the second pass is skipped with a warning, except under CI, where that is a failure.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -20,10 +28,77 @@ if (files.length === 0) {
   console.error(`no test file matches ${filters.join(' ')}`);
   process.exit(1);
 }
-const reporter = process.env.VPCEP_TEST_REPORTER ?? 'spec';
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+/** Suites that run on whichever store the test worlds open. */
+const onBothStores = (f) =>
+  (f.startsWith('test/api/') || f.startsWith('test/store/') || f.startsWith('test/reliability/')) &&
+  !f.includes('durability') &&
+  !f.includes('bootstrap');
+
+function reachable(url) {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: u.hostname, port: Number(u.port || 5432) });
+    socket.setTimeout(1000);
+    socket.on('connect', () => (socket.destroy(), resolve(true)));
+    socket.on('timeout', () => (socket.destroy(), resolve(false)));
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** Drops the per-world schemas (`t_…`) of test/helpers/world.ts that runs left behind. */
+async function dropTestSchemas(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`select nspname from pg_namespace where nspname like 't\\_%'`);
+    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs one pass, echoing its output, and returns its pass/fail counts. */
+function run(label, list, env) {
+  console.log(`\n== ${label}: ${list.length} files`);
+  const reporter = process.env.VPCEP_TEST_REPORTER ?? 'spec';
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...list],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    out += chunk;
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const count = (name) => Number(out.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+      resolve({ label, code: code ?? 1, passed: count('pass'), failed: count('fail') });
+    });
+  });
+}
+
+const passes = [await run('SQLite', files, { VPCEP_TEST_DATABASE_URL: '' })];
+
+const pgFiles = files.filter(onBothStores);
+if (pgFiles.length > 0) {
+  const url = process.env.VPCEP_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  if (await reachable(url)) {
+    await dropTestSchemas(url);
+    passes.push(await run('PostgreSQL', pgFiles, { VPCEP_TEST_DATABASE_URL: url }));
+    await dropTestSchemas(url);
+  } else if (process.env.CI) {
+    console.error(`\nPostgreSQL at ${new URL(url).host} does not answer; CI needs it.`);
+    passes.push({ label: 'PostgreSQL', code: 1, passed: 0, failed: 1 });
+  } else {
+    console.warn(`\nwarning: PostgreSQL at ${new URL(url).host} does not answer; its pass is skipped.`);
+  }
+}
+
+console.log('');
+for (const p of passes) console.log(`${p.label}: ${p.passed} passed, ${p.failed} failed`);
+const passed = passes.reduce((n, p) => n + p.passed, 0);
+const failed = passes.reduce((n, p) => n + p.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(passes.some((p) => p.code !== 0) || failed > 0 ? 1 : 0);

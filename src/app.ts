@@ -10,6 +10,7 @@ import type { RouteDef } from './http/route.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
 import { faultRoutes } from './http/routes/faults.ts';
+import { healthRoutes } from './http/routes/health.ts';
 import { iamRoutes } from './http/routes/iam.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
@@ -59,9 +60,10 @@ const strictAjv = new Ajv({ ...AJV_BASE, coerceTypes: false });
 const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
 
 /** Every route of the API, as data. */
-function allRoutes(deps: Deps, identity: Identity): RouteDef[] {
+function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
   return [
     ...metaRoutes(),
+    ...healthRoutes(deps.store, draining),
     ...iamRoutes(identity, new AccessKeys(deps)),
     ...vpcRoutes(new Network(deps), new RouteTables(deps)),
     ...endpointServiceRoutes(new EndpointServices(deps)),
@@ -85,7 +87,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => deps.ids.hex(16),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Draining is answered below in the API's own envelope.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
@@ -97,9 +100,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema as object),
   );
   installErrorHandler(app);
+
   installPipeline(app, identity);
 
-  const routes = allRoutes(deps, identity);
+  // On close (SIGTERM) the server stops accepting, answers what arrives on open connections with
+  // 503 VPCEP.0503, and lets the calls in flight finish.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (draining) {
+      throw new ApiError('VPCEP.0503', 'The server is shutting down.', {
+        headers: { 'Retry-After': '1', Connection: 'close' },
+      });
+    }
+  });
+
+  const routes = allRoutes(deps, identity, () => draining);
   const methodsByUrl = new Map<string, Set<string>>();
   for (const def of routes) {
     methodsByUrl.set(def.url, (methodsByUrl.get(def.url) ?? new Set()).add(def.method));

@@ -101,11 +101,15 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
   if (projectId !== undefined && !/^[0-9a-f]{32}$/.test(projectId)) {
     throw new ConfigError('VPCEP_PROJECT_ID must be 32 lower-case hex characters');
   }
+  const databaseUrl = flags.databaseUrl ?? (env.VPCEP_DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('the database URL must start with postgres:// or postgresql://');
+  }
   const config: Config = {
     host: flags.host ?? (env.VPCEP_HOST || '127.0.0.1'),
     port: int('port', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535),
     dataDir: path.resolve(cwd, flags.dataDir ?? (env.VPCEP_DATA_DIR || 'data')),
-    databaseUrl: flags.databaseUrl ?? (env.VPCEP_DATABASE_URL || undefined),
+    databaseUrl,
     region,
     projectId,
     adminPassword: env.VPCEP_ADMIN_PASSWORD || undefined,

@@ -3,7 +3,7 @@ import { buildApp, createLogger } from './app.ts';
 import type { Config } from './config.ts';
 import { bootstrap } from './service/bootstrap.ts';
 import { randomIds, systemClock } from './domain/ids.ts';
-import { openSqliteStore, type Store } from './store/store.ts';
+import { openStore, type Store } from './store/store.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -15,7 +15,7 @@ export interface RunningServer {
 /** config → store → bootstrap → app → listen (design.md, "main.ts"). */
 export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
-  const store = await openSqliteStore({ dataDir: config.dataDir, lockTimeoutMs: config.lockTimeoutMs });
+  const store = await openStore(config, (err) => log.warn({ err: err.message }, 'database connection lost'));
   const deps = { config, store, clock: systemClock, ids: randomIds, log };
   const boot = await bootstrap(deps);
   if (boot.created && Object.keys(boot.generated).length > 0) {

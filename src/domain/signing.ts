@@ -146,7 +146,8 @@ export function parseSdkDate(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
   const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  // Date rolls impossible days and hours over (Feb 30 → Mar 2, 24:00 → next day): those are malformed.
+  return Number.isNaN(d.getTime()) || formatSdkDate(d) !== value ? undefined : d;
 }
 
 export function formatSdkDate(d: Date): string {

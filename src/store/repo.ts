@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Dialect } from './store.ts';
 
@@ -348,7 +348,10 @@ export class Repo {
     if (q.vpc_id !== undefined) query = query.where('endpoints.vpc_id', '=', q.vpc_id);
     if (q.endpoint_service_name !== undefined) {
       const pattern = `%${q.endpoint_service_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) => eb('endpoint_services.service_name', 'like', eb.val(pattern)));
+      // An explicit escape character: SQLite has none by default, PostgreSQL's is the same backslash.
+      query = query.where(
+        sql<boolean>`${sql.ref('endpoint_services.service_name')} like ${pattern} escape '\\'`,
+      );
     }
     const total = await query
       .select((eb) => eb.fn.countAll<string | number>().as('n'))

@@ -4,21 +4,24 @@ import Sqlite from 'better-sqlite3';
 import {
   CompiledQuery,
   Kysely,
+  PostgresDialect,
+  sql,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
 } from 'kysely';
+import pg from 'pg';
 import { ApiError } from '../domain/errors.ts';
 import type { Database } from './schema.ts';
-import { migrate } from './migrate.ts';
+import { migrate, pendingMigrations } from './migrate.ts';
 import { Repo } from './repo.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
  * The durable store. Every state change runs in `tx` (design.md: one transaction per use case);
- * `read` runs queries outside a transaction.
+ * `read` runs its queries on one consistent snapshot.
  */
 export interface Store {
   readonly dialect: Dialect;
@@ -26,6 +29,8 @@ export interface Store {
   readonly location: string;
   tx<T>(fn: (r: Repo) => Promise<T>): Promise<T>;
   read<T>(fn: (r: Repo) => Promise<T>): Promise<T>;
+  /** Resolves when the store answers and its migrations are applied (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,24 +58,87 @@ class KyselyStore implements Store {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     readonly location: string,
+    private readonly lockTimeoutMs: number,
+    private readonly onClose: () => Promise<void> = async () => undefined,
   ) {}
 
-  async tx<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction().execute((t) => fn(new Repo(t, this.dialect)));
-    } catch (e) {
-      // The write lock stayed taken past busy_timeout (the lock timeout): nothing was applied.
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new ApiError('VPCEP.0409');
-      throw e;
-    }
+  tx<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
+    return translateErrors(() =>
+      this.db.transaction().execute(async (t) => {
+        if (this.dialect === 'postgres') {
+          // A call that cannot get its row locks in time gives up with nothing applied (routetables.md).
+          await sql.raw(`set local lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`).execute(t);
+        }
+        return fn(new Repo(t, this.dialect));
+      }),
+    );
   }
 
   read<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
-    return fn(new Repo(this.db, this.dialect));
+    if (this.dialect === 'sqlite') return this.tx(fn);
+    return translateErrors(() =>
+      this.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute((t) => fn(new Repo(t, this.dialect))),
+    );
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  async ping(): Promise<void> {
+    const missing = await translateErrors(() => pendingMigrations(this.db));
+    if (missing.length > 0)
+      throw new ApiError('VPCEP.0503', undefined, { reason: `migrations pending: ${missing.join(', ')}` });
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}
+
+/** PostgreSQL SQLSTATEs and socket errors that mean "the database is not reachable now". */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * Maps what the database says to the API's codes, in one place: a busy lock is 409 VPCEP.0409, an
+ * unreachable database 503 VPCEP.0503 with Retry-After, a statement past its timeout 504.
+ */
+async function translateErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    const err = e as { code?: string; message?: string };
+    const code = err.code ?? '';
+    const message = err.message ?? '';
+    if (code === 'SQLITE_BUSY' || code === '55P03' || code === '40P01' || code === '40001') {
+      throw new ApiError('VPCEP.0409', undefined, { reason: `${code}: ${message}` });
+    }
+    if (code === '57014') throw new ApiError('EndPoint.0013', undefined, { reason: message });
+    if (
+      UNREACHABLE.has(code) ||
+      code.startsWith('08') ||
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+        message,
+      )
+    ) {
+      throw new ApiError('VPCEP.0503', 'The database is unreachable.', {
+        headers: { 'Retry-After': '1' },
+        reason: `${code || 'connection'}: ${message}`,
+      });
+    }
+    throw e;
   }
 }
 
@@ -79,6 +147,81 @@ export interface OpenOptions {
   /** How long a writer waits for the database lock before giving up. */
   lockTimeoutMs: number;
 }
+
+export interface PostgresOptions {
+  url: string;
+  lockTimeoutMs: number;
+  /** A schema to live in (tests give each world its own); created when missing. */
+  schema?: string;
+  /** Connections per process. */
+  poolSize?: number;
+  /** Called for errors of idle connections, which must never crash the process. */
+  onPoolError?: (err: Error) => void;
+}
+
+/** The store the configuration names: PostgreSQL for a `postgres://` URL, else SQLite in the data dir. */
+export function openStore(
+  config: { dataDir: string; databaseUrl: string | undefined; lockTimeoutMs: number },
+  onPoolError?: (err: Error) => void,
+): Promise<Store> {
+  return config.databaseUrl
+    ? openPostgresStore({ url: config.databaseUrl, lockTimeoutMs: config.lockTimeoutMs, onPoolError })
+    : openSqliteStore(config);
+}
+
+/** The URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+/** Opens the PostgreSQL store and applies migrations once, under an advisory lock, however many replicas start. */
+export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
+  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) {
+    throw new Error(`invalid schema name ${opts.schema}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    // Fail fast when the database is away, so a call answers 503 instead of hanging.
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    // A statement may wait for row locks up to the lock timeout; past that something is wrong.
+    statement_timeout: opts.lockTimeoutMs + 5000,
+    query_timeout: opts.lockTimeoutMs + 10_000,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  pool.on('error', (err) => opts.onPoolError?.(err));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (opts.schema) await sql.raw(`create schema if not exists ${opts.schema}`).execute(db);
+    await db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+      try {
+        await migrate(conn, 'postgres');
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+      }
+    });
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return new KyselyStore(
+    db,
+    'postgres',
+    redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''),
+    opts.lockTimeoutMs,
+  );
+}
+
+/** An arbitrary constant naming vpcep's migration lock among the database's advisory locks. */
+const MIGRATION_LOCK = 7_311_042_001;
 
 /** Opens (creating when new) the SQLite store in `dataDir/vpcep.db`, WAL mode, migrated. */
 export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
@@ -92,5 +235,5 @@ export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
   sqlite.pragma(`busy_timeout = ${opts.lockTimeoutMs}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   await migrate(db, 'sqlite');
-  return new KyselyStore(db, 'sqlite', file);
+  return new KyselyStore(db, 'sqlite', file, opts.lockTimeoutMs);
 }

@@ -12,18 +12,17 @@ import { makeWorld, type Reply, type World } from '../helpers/world.ts';
 
 const OBS = 'com.myhuaweicloud.v4.obsv2';
 const OBS_CIDRS = ['100.125.0.0/16'];
-const DNS = 'com.example.dns';
+const DNS = 'com.example.dns_1';
 const DNS_CIDRS = ['100.64.10.0/24', '100.64.11.0/24'];
+/** Two gateway services, so name filters and per-service rules have something to tell apart. */
+const GATEWAY_SERVICES = [
+  { name: OBS, cidrs: OBS_CIDRS },
+  { name: DNS, cidrs: DNS_CIDRS },
+];
 
 let w: World;
 before(async () => {
-  // Two gateway services, so name filters and per-service rules have something to tell apart.
-  w = await makeWorld({
-    gatewayServices: [
-      { name: OBS, cidrs: OBS_CIDRS },
-      { name: DNS, cidrs: DNS_CIDRS },
-    ],
-  });
+  w = await makeWorld({ gatewayServices: GATEWAY_SERVICES });
 });
 after(() => w.close());
 
@@ -400,12 +399,7 @@ describe('endpoint list', () => {
   let eps: string[];
   let l: World;
   before(async () => {
-    l = await makeWorld({
-      gatewayServices: [
-        { name: OBS, cidrs: OBS_CIDRS },
-        { name: DNS, cidrs: DNS_CIDRS },
-      ],
-    });
+    l = await makeWorld({ gatewayServices: GATEWAY_SERVICES });
     const a = await createVpc(l, '10.1.0.0/16', 'a');
     const b = await createVpc(l, '10.2.0.0/16', 'b');
     vpcA = a.id;
@@ -461,7 +455,9 @@ describe('endpoint list', () => {
       ['?endpoint_service_name=nothing', []],
       // LIKE wildcards are literal characters here.
       ['?endpoint_service_name=%25', []],
-      ['?endpoint_service_name=_', []],
+      ['?endpoint_service_name=example_dns', []],
+      ['?endpoint_service_name=dns_1', [eps[3]!, eps[1]!]],
+      ['?endpoint_service_name=_', [eps[3]!, eps[1]!]],
       [`?endpoint_service_name=dns&vpc_id=${vpcB}`, [eps[3]!]],
       [`?vpc_id=${vpcA}&id=${eps[3]}`, []],
     ];

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import type { NewRow } from '../../src/store/repo.ts';
 import {
   createEndpoint,
   createTable,
@@ -236,23 +237,39 @@ function otherProject(world: World) {
   return p;
 }
 
-/** An interface endpoint service owned by the project, and an endpoint of it in `vpc`. */
-async function interfaceEndpoint(world: World, vpc: string) {
+/**
+ * A VPC of its own in the other project: `call('GET', '/vpcs')` calls `/v1/{other project}/vpcs`
+ * with the other project's token.
+ */
+async function otherProjectVpc(world: World, name: string) {
+  const other = await otherProject(world);
+  const call = (method: string, url: string, body?: unknown) =>
+    world.call(method, `/v1/${other.id}${url}`, body, { 'x-auth-token': other.token });
+  const vpcRes = await call('POST', '/vpcs', { vpc: { name, cidr: '10.0.0.0/16' } });
+  assert.equal(vpcRes.status, 200, vpcRes.raw);
+  return { call, vpc: vpcRes.body.vpc.id as string };
+}
+
+/**
+ * An available endpoint service owned by the project, put straight into the store (the API cannot
+ * create one); its service name is `cn-north-4.<label>.<id prefix>`. Returns its id.
+ */
+async function insertOwnService(
+  world: World,
+  label: string,
+  fields: Pick<NewRow<'endpoint_services'>, 'service_type' | 'server_type' | 'vpc_id' | 'port_id' | 'cidrs'>,
+) {
   const now = world.clock.now().toISOString();
-  const serviceId = randomUUID();
+  const id = randomUUID();
   await world.store.tx((r) =>
     r.insertService({
-      id: serviceId,
+      id,
       owner_project_id: world.projectId,
       owner: world.projectId,
-      service_name: `cn-north-4.iface.${serviceId.slice(0, 8)}`,
-      service_type: 'interface',
-      server_type: 'VM',
-      vpc_id: vpc,
-      port_id: randomUUID(),
+      service_name: `cn-north-4.${label}.${id.slice(0, 8)}`,
+      ...fields,
       approval_enabled: 0,
       status: 'available',
-      cidrs: '[]',
       is_charge: 0,
       enable_policy: 0,
       description: '',
@@ -260,6 +277,18 @@ async function interfaceEndpoint(world: World, vpc: string) {
       updated_at: now,
     }),
   );
+  return id;
+}
+
+/** An interface endpoint service owned by the project, and an endpoint of it in `vpc`. */
+async function interfaceEndpoint(world: World, vpc: string) {
+  const serviceId = await insertOwnService(world, 'iface', {
+    service_type: 'interface',
+    server_type: 'VM',
+    vpc_id: vpc,
+    port_id: randomUUID(),
+    cidrs: '[]',
+  });
   const subnet = await world.api('POST', '/subnets', {
     subnet: { name: 'sn', cidr: '10.0.1.0/24', gateway_ip: '10.0.1.1', vpc_id: vpc },
   });
@@ -524,28 +553,15 @@ test('step 5: an unknown endpoint answers 404 EndPoint.2006', async () => {
 
 test('step 5: an endpoint of another project answers 404 EndPoint.2006 and is left alone', async () => {
   const s = await scene();
-  const other = await otherProject(w);
-  const as = { 'x-auth-token': other.token };
-  const vpcRes = await w.call(
-    'POST',
-    `/v1/${other.id}/vpcs`,
-    { vpc: { name: 'o', cidr: '10.0.0.0/16' } },
-    as,
-  );
-  assert.equal(vpcRes.status, 200, vpcRes.raw);
-  const svc = await w.call('GET', `/v1/${other.id}/vpc-endpoint-services/public`, undefined, as);
+  const other = await otherProjectVpc(w, 'o');
+  const svc = await other.call('GET', '/vpc-endpoint-services/public');
   const gw = svc.body.endpoint_services.find((x: { service_type: string }) => x.service_type === 'gateway');
-  const epRes = await w.call(
-    'POST',
-    `/v1/${other.id}/vpc-endpoints`,
-    { endpoint_service_id: gw.id, vpc_id: vpcRes.body.vpc.id },
-    as,
-  );
+  const epRes = await other.call('POST', '/vpc-endpoints', { endpoint_service_id: gw.id, vpc_id: other.vpc });
   assert.equal(epRes.status, 200, epRes.raw);
-  const theirs = await w.call('GET', `/v1/${other.id}/vpc-endpoints/${epRes.body.id}`, undefined, as);
+  const theirs = await other.call('GET', `/vpc-endpoints/${epRes.body.id}`);
   const res = await failing(s, () => put(w, epRes.body.id, { routetables: [s.b] }));
   expectError(res, 404, 'EndPoint.2006');
-  const after = await w.call('GET', `/v1/${other.id}/vpc-endpoints/${epRes.body.id}`, undefined, as);
+  const after = await other.call('GET', `/vpc-endpoints/${epRes.body.id}`);
   assert.deepEqual(after.body, theirs.body);
 });
 
@@ -657,21 +673,8 @@ test('step 8: IDs that are not route tables of the endpoint VPC answer 400 EndPo
 
 test('step 8: a route table of another project answers 400 EndPoint.1019', async () => {
   const s = await scene();
-  const other = await otherProject(w);
-  const as = { 'x-auth-token': other.token };
-  const vpcRes = await w.call(
-    'POST',
-    `/v1/${other.id}/vpcs`,
-    { vpc: { name: 'o2', cidr: '10.0.0.0/16' } },
-    as,
-  );
-  assert.equal(vpcRes.status, 200, vpcRes.raw);
-  const tables = await w.call(
-    'GET',
-    `/v1/${other.id}/routetables?vpc_id=${vpcRes.body.vpc.id}`,
-    undefined,
-    as,
-  );
+  const other = await otherProjectVpc(w, 'o2');
+  const tables = await other.call('GET', `/routetables?vpc_id=${other.vpc}`);
   const theirs = tables.body.routetables[0].id as string;
   const res = await failing(s, () => put(w, s.ep, { routetables: [theirs] }));
   expectError(res, 400, 'EndPoint.1019');
@@ -693,28 +696,13 @@ test('bind_failed EndPoint.2039: the table is bound to another endpoint of the s
 
 test('an endpoint of another gateway service may share a table (2039 is per service)', async () => {
   const s = await scene();
-  const now = w.clock.now().toISOString();
-  const svc2 = randomUUID();
-  await w.store.tx((r) =>
-    r.insertService({
-      id: svc2,
-      owner_project_id: w.projectId,
-      owner: w.projectId,
-      service_name: `cn-north-4.gw2.${svc2.slice(0, 8)}`,
-      service_type: 'gateway',
-      server_type: 'VIP',
-      vpc_id: '',
-      port_id: '',
-      approval_enabled: 0,
-      status: 'available',
-      cidrs: JSON.stringify(['100.64.0.0/16']),
-      is_charge: 0,
-      enable_policy: 0,
-      description: '',
-      created_at: now,
-      updated_at: now,
-    }),
-  );
+  const svc2 = await insertOwnService(w, 'gw2', {
+    service_type: 'gateway',
+    server_type: 'VIP',
+    vpc_id: '',
+    port_id: '',
+    cidrs: JSON.stringify(['100.64.0.0/16']),
+  });
   const ep2 = await createEndpoint(w, svc2, s.vpc, [s.b]);
   const res = await put(w, ep2, { routetables: [s.a] });
   assert.equal(res.status, 200, res.raw);

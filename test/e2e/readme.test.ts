@@ -1,64 +1,33 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { REPO_ROOT, spawnServer, stopAll } from '../helpers/server.ts';
 
 // The README's walk-through, pasted as a newcomer would, against a real listening server.
 
-const root = path.resolve(import.meta.dirname, '../..');
-
 function walkThrough(): string {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   const section = readme.split('## Five-minute walk-through')[1];
   const block = section?.match(/```sh\n([\s\S]*?)```/)?.[1];
   assert.ok(block, 'README has a walk-through shell block');
   return block;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-let child: ChildProcess;
 let dir: string;
 let url: string;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-readme-'));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts', 'serve', '--port', String(port), '--data-dir', path.join(dir, 'data')],
-    {
-      cwd: root,
-      env: { ...process.env, VPCEP_LOG_LEVEL: 'warn', VPCEP_ADMIN_PASSWORD: '', VPCEP_PROJECT_ID: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await fetch(`${url}/v1`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // No VPCEP_ADMIN_PASSWORD / VPCEP_PROJECT_ID (spawnServer passes on no VPCEP_* of ours): the
+  // server generates the account and writes data/credentials.json, which the walk-through reads.
+  url = (await spawnServer({ dataDir: path.join(dir, 'data') })).url;
 });
 
-after(() => {
-  child?.kill('SIGKILL');
+after(async () => {
+  await stopAll();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

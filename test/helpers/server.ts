@@ -175,6 +175,8 @@ export interface HttpReply {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   raw: string;
+  /** The `x-request-id` header ('' when absent): the request's id in the audit log. */
+  requestId: string;
 }
 
 /** A JSON client for one server and one session: `api('GET', '/vpcs')` calls `/v1/{project}/vpcs`. */
@@ -193,7 +195,7 @@ export function client(url: string, session: Session) {
     } catch {
       parsed = undefined;
     }
-    return { status: res.status, body: parsed, raw };
+    return { status: res.status, body: parsed, raw, requestId: res.headers.get('x-request-id') ?? '' };
   };
   return {
     call,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,8 @@ import { buildApp } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config.ts';
 import { randomIds, type Clock } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
-import { openSqliteStore, type Store } from '../../src/store/store.ts';
+import pg from 'pg';
+import { openPostgresStore, openSqliteStore, type Store } from '../../src/store/store.ts';
 
 export const PASSWORD = 'test-password-1';
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -93,7 +95,7 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
     ...overrides,
   });
   const clock = new ManualClock();
-  const store = await openSqliteStore({ dataDir, lockTimeoutMs: config.lockTimeoutMs });
+  const store = await openTestStore(dataDir, config.lockTimeoutMs);
   const log = pino({ level: 'silent' });
   await bootstrap({ config, store, clock, ids: randomIds, log });
   const app = await buildApp({ config, store, clock, logger: log });
@@ -134,7 +136,41 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
     async close() {
       await app.close();
       await store.close();
-      if (dir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+      // A world on a given data dir keeps its state for the next world on that dir.
+      if (dir === undefined) {
+        await dropTestSchema(store);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
+}
+
+/**
+ * The store the suite runs on: SQLite in the world's data dir, or — when VPCEP_TEST_DATABASE_URL is
+ * set (scripts/test.mjs sets it for the PostgreSQL pass) — a fresh schema of that database.
+ */
+export async function openTestStore(dataDir: string, lockTimeoutMs = 10_000): Promise<Store> {
+  const url = process.env.VPCEP_TEST_DATABASE_URL;
+  if (!url) return openSqliteStore({ dataDir, lockTimeoutMs });
+  // One schema per data dir, so a second world on the same dir finds the first one's state.
+  // scripts/test.mjs drops the t_ schemas a run leaves.
+  const schema = `t_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+  const store = await openPostgresStore({ url, lockTimeoutMs, schema, poolSize: 4 });
+  schemas.set(store, schema);
+  return store;
+}
+
+const schemas = new WeakMap<Store, string>();
+
+export async function dropTestSchema(store: Store): Promise<void> {
+  const schema = schemas.get(store);
+  const url = process.env.VPCEP_TEST_DATABASE_URL;
+  if (!schema || !url) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
 }

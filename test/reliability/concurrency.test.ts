@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkInvariants, checkReadPath, type ReadReply } from '../helpers/invariants.ts';
+import { checkInvariants, checkReadPath } from '../helpers/invariants.ts';
+import { prng } from '../helpers/random.ts';
+import { client, type HttpReply } from '../helpers/server.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 
 /**
@@ -10,7 +12,8 @@ import { makeWorld, type World } from '../helpers/world.ts';
  */
 
 let w: World;
-let base: string;
+/** The JSON client of the listening server: `http('GET', '/vpcs')` calls `/v1/{project}/vpcs`. */
+let http: ReturnType<typeof client>['api'];
 let serviceId: string;
 /** A second gateway service: its endpoints share tables with the first one's. */
 let otherServiceId: string;
@@ -18,28 +21,6 @@ const SERVICES = [
   { name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] },
   { name: 'com.example.gw2', cidrs: ['100.126.0.0/16', '100.127.0.0/24'] },
 ];
-
-interface HttpReply extends ReadReply {
-  requestId: string;
-  raw: string;
-}
-
-async function http(method: string, path: string, body?: unknown): Promise<HttpReply> {
-  const res = await fetch(`${base}/v1/${w.projectId}${path}`, {
-    method,
-    headers: { 'x-auth-token': w.token, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const raw = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = raw ? JSON.parse(raw) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed, raw, requestId: res.headers.get('x-request-id') ?? '' };
-}
 
 const ok = (res: HttpReply, status = 200) => {
   assert.equal(res.status, status, `${res.status} ${res.raw}`);
@@ -51,18 +32,6 @@ const readPath = {
   list: () => http('GET', '/vpc-endpoints?limit=1000'),
   routetable: (id: string) => http('GET', `/routetables/${id}`),
 };
-
-/** A small seeded PRNG (mulberry32), so a failing round can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function vpcWithTables(name: string, n: number) {
   const vpc = ok(await http('POST', '/vpcs', { vpc: { name, cidr: '10.0.0.0/16' } })).body.vpc.id as string;
@@ -87,8 +56,9 @@ async function endpoint(vpc: string, routetables: string[], service = serviceId)
 
 before(async () => {
   w = await makeWorld({ gatewayServices: SERVICES });
-  base = await w.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = await w.app.listen({ port: 0, host: '127.0.0.1' });
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  http = client(base, { token: w.token, projectId: w.projectId }).api;
   const services = ok(await http('GET', '/vpc-endpoint-services/public')).body.endpoint_services;
   const named = (n: string) =>
     services.find((s: { service_name: string }) => s.service_name === `${w.config.region}.${n}`).id as string;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { openSqliteStore } from '../../src/store/store.ts';
 import { checkInvariants } from '../helpers/invariants.ts';
+import { prng } from '../helpers/random.ts';
 import {
   client,
   login,
@@ -48,7 +49,11 @@ async function session(server: ServerProcess, password = PASSWORD) {
 
 type Client = ReturnType<typeof client>;
 
-async function createVpcWithTables(c: Client, n: number, userRoute?: string) {
+/**
+ * A VPC with `n` tables (the first holding a peering route to `userRoute` when given) and a gateway
+ * endpoint bound to the first table.
+ */
+async function createVpcWithEndpoint(c: Client, n: number, userRoute?: string) {
   const vpc = ok(await c.api('POST', '/vpcs', { vpc: { name: 'dur', cidr: '10.0.0.0/16' } })).vpc
     .id as string;
   const tables: string[] = [];
@@ -62,7 +67,14 @@ async function createVpcWithTables(c: Client, n: number, userRoute?: string) {
   }
   const services = ok(await c.api('GET', '/vpc-endpoint-services/public')).endpoint_services;
   const serviceId = services.find((s: { service_type: string }) => s.service_type === 'gateway').id as string;
-  return { vpc, tables, serviceId };
+  const ep = ok(
+    await c.api('POST', '/vpc-endpoints', {
+      endpoint_service_id: serviceId,
+      vpc_id: vpc,
+      routetables: [tables[0]],
+    }),
+  ).id as string;
+  return { vpc, tables, ep };
 }
 
 async function egwOf(c: Client, table: string) {
@@ -87,14 +99,7 @@ test(
     assert.equal(fs.statSync(credentialsFile).mode & 0o777, 0o600, 'credentials.json is 0600');
     assert.equal(JSON.parse(String(credentials)).project_id, s.projectId);
 
-    const { vpc, tables, serviceId } = await createVpcWithTables(c1, 3, '172.31.9.0/24');
-    const ep = ok(
-      await c1.api('POST', '/vpc-endpoints', {
-        endpoint_service_id: serviceId,
-        vpc_id: vpc,
-        routetables: [tables[0]],
-      }),
-    ).id as string;
+    const { vpc, tables, ep } = await createVpcWithEndpoint(c1, 3, '172.31.9.0/24');
     const rebound = ok(
       await c1.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [tables[2], tables[1]] }),
     );
@@ -145,18 +150,6 @@ test(
   },
 );
 
-/** A small seeded PRNG (mulberry32) for the sequence of sets. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test(
   'SIGKILL during a stream of rebinds leaves the last acknowledged set or the one in flight',
   { timeout: 180_000 },
@@ -166,14 +159,7 @@ test(
     let server = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
     const s = await session(server);
     let c = client(server.url, s);
-    const { vpc, tables, serviceId } = await createVpcWithTables(c, 4);
-    const ep = ok(
-      await c.api('POST', '/vpc-endpoints', {
-        endpoint_service_id: serviceId,
-        vpc_id: vpc,
-        routetables: [tables[0]],
-      }),
-    ).id as string;
+    const { tables, ep } = await createVpcWithEndpoint(c, 4);
     let state = [tables[0]!];
     let committed = 0; // update-routetables calls known to have committed
 

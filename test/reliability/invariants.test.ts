@@ -548,6 +548,7 @@ function txStore(r: Repo): Store {
     location: 'tx',
     read: (fn) => fn(r),
     tx: (fn) => fn(r),
+    ping: async () => undefined,
     close: async () => undefined,
   };
 }
