@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
-import { startServer } from '../server.ts';
+import { registerEndpointCommands } from './endpoints.ts';
+import { registerIamCommands } from './iam.ts';
+import { registerNetworkCommands } from './network.ts';
 
 /** The `vpcep` command. Everything but `serve` goes through the SDK (design.md, "cli/"). */
 export async function runCli(argv: string[]): Promise<void> {
@@ -14,6 +16,10 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--host <host>', 'address to listen on (VPCEP_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (VPCEP_PORT, default 8080)')
     .option('--data-dir <dir>', 'SQLite data directory (VPCEP_DATA_DIR, default ./data)')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL instead of SQLite: postgres://user:pass@host:5432/db (VPCEP_DATABASE_URL)',
+    )
     .option('--region <region>', 'region of the bootstrap project (VPCEP_REGION, default cn-north-4)')
     .option('--log-level <level>', 'pino log level (VPCEP_LOG_LEVEL, default info)')
     .action(async (flags) => {
@@ -24,6 +30,9 @@ export async function runCli(argv: string[]): Promise<void> {
         if (e instanceof ConfigError) throw new Error(`vpcep: ${e.message}`);
         throw e;
       }
+      // Loaded here, not at the top: the server's modules take most of a second to load, which
+      // every client command would otherwise pay.
+      const { startServer } = await import('../server.ts');
       const server = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {
@@ -38,6 +47,10 @@ export async function runCli(argv: string[]): Promise<void> {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
+
+  registerIamCommands(program);
+  registerNetworkCommands(program);
+  registerEndpointCommands(program);
 
   await program.parseAsync(argv);
 }

@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import { Option, type Command } from 'commander';
+import { VpcepClient, type Credentials } from '../sdk/client.ts';
+import { VpcepError, VpcepNetworkError } from '../sdk/errors.ts';
+
+/** Exit codes of the client commands (README, "CLI"). */
+export const EXIT = {
+  ok: 0,
+  /** The call failed: an API error, an unreachable server, unusable credentials. */
+  error: 1,
+  /** The call succeeded but some route tables failed (`endpoints set-routetables`). */
+  partial: 3,
+} as const;
+
+export const DEFAULT_CREDENTIALS = './data/credentials.json';
+
+/** What `vpcep serve` writes on first start (service/bootstrap.ts). */
+export interface CredentialsFile {
+  endpoint?: string;
+  region?: string;
+  domain?: string;
+  user?: string;
+  project_id: string;
+  password?: string;
+  access_key?: string;
+  secret_key?: string;
+}
+
+interface ClientFlags {
+  credentials: string;
+  endpoint?: string;
+  auth: 'auto' | 'aksk' | 'password';
+  json?: boolean;
+}
+
+/** A failure the CLI explains itself (bad flags, unusable credentials file). */
+export class CliError extends Error {}
+
+/** Reads and checks the credentials file; never echoes its content (it holds the SK and the password). */
+export function readCredentialsFile(file: string): CredentialsFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new CliError(
+      `cannot read credentials file ${file} (${code}); start the server once with \`vpcep serve\` ` +
+        'to create it, or pass --credentials <file>',
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text around the error, which may be a secret.
+    throw new CliError(`credentials file ${file} is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(`credentials file ${file} must hold a JSON object`);
+  }
+  const o = parsed as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const key of [
+    'endpoint',
+    'region',
+    'domain',
+    'user',
+    'project_id',
+    'password',
+    'access_key',
+    'secret_key',
+  ]) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') throw new CliError(`credentials file ${file}: "${key}" must be a string`);
+    out[key] = v;
+  }
+  if (!out.project_id) throw new CliError(`credentials file ${file} has no "project_id"`);
+  return out as unknown as CredentialsFile;
+}
+
+function pickCredentials(file: string, c: CredentialsFile, auth: ClientFlags['auth']): Credentials {
+  const aksk = c.access_key && c.secret_key ? { ak: c.access_key, sk: c.secret_key } : undefined;
+  const password =
+    c.user && c.password && c.domain ? { user: c.user, password: c.password, domain: c.domain } : undefined;
+  if (auth === 'aksk' || (auth === 'auto' && aksk)) {
+    if (!aksk) throw new CliError(`credentials file ${file} has no "access_key" and "secret_key"`);
+    return aksk;
+  }
+  if (!password) {
+    throw new CliError(
+      `credentials file ${file} has neither "access_key"/"secret_key" nor "user"/"password"/"domain"`,
+    );
+  }
+  return password;
+}
+
+/** Output of one command: results on stdout, warnings and failures on stderr. */
+export class Output {
+  constructor(readonly json: boolean) {}
+
+  line(text = ''): void {
+    process.stdout.write(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    process.stderr.write(`${text}\n`);
+  }
+
+  /** The API's JSON, unchanged (`--json`). */
+  raw(value: unknown): void {
+    this.line(JSON.stringify(value, null, 2));
+  }
+
+  /** Columns padded to their widest cell; `empty` when there are no rows. */
+  table(header: string[], rows: string[][], empty: string): void {
+    if (rows.length === 0) {
+      this.line(empty);
+      return;
+    }
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const fmt = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
+    this.line(fmt(header));
+    for (const r of rows) this.line(fmt(r));
+  }
+
+  /** `name  value` pairs, names aligned. */
+  fields(pairs: [string, string][]): void {
+    const width = Math.max(...pairs.map(([k]) => k.length));
+    for (const [k, v] of pairs) this.line(`${k.padEnd(width)}  ${v}`);
+  }
+}
+
+export interface Context {
+  client: VpcepClient;
+  out: Output;
+  /** The access key the client signs with, when it uses AK/SK. */
+  accessKey: string | undefined;
+  credentialsPath: string;
+}
+
+/** The options every client command takes. */
+export function withClientOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--credentials <file>', 'credentials file written by `vpcep serve`')
+        .env('VPCEP_CREDENTIALS')
+        .default(DEFAULT_CREDENTIALS),
+    )
+    .option('--endpoint <url>', "API endpoint (default: the credentials file's endpoint)")
+    .addOption(
+      new Option('--auth <method>', 'aksk signs each request; password logs in for a token')
+        .choices(['auto', 'aksk', 'password'])
+        .default('auto'),
+    )
+    .option('--json', 'print the raw JSON answer');
+}
+
+function contextFor(flags: ClientFlags): Context {
+  const file = readCredentialsFile(flags.credentials);
+  const endpoint = flags.endpoint ?? file.endpoint;
+  if (!endpoint) throw new CliError(`no endpoint: pass --endpoint or set "endpoint" in ${flags.credentials}`);
+  const credentials = pickCredentials(flags.credentials, file, flags.auth);
+  let client: VpcepClient;
+  try {
+    client = new VpcepClient({ endpoint, projectId: file.project_id, credentials });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  return {
+    client,
+    out: new Output(flags.json === true),
+    accessKey: 'ak' in credentials ? credentials.ak : undefined,
+    credentialsPath: flags.credentials,
+  };
+}
+
+/** `error <code>: <message> (request <id>)` for API errors, `error: <message>` for the rest. */
+export function describeError(e: unknown): string {
+  if (e instanceof VpcepError) {
+    return `error ${e.code}: ${e.message}${e.requestId ? ` (request ${e.requestId})` : ''}`;
+  }
+  if (e instanceof VpcepNetworkError || e instanceof CliError) return `error: ${e.message}`;
+  return `error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/**
+ * A commander action for a client command: builds the context from the flags, runs the handler with
+ * the positional arguments, and turns its result or failure into the exit code.
+ */
+export function clientAction<A extends unknown[] = []>(
+  handler: (ctx: Context, opts: Record<string, unknown>, ...args: A) => Promise<number | void>,
+) {
+  return async (...raw: unknown[]): Promise<void> => {
+    const cmd = raw[raw.length - 1] as Command;
+    const opts = cmd.opts();
+    const args = raw.slice(0, -2) as A;
+    try {
+      const code = await handler(contextFor(opts as ClientFlags), opts, ...args);
+      process.exitCode = code ?? EXIT.ok;
+    } catch (e) {
+      process.stderr.write(`${describeError(e)}\n`);
+      process.exitCode = EXIT.error;
+    }
+  };
+}

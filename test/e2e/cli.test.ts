@@ -1,0 +1,299 @@
+// The `vpcep` client commands, run as a user runs them (`node --import tsx src/main.ts ...` from the
+// repository root), against a listening server, with a credentials file written to a temp dir.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { VpcepClient } from '../../src/sdk/client.ts';
+import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
+import { freePort, REPO_ROOT } from '../helpers/server.ts';
+import { makeWorld, PASSWORD, PROJECT_ID, type World } from '../helpers/world.ts';
+
+const AK = 'CLIADMINAK0000000000';
+const SK = 'cliadminsk000000000000000000000000000000';
+
+let w: World;
+let url: string;
+let tmp: string;
+let adminFile: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a child process; async, since the server answering it lives in this process. */
+function vpcep(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) clean[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `vpcep` with the admin credentials file. */
+const admin = (...args: string[]) => vpcep([...args, '--credentials', adminFile]);
+
+const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+function writeCredentials(name: string, values: Record<string, string>): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, JSON.stringify(values, null, 2), { mode: 0o600 });
+  return file;
+}
+
+before(async () => {
+  w = await makeWorld({ adminAk: AK, adminSk: SK });
+  // The CLI signs with the system clock; the world's clock starts at a fixed date.
+  w.clock.advance(Date.now() - w.clock.now().getTime());
+  await w.app.listen({ port: 0, host: '127.0.0.1' });
+  url = `http://127.0.0.1:${(w.app.server.address() as AddressInfo).port}`;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-'));
+  adminFile = writeCredentials('credentials.json', {
+    endpoint: url,
+    region: 'cn-north-4',
+    domain: 'vpcep',
+    user: 'admin',
+    project_id: PROJECT_ID,
+    password: PASSWORD,
+    access_key: AK,
+    secret_key: SK,
+  });
+});
+
+after(async () => {
+  await w.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('iam ak', () => {
+  let created: { ak: string; sk: string };
+  let keyFile: string;
+
+  test('create prints the AK and the SK once, with a warning', async () => {
+    const r = await admin('iam', 'ak', 'create', '--description', 'from the cli');
+    assert.equal(r.code, 0, show(r));
+    const ak = /^access key\s+([0-9A-Z]{20})$/m.exec(r.stdout)?.[1];
+    const sk = /^secret key\s+(\S{40})$/m.exec(r.stdout)?.[1];
+    assert.ok(ak && sk, show(r));
+    assert.match(r.stderr, /secret key is shown only this once/);
+    created = { ak, sk };
+    keyFile = writeCredentials('new-key.json', {
+      endpoint: url,
+      project_id: PROJECT_ID,
+      access_key: ak,
+      secret_key: sk,
+    });
+    // The printed pair is a working key.
+    const r2 = await vpcep(['routetables', 'list', '--credentials', keyFile]);
+    assert.equal(r2.code, 0, show(r2));
+  });
+
+  test('list shows the keys and never an SK', async () => {
+    const r = await admin('iam', 'ak', 'list');
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^ACCESS KEY\s+STATUS\s+CREATED\s+DESCRIPTION$/m);
+    assert.match(r.stdout, new RegExp(`^${AK}\\s+active\\s+\\S+\\s+bootstrap$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${created.ak}\\s+active\\s+\\S+\\s+from the cli$`, 'm'));
+    const json = await admin('iam', 'ak', 'list', '--json');
+    assert.equal(json.code, 0, show(json));
+    const body = JSON.parse(json.stdout) as { credentials: { access: string }[] };
+    assert.ok(body.credentials.some((k) => k.access === created.ak));
+    for (const out of [r.stdout, r.stderr, json.stdout]) {
+      assert.ok(!out.includes(created.sk) && !out.includes(SK), out);
+    }
+  });
+
+  test('disable makes the key fail; enable brings it back', async () => {
+    const off = await admin('iam', 'ak', 'disable', created.ak);
+    assert.equal(off.code, 0, show(off));
+    assert.match(off.stdout, new RegExp(`access key ${created.ak} is inactive`));
+
+    const refused = await vpcep(['endpoints', 'list', '--credentials', keyFile]);
+    assert.equal(refused.code, 1, show(refused));
+    assert.match(refused.stderr, /^error APIGW\.0301: .+ \(request \S+\)\n$/);
+    assert.equal(refused.stdout, '');
+
+    const on = await admin('iam', 'ak', 'enable', created.ak);
+    assert.equal(on.code, 0, show(on));
+    assert.match(on.stdout, /is active/);
+    const again = await vpcep(['endpoints', 'list', '--credentials', keyFile]);
+    assert.equal(again.code, 0, show(again));
+  });
+
+  test('disabling the key the CLI signs with says how to get back in', async () => {
+    const r = await vpcep(['iam', 'ak', 'disable', created.ak, '--credentials', keyFile]);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stderr, /--auth password/);
+    const back = await admin('iam', 'ak', 'enable', created.ak);
+    assert.equal(back.code, 0, show(back));
+  });
+
+  test('delete removes the key', async () => {
+    const r = await admin('iam', 'ak', 'delete', created.ak);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /deleted/);
+    const list = await admin('iam', 'ak', 'list');
+    assert.ok(!list.stdout.includes(created.ak), list.stdout);
+    const gone = await admin('iam', 'ak', 'delete', created.ak);
+    assert.equal(gone.code, 1, show(gone));
+    assert.match(gone.stderr, /^error 404: /);
+  });
+});
+
+describe('routetables and endpoints', () => {
+  let vpc: { id: string; defaultTable: string };
+  let rtA: string;
+  let rtB: string;
+  let endpointId: string;
+
+  before(async () => {
+    vpc = await createVpc(w, '10.20.0.0/16', 'cli');
+    rtA = await createTable(w, vpc.id, [], 'rt-a');
+    rtB = await createTable(w, vpc.id, [], 'rt-b');
+    endpointId = await createEndpoint(w, await gatewayService(w), vpc.id, [rtA]);
+  });
+
+  test('routetables list and show', async () => {
+    const list = await admin('routetables', 'list', '--vpc-id', vpc.id);
+    assert.equal(list.code, 0, show(list));
+    const rows = list.stdout.trim().split('\n').slice(1);
+    assert.equal(rows.length, 3, list.stdout);
+    assert.match(list.stdout, new RegExp(`^${vpc.defaultTable}\\s+rtb-cli\\s+${vpc.id}\\s+yes\\s+0$`, 'm'));
+    assert.match(list.stdout, new RegExp(`^${rtA}\\s+rt-a\\s+${vpc.id}\\s+no\\s+0$`, 'm'));
+
+    const one = await admin('routetables', 'show', rtA);
+    assert.equal(one.code, 0, show(one));
+    assert.match(one.stdout, new RegExp(`^id\\s+${rtA}$`, 'm'));
+    assert.match(one.stdout, new RegExp(`^egw\\s+100\\.125\\.0\\.0/16\\s+${endpointId}`, 'm'));
+
+    const json = await admin('routetables', 'show', rtA, '--json');
+    assert.equal(JSON.parse(json.stdout).routetable.id, rtA);
+  });
+
+  test('endpoints list and show', async () => {
+    const list = await admin('endpoints', 'list');
+    assert.equal(list.code, 0, show(list));
+    assert.match(
+      list.stdout,
+      new RegExp(`^${endpointId}\\s+gateway\\s+accepted\\s+\\S+obsv2\\s+${vpc.id}\\s+${rtA}$`, 'm'),
+    );
+    const one = await admin('endpoints', 'show', endpointId);
+    assert.equal(one.code, 0, show(one));
+    assert.match(one.stdout, new RegExp(`^route tables\\s+${rtA}$`, 'm'));
+    const json = await admin('endpoints', 'show', endpointId, '--json');
+    assert.deepEqual(JSON.parse(json.stdout), (await w.api('GET', `/vpc-endpoints/${endpointId}`)).body);
+  });
+
+  test('set-routetables prints the resulting set and exits 0', async () => {
+    const r = await admin('endpoints', 'set-routetables', endpointId, rtA, rtB);
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stdout, `endpoint ${endpointId} is bound to 2 route table(s):\n  ${rtA}\n  ${rtB}\n`);
+    assert.equal(r.stderr, '');
+    const ep = await w.api('GET', `/vpc-endpoints/${endpointId}`);
+    assert.deepEqual([...ep.body.routetables].sort(), [rtA, rtB].sort());
+  });
+
+  test('set-routetables prints per-table failures on stderr and exits 3', async () => {
+    const fault = await w.call('POST', `/vpcep/v1/${PROJECT_ID}/faults`, {
+      fault: { operation: 'bind', routetable_id: vpc.defaultTable, times: 1 },
+    });
+    assert.equal(fault.status, 201, fault.raw);
+    const r = await admin('endpoints', 'set-routetables', endpointId, rtB, vpc.defaultTable);
+    assert.equal(r.code, 3, show(r));
+    assert.match(r.stdout, new RegExp(`is bound to 1 route table\\(s\\):\\n  ${rtB}\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(`^bind failed for route table ${vpc.defaultTable}: EndPoint\\.4028: .+\\n$`),
+    );
+
+    await w.call('POST', `/vpcep/v1/${PROJECT_ID}/faults`, {
+      fault: { operation: 'bind', routetable_id: vpc.defaultTable, times: 1 },
+    });
+    const json = await admin('endpoints', 'set-routetables', endpointId, rtB, vpc.defaultTable, '--json');
+    assert.equal(json.code, 3, show(json));
+    const body = JSON.parse(json.stdout);
+    assert.deepEqual(body.routetables, [rtB]);
+    assert.equal(body.error[0].bind_failed[0].id, vpc.defaultTable);
+  });
+
+  test('a bad endpoint id prints the API error and exits 1', async () => {
+    const missing = '4189d3c2-8882-4871-a3c2-d380272eed83';
+    for (const args of [
+      ['endpoints', 'show', missing],
+      ['endpoints', 'set-routetables', missing, rtA],
+    ]) {
+      const r = await admin(...args);
+      assert.equal(r.code, 1, show(r));
+      assert.match(
+        r.stderr,
+        /^error EndPoint\.2006: The requested endpoint does not exist\. \(request \S+\)\n$/,
+      );
+      assert.equal(r.stdout, '');
+    }
+    const table = await admin('endpoints', 'set-routetables', endpointId, 'no-such-table');
+    assert.equal(table.code, 1, show(table));
+    assert.match(table.stderr, /^error EndPoint\.1019: .*no-such-table/);
+  });
+});
+
+describe('credentials and reachability', () => {
+  test('VPCEP_CREDENTIALS names the file; --auth password logs in instead of signing', async () => {
+    const viaEnv = await vpcep(['endpoints', 'list'], { VPCEP_CREDENTIALS: adminFile });
+    assert.equal(viaEnv.code, 0, show(viaEnv));
+    const passwordOnly = writeCredentials('password.json', {
+      endpoint: url,
+      domain: 'vpcep',
+      user: 'admin',
+      project_id: PROJECT_ID,
+      password: PASSWORD,
+    });
+    const r = await vpcep(['iam', 'ak', 'list', '--credentials', passwordOnly]);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, new RegExp(`^${AK}\\s+active`, 'm'));
+    const forced = await admin('routetables', 'list', '--auth', 'password');
+    assert.equal(forced.code, 0, show(forced));
+  });
+
+  test('an unreachable endpoint prints a clear message and exits 1', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const r = await admin('endpoints', 'list', '--endpoint', `${closed}/`);
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, new RegExp(`^error: cannot reach ${closed}: connection refused`));
+  });
+
+  test('a missing or broken credentials file is explained, without echoing its content', async () => {
+    const missing = await vpcep(['endpoints', 'list', '--credentials', path.join(tmp, 'nope.json')]);
+    assert.equal(missing.code, 1, show(missing));
+    assert.match(missing.stderr, /^error: cannot read credentials file .*nope\.json \(ENOENT\)/);
+    const broken = path.join(tmp, 'broken.json');
+    fs.writeFileSync(broken, `{"secret_key": "${SK}",`);
+    const r = await vpcep(['endpoints', 'list', '--credentials', broken]);
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /is not valid JSON/);
+    assert.ok(!r.stderr.includes(SK));
+  });
+
+  test('the server saw the CLI sign its requests (the key works from the SDK too)', async () => {
+    const c = new VpcepClient({ endpoint: url, projectId: PROJECT_ID, credentials: { ak: AK, sk: SK } });
+    assert.ok((await c.endpoints.list()).total_count >= 1);
+  });
+});
