@@ -1,3 +1,5 @@
+import type http from 'node:http';
+import net from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import pino, { type Logger } from 'pino';
@@ -74,6 +76,34 @@ function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): Rou
 
 const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
+/** How long a shutdown waits for open connections before cutting them. */
+const DRAIN_LIMIT_MS = 20_000;
+
+/**
+ * Stops accepting at once (new connections are refused), then waits for the open connections to
+ * end: what they carry is answered (503, `Connection: close`) and the calls in flight finish.
+ * Connections left idle are closed, but only after a moment: Node's own `close()` drops idle
+ * keep-alive connections immediately, including those whose next request is already on its way,
+ * which the client would see as a reset instead of an answer.
+ */
+async function drainConnections(server: http.Server): Promise<void> {
+  if (!server.listening) return;
+  // net.Server's close: stop listening without http.Server's immediate sweep of idle connections.
+  // Fastify's own close() afterwards finds the listener closed and goes on.
+  const ended = new Promise<true>((resolve) => net.Server.prototype.close.call(server, () => resolve(true)));
+  const deadline = Date.now() + DRAIN_LIMIT_MS;
+  for (;;) {
+    const done = await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), 100))]);
+    if (done) return;
+    if (Date.now() > deadline) {
+      server.closeAllConnections();
+      await ended;
+      return;
+    }
+    server.closeIdleConnections();
+  }
+}
+
 /** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, store } = opts;
@@ -104,10 +134,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installPipeline(app, identity);
 
   // On close (SIGTERM) the server stops accepting, answers what arrives on open connections with
-  // 503 VPCEP.0503, and lets the calls in flight finish.
+  // 503 VPCEP.0503, and lets the calls in flight finish. Every answer from then on closes its
+  // connection, so no client sends another request on a connection about to go away.
   let draining = false;
   app.addHook('preClose', async () => {
     draining = true;
+    await drainConnections(app.server);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('Connection', 'close');
   });
   app.addHook('onRequest', async () => {
     if (draining) {

@@ -53,7 +53,8 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
 
   const now = clock.now().toISOString();
   const created = await deps.store.tx(async (r) => {
-    // Another replica may have bootstrapped meanwhile.
+    // Replicas starting together take turns here; another may have bootstrapped meanwhile.
+    await r.lockSetup();
     if (await r.domainByName(BOOTSTRAP_DOMAIN)) return false;
     const domainId = ids.hex(16);
     const userId = ids.hex(16);
@@ -112,7 +113,7 @@ function readCredentials(file: string): Partial<Credentials> {
 /** Writes what the CLI needs to log in: mode 0600, never over an existing file. */
 function writeCredentials(deps: Deps, file: string, secrets: Credentials): string | undefined {
   const body = {
-    endpoint: `http://${deps.config.host}:${deps.config.port}`,
+    endpoint: connectUrl(deps.config.host, deps.config.port),
     region: deps.config.region,
     domain: BOOTSTRAP_DOMAIN,
     user: BOOTSTRAP_USER,
@@ -149,6 +150,7 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
     const name = `${config.region}.${g.name}`;
     const now = clock.now().toISOString();
     await deps.store.tx(async (r) => {
+      await r.lockSetup();
       const existing = await r.serviceByName(name);
       if (existing) {
         if (existing.cidrs !== JSON.stringify(g.cidrs)) {
@@ -180,4 +182,10 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
       });
     });
   }
+}
+
+/** An address to connect to: a wildcard listen address means this machine; IPv6 goes in brackets. */
+export function connectUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }

@@ -266,7 +266,11 @@ export class Endpoints {
     }
     const currentSet = new Set(current);
     const toBind = desired.filter((id) => !currentSet.has(id));
-    await r.lockRoutetables(toBind);
+    // Every table this call may change, bound or unbound, in one sorted lock: a binder of a table
+    // must never read it halfway through another endpoint's unbind (its routes gone but not yet its
+    // binding row, or the reverse), which read committed would otherwise allow.
+    const desiredSet = new Set(desired);
+    await r.lockRoutetables([...toBind, ...current.filter((id) => !desiredSet.has(id))]);
     const [routes, bindings] = await Promise.all([r.routesOfTables(toBind), r.bindingsOnTables(toBind)]);
     const facts = new Map<string, TableFacts>(
       toBind.map((tid) => {

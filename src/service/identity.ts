@@ -62,6 +62,8 @@ export class Identity {
     if (keys.length === 0) {
       await this.deps.store
         .tx(async (r) => {
+          // Replicas starting together take turns, so they all end up with the same first key.
+          await r.lockSetup();
           if ((await r.serverKeys()).length > 0) return;
           await r.insertServerKey({
             id: this.deps.ids.hex(8),

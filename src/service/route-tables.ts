@@ -130,6 +130,8 @@ export class RouteTables {
 
   async update(caller: Caller, id: string, input: RoutetableUpdate) {
     return this.deps.store.tx(async (r) => {
+      // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
+      await r.lockRoutetables([id]);
       const t = await r.routetable(caller.project_id, id);
       if (!t) throw new ApiError('VPC.2808');
       const vpc = await r.vpc(caller.project_id, t.vpc_id);
@@ -221,6 +223,8 @@ export class RouteTables {
   /** Not the default table, not with subnets, not while an endpoint is bound (api-surface.md §2). */
   async delete(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
+      // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
+      await r.lockRoutetables([id]);
       const t = await r.routetable(caller.project_id, id);
       if (!t) throw new ApiError('VPC.2808');
       if (t.is_default === 1) throw new ApiError('VPC.2802', 'The default route table cannot be deleted.');
@@ -242,6 +246,8 @@ export class RouteTables {
 
   async associate(caller: Caller, id: string, change: { associate?: string[]; disassociate?: string[] }) {
     return this.deps.store.tx(async (r) => {
+      // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
+      await r.lockRoutetables([id]);
       const t = await r.routetable(caller.project_id, id);
       if (!t) throw new ApiError('VPC.2808');
       const now = this.deps.clock.now().toISOString();

@@ -26,6 +26,9 @@ export interface RoutetableListQuery {
   limit: number;
 }
 
+/** An arbitrary constant naming vpcep's set-up lock among the database's advisory locks. */
+const SETUP_LOCK = 7_311_042_002;
+
 /**
  * Typed reads and writes of the store, bound to one executor (a transaction or the database).
  * No rules live here: services decide, the repo only moves rows.
@@ -35,6 +38,16 @@ export class Repo {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
   ) {}
+
+  /**
+   * Makes one-time set-up (bootstrap, the first server key) take turns across replicas that start
+   * together (PostgreSQL; a transaction-scoped advisory lock). On SQLite `begin immediate` already
+   * serializes writers.
+   */
+  async lockSetup() {
+    if (this.dialect !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(${SETUP_LOCK})`.execute(this.db);
+  }
 
   // Identity
 

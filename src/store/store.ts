@@ -197,12 +197,17 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
   pool.on('error', (err) => opts.onPoolError?.(err));
+  // pg-pool listens for a client's errors only while it is idle. A connection that breaks while
+  // checked out (in a transaction) emits 'error' with no listener, which would crash the process;
+  // the query in flight fails by itself (503), so this listener only has to exist.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (opts.schema) await sql.raw(`create schema if not exists ${opts.schema}`).execute(db);
     await db.connection().execute(async (conn) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
       try {
+        // Under the lock: two `create schema if not exists` at once can both try to create it.
+        if (opts.schema) await sql.raw(`create schema if not exists ${opts.schema}`).execute(conn);
         await migrate(conn, 'postgres');
       } finally {
         await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);

@@ -93,3 +93,18 @@ test('a credentials file left by an interrupted first start is what the account 
   );
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), left, 'the file is not rewritten');
 });
+
+test('the credentials file names an address to connect to, even for a wildcard listen address', async () => {
+  for (const [host, endpoint] of [
+    ['0.0.0.0', 'http://127.0.0.1:9999'],
+    ['::', 'http://[::1]:9999'],
+    ['::1', 'http://[::1]:9999'],
+    ['localhost', 'http://localhost:9999'],
+  ]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-boot-'));
+    await boot(dir, { host, port: 9999 });
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'credentials.json'), 'utf8'));
+    assert.equal(saved.endpoint, endpoint, host);
+    assert.doesNotThrow(() => new URL(saved.endpoint));
+  }
+});

@@ -13,6 +13,8 @@ export interface SpawnOptions {
   dataDir: string;
   /** Extra environment (VPCEP_* of the test process are not inherited). */
   env?: Record<string, string>;
+  /** `--database-url`: serve from this PostgreSQL database instead of SQLite under dataDir. */
+  databaseUrl?: string;
   /** How long to wait for `GET /v1` to answer. */
   startTimeoutMs?: number;
 }
@@ -72,6 +74,7 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
       String(port),
       '--data-dir',
       opts.dataDir,
+      ...(opts.databaseUrl ? ['--database-url', opts.databaseUrl] : []),
     ],
     { cwd: REPO_ROOT, env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { createEndpoint, createTable, createVpc, gatewayService, routesOf } from '../helpers/fixtures.ts';
+import { checkInvariants } from '../helpers/invariants.ts';
+import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+
+/**
+ * Row locks on PostgreSQL (routetables.md, "Atomicity and concurrency"): a call that cannot get its
+ * turn within the lock timeout answers 409 VPCEP.0409 and changes nothing; once the lock is gone the
+ * same call succeeds. The lock is held by another connection, as another replica would hold it.
+ * PostgreSQL only: on SQLite the whole database is the lock (test/reliability covers it).
+ */
+
+const PG_URL = process.env.VPCEP_TEST_DATABASE_URL || undefined;
+const LOCK_TIMEOUT_MS = 300;
+
+let w: World;
+/** The world's schema (test/helpers/world.ts names it after the data dir). */
+let schema: string;
+let service: string;
+let vpc: { id: string; defaultTable: string };
+
+before(async () => {
+  if (!PG_URL) return;
+  w = await makeWorld({ lockTimeoutMs: LOCK_TIMEOUT_MS });
+  schema = `t_${createHash('sha256').update(w.dir).digest('hex').slice(0, 16)}`;
+  service = await gatewayService(w);
+  vpc = await createVpc(w);
+});
+after(() => w?.close());
+
+/** A connection that holds `for update` on one row until `release()`. */
+async function holdRowLock(table: 'endpoints' | 'routetables', id: string) {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+  await c.connect();
+  await c.query('begin');
+  const { rowCount } = await c.query(`select * from ${schema}.${table} where id = $1 for update`, [id]);
+  assert.equal(rowCount, 1, `the locker found ${table} ${id} in schema ${schema}`);
+  return {
+    async release() {
+      await c.query('rollback').catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+function assertConflict(res: Reply, elapsedMs: number) {
+  assert.equal(res.status, 409, res.raw);
+  // The endpoint API's envelope: `error` only, no gateway fields.
+  assert.deepEqual(Object.keys(res.body), ['error'], res.raw);
+  assert.equal(res.body.error.code, 'VPCEP.0409', res.raw);
+  assert.equal(typeof res.body.error.message, 'string');
+  assert.ok(res.body.error.message.length > 0);
+  assert.doesNotMatch(res.raw, /lock|55P03|select|timeout/i, 'no SQL or driver text leaks');
+  assert.ok(res.headers['x-request-id'], 'the error carries X-Request-Id');
+  assert.ok(elapsedMs >= LOCK_TIMEOUT_MS - 50, `waited for the lock timeout (${elapsedMs} ms)`);
+  assert.ok(elapsedMs < LOCK_TIMEOUT_MS + 4000, `gave up soon after the lock timeout (${elapsedMs} ms)`);
+}
+
+async function timed<T>(p: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const out = await p();
+  return [out, performance.now() - t0];
+}
+
+const egwOf = async (table: string) =>
+  (await routesOf(w, table))
+    .filter((r) => r.type === 'egw')
+    .map((r) => `${r.destination}>${r.nexthop}`)
+    .sort();
+
+async function stateOf(endpoint: string, tables: string[]) {
+  const ep = await w.api('GET', `/vpc-endpoints/${endpoint}`);
+  assert.equal(ep.status, 200, ep.raw);
+  const routes: Record<string, string[]> = {};
+  for (const t of tables) routes[t] = await egwOf(t);
+  return { routetables: ep.body.routetables as string[], updated_at: ep.body.updated_at as string, routes };
+}
+
+test('a rebind waiting on a locked endpoint answers 409 VPCEP.0409 and changes nothing', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const t1 = await createTable(w, vpc.id);
+  const t2 = await createTable(w, vpc.id);
+  const ep = await createEndpoint(w, service, vpc.id, [t1]);
+  const other = await createEndpoint(w, service, vpc.id, [await createTable(w, vpc.id)]);
+  const before = await stateOf(ep, [t1, t2]);
+  w.clock.advance(1000);
+
+  const lock = await holdRowLock('endpoints', ep);
+  try {
+    const [res, ms] = await timed(() =>
+      w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [t2] }),
+    );
+    assertConflict(res, ms);
+    t.diagnostic(`409 after ${Math.round(ms)} ms (lock timeout ${LOCK_TIMEOUT_MS} ms)`);
+    assert.deepEqual(await stateOf(ep, [t1, t2]), before, 'nothing changed');
+    // A delete of the locked endpoint takes the same turn.
+    const [del, delMs] = await timed(() => w.api('DELETE', `/vpc-endpoints/${ep}`));
+    assertConflict(del, delMs);
+    // Calls on other endpoints do not wait for this one's lock.
+    const [free, freeMs] = await timed(() =>
+      w.api('PUT', `/vpc-endpoints/${other}/routetables`, { routetables: [vpc.defaultTable] }),
+    );
+    assert.equal(free.status, 200, free.raw);
+    assert.ok(freeMs < LOCK_TIMEOUT_MS, `another endpoint's call did not wait (${freeMs} ms)`);
+    // Reads do not wait either.
+    const [read, readMs] = await timed(() => w.api('GET', `/vpc-endpoints/${ep}`));
+    assert.equal(read.status, 200, read.raw);
+    assert.ok(readMs < LOCK_TIMEOUT_MS, `a read did not wait (${readMs} ms)`);
+  } finally {
+    await lock.release();
+  }
+  assert.deepEqual(await stateOf(ep, [t1, t2]), before, 'nothing changed after the lock went away');
+
+  const res = await w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [t2] });
+  assert.equal(res.status, 200, res.raw);
+  assert.deepEqual(res.body, { routetables: [t2] });
+  const now = await stateOf(ep, [t1, t2]);
+  assert.deepEqual(now.routetables, [t2]);
+  assert.deepEqual(now.routes[t1], []);
+  assert.deepEqual(now.routes[t2], [`100.125.0.0/16>${ep}`]);
+  assert.notEqual(now.updated_at, before.updated_at);
+  await checkInvariants(w.store, { vpcIds: [vpc.id] });
+});
+
+test('a rebind that must bind a locked route table answers 409 and changes nothing', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const t1 = await createTable(w, vpc.id);
+  const t2 = await createTable(w, vpc.id);
+  const t3 = await createTable(w, vpc.id);
+  const ep = await createEndpoint(w, service, vpc.id, [t1, t2]);
+  const before = await stateOf(ep, [t1, t2, t3]);
+  w.clock.advance(1000);
+
+  const lock = await holdRowLock('routetables', t3);
+  try {
+    // Unbind t1, keep t2, bind the locked t3: all or nothing.
+    const [res, ms] = await timed(() =>
+      w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [t2, t3] }),
+    );
+    assertConflict(res, ms);
+    assert.deepEqual(await stateOf(ep, [t1, t2, t3]), before, 'nothing changed');
+    // A call that does not need t3 is not held up by its lock.
+    const [fine, fineMs] = await timed(() =>
+      w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [t1, t2] }),
+    );
+    assert.equal(fine.status, 200, fine.raw);
+    assert.ok(fineMs < LOCK_TIMEOUT_MS, `${fineMs} ms`);
+  } finally {
+    await lock.release();
+  }
+
+  const res = await w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [t2, t3] });
+  assert.equal(res.status, 200, res.raw);
+  assert.deepEqual(res.body, { routetables: [t2, t3].sort() });
+  const now = await stateOf(ep, [t1, t2, t3]);
+  assert.deepEqual(now.routes[t1], []);
+  assert.deepEqual(now.routes[t2], [`100.125.0.0/16>${ep}`]);
+  assert.deepEqual(now.routes[t3], [`100.125.0.0/16>${ep}`]);
+  await checkInvariants(w.store, { vpcIds: [vpc.id] });
+});
+
+test('a route-table update racing a held lock on the table answers 409 and changes nothing', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const table = await createTable(w, vpc.id);
+  const ep = await createEndpoint(w, service, vpc.id, [table]);
+  const show = async () => {
+    const res = await w.api('GET', `/routetables/${table}`);
+    assert.equal(res.status, 200, res.raw);
+    return res.body.routetable;
+  };
+  const before = await show();
+  w.clock.advance(1000);
+  const edit = {
+    routetable: {
+      name: 'renamed',
+      routes: { add: [{ type: 'nat', destination: '172.22.1.0/24', nexthop: 'nat-1' }] },
+    },
+  };
+
+  const lock = await holdRowLock('routetables', table);
+  try {
+    const [res, ms] = await timed(() => w.api('PUT', `/routetables/${table}`, edit));
+    // VPCEP.0409 keeps the endpoint envelope whichever API answers it (errors.md).
+    assertConflict(res, ms);
+    assert.deepEqual(await show(), before, 'nothing changed');
+  } finally {
+    await lock.release();
+  }
+
+  const res = await w.api('PUT', `/routetables/${table}`, edit);
+  assert.equal(res.status, 200, res.raw);
+  const after = await show();
+  assert.equal(after.name, 'renamed');
+  assert.deepEqual(
+    after.routes.map((r: { destination: string; nexthop: string }) => `${r.destination}>${r.nexthop}`).sort(),
+    [`100.125.0.0/16>${ep}`, '172.22.1.0/24>nat-1'],
+  );
+  await checkInvariants(w.store, { vpcIds: [vpc.id] });
+});
