@@ -19,6 +19,7 @@ import {
   type Reply,
   type World,
 } from '../helpers/world.ts';
+import { parseJson } from '../helpers/json.ts';
 
 /** AK/SK request signing on the wire (spec/signing.md), driven by the official SDK's signer. */
 
@@ -66,13 +67,7 @@ async function send(req: Wire, world: World = w): Promise<Reply> {
     headers: req.headers,
     ...(req.payload === undefined ? {} : { payload: req.payload }),
   });
-  let body: unknown;
-  try {
-    body = res.body ? JSON.parse(res.body) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
+  return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
 }
 
 /** 401 APIGW.0301 "verify aksk signature fail" in the gateway envelope (errors.md). */

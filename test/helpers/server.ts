@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { parseJson } from './json.ts';
 
 /**
  * A real `vpcep serve` in a child process, listening on 127.0.0.1. Every child started here is
@@ -192,12 +193,7 @@ export function client(url: string, session: Session) {
       signal: AbortSignal.timeout(15_000),
     });
     const raw = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseJson(raw);
     return { status: res.status, body: parsed, raw, requestId: res.headers.get('x-request-id') ?? '' };
   };
   return {

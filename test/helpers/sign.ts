@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import { parseJson } from './json.ts';
 import type { Reply } from './world.ts';
 
 /**
@@ -99,11 +100,5 @@ export async function injectSigned(
     headers: s.headers,
     ...(s.payload === undefined ? {} : { payload: s.payload }),
   });
-  let body: unknown;
-  try {
-    body = res.body ? JSON.parse(res.body) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
+  return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
 }

@@ -8,6 +8,7 @@ import { buildApp } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config.ts';
 import { randomIds, type Clock } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
+import { parseJson } from './json.ts';
 import pg from 'pg';
 import { openPostgresStore, openSqliteStore, type Store } from '../../src/store/store.ts';
 
@@ -115,13 +116,7 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
       headers: merged,
       ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    let parsed: unknown = undefined;
-    try {
-      parsed = res.body ? JSON.parse(res.body) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.statusCode, headers: res.headers, body: parsed, raw: res.body };
+    return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
   };
   return {
     app,

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { parseJson } from '../helpers/json.ts';
 import { prng } from '../helpers/random.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
 import { login, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
@@ -129,12 +130,7 @@ test(
         signal: AbortSignal.timeout(15_000),
       });
       const raw = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = parseJson(raw);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       return { status: res.status, headers: res.headers, body: parsed as any, raw };
     };
