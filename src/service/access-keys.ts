@@ -60,11 +60,15 @@ export class AccessKeys {
     access: string,
     patch: { status?: 'active' | 'inactive'; description?: string },
   ) {
+    // Named fields only: the request may carry others (user_id, secret…), which must never reach the row.
+    const change: { status?: string; description?: string } = {};
+    if (patch.status !== undefined) change.status = patch.status;
+    if (patch.description !== undefined) change.description = patch.description;
     return this.deps.store.tx(async (r) => {
       const key = await this.#keyOfDomain(r, caller, access);
-      await r.updateAccessKey(access, patch);
-      await audit(r, this.deps, caller, 'update', 'access-key', access, patch);
-      return keyView({ ...key, ...patch });
+      if (Object.keys(change).length > 0) await r.updateAccessKey(access, change);
+      await audit(r, this.deps, caller, 'update', 'access-key', access, change);
+      return keyView({ ...key, ...change });
     });
   }
 

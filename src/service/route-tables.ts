@@ -187,9 +187,12 @@ export class RouteTables {
       if (system(route.destination) || existing.has(route.destination)) {
         throw new ApiError('VPC.2809', `A route to ${route.destination} already exists in the route table.`);
       }
+      // Named fields only: a wire object is never spread into a row (it may name another table).
       const row = {
         routetable_id: tableId,
-        ...route,
+        destination: route.destination,
+        type: route.type,
+        nexthop: route.nexthop,
         description: route.description ?? '',
         endpoint_id: null,
       };

@@ -347,3 +347,38 @@ describe("another domain's user cannot see or change these keys (403)", () => {
     );
   });
 });
+
+describe('an update changes only status and description', () => {
+  test('user_id, secret or access in the body never move or rekey a key', async () => {
+    const mine = await createKey('mine');
+    try {
+      const res = await w.call('PUT', `${BASE}/${mine.access}`, {
+        credential: {
+          status: 'active',
+          user_id: other.userId,
+          secret: 'chosen-secret',
+          access: 'HIJACKED000000000000',
+        },
+      });
+      assert.equal(res.status, 200, res.raw);
+      assert.equal(res.body.credential.user_id, adminId);
+      assert.equal(res.body.credential.access, mine.access);
+      // The key still belongs to the admin and still signs with its own SK; the chosen one fails.
+      assert.equal((await useKey(mine.access, mine.secret)).status, 200);
+      assert.equal((await useKey(mine.access, 'chosen-secret')).status, 401);
+      const asOtherProject = await injectSigned(
+        w.app,
+        { ak: mine.access, sk: mine.secret, method: 'GET', url: `/v1/${other.projectId}/routetables` },
+        w.clock,
+      );
+      assert.equal(asOtherProject.status, 403, asOtherProject.raw);
+      const listed = await asOther('GET', BASE);
+      assert.ok(!listed.body.credentials.some((k: { access: string }) => k.access === mine.access));
+      // An update naming nothing it may change is a no-op, not an error.
+      const empty = await w.call('PUT', `${BASE}/${mine.access}`, { credential: { extra: 1 } });
+      assert.equal(empty.status, 200, empty.raw);
+    } finally {
+      await deleteKey(mine.access);
+    }
+  });
+});

@@ -385,6 +385,39 @@ describe('route tables', () => {
     assertVpcError(unknownType, 400, 'VPC.0101');
   });
 
+  test('a route naming another table lands in this one only (fields beyond the route are ignored)', async () => {
+    const mine = await createTable(w, vpc.id);
+    const theirs = await createTable(w, vpc.id);
+    const before = await routesOf(w, theirs);
+    for (const [body, verb] of [
+      [{ routetable: { vpc_id: vpc.id, routes: [] } }, 'create'],
+      [{}, 'update'],
+    ] as const) {
+      const route = {
+        type: 'ecs',
+        destination: `172.23.${verb === 'create' ? 1 : 2}.0/24`,
+        nexthop: 'i-x',
+        routetable_id: theirs,
+        endpoint_id: 'ep-forged',
+      };
+      const res =
+        verb === 'create'
+          ? await w.api('POST', '/routetables', { routetable: { ...body.routetable, routes: [route] } })
+          : await w.api('PUT', `/routetables/${mine}`, { routetable: { routes: { add: [route] } } });
+      assert.equal(res.status, 200, res.raw);
+      const target = verb === 'create' ? res.body.routetable.id : mine;
+      assert.ok(
+        (await routesOf(w, target)).some((r) => r.destination === route.destination && r.type === 'ecs'),
+      );
+    }
+    assert.deepEqual(await routesOf(w, theirs), before, 'the other table is untouched');
+    // A forged endpoint_id would make the route look like an endpoint's: deleting it must still work.
+    const del = await w.api('PUT', `/routetables/${mine}`, {
+      routetable: { routes: { del: [{ destination: '172.23.2.0/24' }] } },
+    });
+    assert.equal(del.status, 200, del.raw);
+  });
+
   test('update: add, mod, del, name and description', async () => {
     const table = await createTable(w, vpc.id, [
       { type: 'ecs', destination: '172.22.0.0/24', nexthop: 'i-a' },
