@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { ApiError } from './domain/errors.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
-import { installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
+import { frameworkError, installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
 import { installPipeline } from './http/pipeline.ts';
 import type { RouteDef } from './http/route.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
@@ -15,6 +15,7 @@ import { faultRoutes } from './http/routes/faults.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { iamRoutes } from './http/routes/iam.ts';
 import { metaRoutes } from './http/routes/meta.ts';
+import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
 import type { Deps } from './service/context.ts';
@@ -71,6 +72,7 @@ function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): Rou
     ...endpointServiceRoutes(new EndpointServices(deps)),
     ...endpointRoutes(new Endpoints(deps)),
     ...faultRoutes(new RouteFaults(deps)),
+    ...notImplementedRoutes(),
   ];
 }
 
@@ -120,6 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Draining is answered below in the API's own envelope.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
+    frameworkErrors: frameworkError,
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
 

@@ -124,10 +124,6 @@ const entries = {
 
 export type ErrorCode = keyof typeof entries;
 
-export function catalogue(code: ErrorCode): CatalogueEntry {
-  return entries[code];
-}
-
 export interface ApiErrorOptions {
   /** Response headers that go with the error (`Allow`, `Retry-After`). */
   headers?: Record<string, string>;

@@ -15,6 +15,11 @@ export const randomIds: Ids = {
   int: (min, max) => min + (randomBytes(4).readUInt32BE(0) % (max - min)),
 };
 
+/** A new access key pair: Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters. */
+export function newAccessKey(ids: Ids): { access: string; secret: string } {
+  return { access: ids.hex(10).toUpperCase(), secret: ids.hex(20) };
+}
+
 /** Time, injected for the same reason. */
 export interface Clock {
   now(): Date;

@@ -5,7 +5,8 @@ import type { Api } from './route.ts';
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
 export function apiOf(request: FastifyRequest): Api {
-  return (request.routeOptions.config as { api?: Api }).api ?? 'endpoint';
+  // Framework errors (a bad URL) arrive before any route matched.
+  return (request.routeOptions?.config as { api?: Api } | undefined)?.api ?? 'endpoint';
 }
 
 /** The generic codes of each API: bad parameter, missing body. */
@@ -55,7 +56,11 @@ function validationError(request: FastifyRequest, err: FastifyError): ApiError {
     .filter((e) => e.instancePath === first.instancePath)
     .map((e) => e.parentSchema?.['x-error-code'] as ErrorCode | undefined)
     .find((c) => c !== undefined);
-  const detail = `${fieldName(context, first)} ${first.message ?? 'is invalid'}.`;
+  const rule =
+    first.keyword === 'enum'
+      ? `must be one of ${(first.params.allowedValues as unknown[]).join(', ')}`
+      : (first.message ?? 'is invalid');
+  const detail = `${fieldName(context, first)} ${rule}.`;
   return own ? new ApiError(own, detail) : invalidParameter(request, detail);
 }
 
@@ -91,6 +96,19 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
 };
+
+/**
+ * Errors Fastify raises before routing (a malformed percent-escape, an over-long path segment):
+ * answered in the API's envelope with a request id like every other answer.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Request-Id', request.id);
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path parameter is too long.'
+      : 'The request URL is not valid.';
+  void sendError(request, reply, new ApiError('EndPoint.0002', detail));
+}
 
 /** The one error handler: every failure leaves here, nothing internal in the body. */
 export function installErrorHandler(app: FastifyInstance): void {

@@ -88,6 +88,15 @@ export function installPipeline(app: FastifyInstance, identity: Identity): void 
     }
 
     if (raw === undefined || raw.toString('utf8').trim() === '') return;
+    // Path parameters come before the body (routetables.md, steps 3 and 4): a bad parameter is
+    // reported even when the body is not JSON. Fastify checks them again later, at no harm.
+    const checkParams = request.getValidationFunction('params');
+    if (checkParams && !checkParams(request.params)) {
+      throw Object.assign(new Error('invalid path parameter'), {
+        validation: checkParams.errors,
+        validationContext: 'params',
+      });
+    }
     const contentType = request.headers['content-type'];
     if (contentType !== undefined && !isJsonMediaType(contentType)) {
       throw invalidParameter(

@@ -11,7 +11,7 @@ export interface RouteSchemas {
   params?: TSchema;
   querystring?: TSchema;
   body?: TSchema;
-  /** Response schemas by status; they also feed the OpenAPI document. */
+  /** Response schemas by status: answers are serialized through them. */
   response?: Record<number, TSchema>;
 }
 
@@ -26,7 +26,7 @@ export interface HandlerInput<S extends RouteSchemas, A extends boolean> {
 
 /**
  * One API operation, declared as data: app.ts registers every route from these, answers 405 for
- * the other methods of each path, and the OpenAPI export reads them.
+ * the other methods of each path.
  */
 export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends boolean = boolean> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

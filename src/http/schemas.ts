@@ -18,4 +18,9 @@ export const Limit = Type.Integer({
   default: 10,
   'x-error-code': 'EndPoint.0006',
 });
-export const Offset = Type.Integer({ minimum: 0, default: 0, 'x-error-code': 'EndPoint.0010' });
+export const Offset = Type.Integer({
+  minimum: 0,
+  maximum: 2 ** 31 - 1,
+  default: 0,
+  'x-error-code': 'EndPoint.0010',
+});

@@ -1,5 +1,5 @@
 import { ApiError } from '../domain/errors.ts';
-import { iamTime } from '../domain/ids.ts';
+import { iamTime, newAccessKey } from '../domain/ids.ts';
 import type { Repo, Row } from '../store/repo.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 
@@ -26,9 +26,7 @@ export class AccessKeys {
   async create(caller: Caller, input: { user_id: string; description?: string }) {
     const { ids, clock } = this.deps;
     const row: Row<'access_keys'> = {
-      // Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters.
-      access: ids.hex(10).toUpperCase(),
-      secret: ids.hex(20),
+      ...newAccessKey(ids),
       user_id: input.user_id,
       status: 'active',
       description: input.description ?? '',

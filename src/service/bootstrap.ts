@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../domain/secrets.ts';
-import { parseCidr } from '../domain/cidr.ts';
+import { newAccessKey } from '../domain/ids.ts';
 import type { Deps } from './context.ts';
 
 export const BOOTSTRAP_DOMAIN = 'vpcep';
@@ -41,12 +41,12 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const generated: Record<string, string> = {};
   const value = (name: keyof Credentials, configured: string | undefined, make: () => string) =>
     configured ?? saved[name] ?? (generated[name] = make());
+  const key = newAccessKey(ids);
   const secrets: Credentials = {
     project_id: value('project_id', config.projectId, () => ids.hex(16)),
     password: value('password', config.adminPassword, () => ids.hex(12)),
-    // Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters.
-    access_key: value('access_key', config.adminAk, () => ids.hex(10).toUpperCase()),
-    secret_key: value('secret_key', config.adminSk, () => ids.hex(20)),
+    access_key: value('access_key', config.adminAk, () => key.access),
+    secret_key: value('secret_key', config.adminSk, () => key.secret),
   };
   const passwordHash = await hashPassword(secrets.password);
   const credentialsFile = file ? writeCredentials(deps, file, secrets) : undefined;
@@ -145,8 +145,6 @@ function writeCredentials(deps: Deps, file: string, secrets: Credentials): strin
 async function loadGatewayServices(deps: Deps): Promise<void> {
   const { config, ids, clock, log } = deps;
   for (const g of config.gatewayServices) {
-    const bad = g.cidrs.filter((c) => parseCidr(c) === undefined);
-    if (bad.length > 0) throw new Error(`gateway service ${g.name}: invalid CIDR ${bad.join(', ')}`);
     const name = `${config.region}.${g.name}`;
     const now = clock.now().toISOString();
     await deps.store.tx(async (r) => {

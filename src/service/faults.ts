@@ -59,7 +59,7 @@ export class RouteFaults {
 
   /** The faults in force for one call: `take` asks whether one fires, `commit` uses up what fired. */
   async forCall(r: Repo, projectId: string) {
-    const rows = await r.faults(projectId);
+    const rows = await r.lockFaults(projectId);
     const fired = new Map<string, number>();
     return {
       take(operation: FaultOperation, tableId: string): boolean {

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime, iamTime } from '../domain/ids.ts';
-import { hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
+import { hashPassword, hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
 import {
   canonicalRequest,
   CLOCK_SKEW_MS,
@@ -53,6 +54,8 @@ const signatureFail = (reason: string) =>
 export class Identity {
   #keys = new Map<string, string>();
   #currentKid = '';
+  /** A hash no password matches, verified against when the user does not exist. */
+  readonly #unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
 
   constructor(private readonly deps: Deps) {}
 
@@ -60,19 +63,16 @@ export class Identity {
   async init(): Promise<void> {
     let keys = await this.deps.store.read((r) => r.serverKeys());
     if (keys.length === 0) {
-      await this.deps.store
-        .tx(async (r) => {
-          // Replicas starting together take turns, so they all end up with the same first key.
-          await r.lockSetup();
-          if ((await r.serverKeys()).length > 0) return;
-          await r.insertServerKey({
-            id: this.deps.ids.hex(8),
-            secret: this.deps.ids.hex(32),
-            created_at: this.deps.clock.now().toISOString(),
-          });
-        })
-        // Another replica may have created it first; reading again settles it.
-        .catch(() => undefined);
+      await this.deps.store.tx(async (r) => {
+        // Replicas starting together take turns, so they all end up with the same first key.
+        await r.lockSetup();
+        if ((await r.serverKeys()).length > 0) return;
+        await r.insertServerKey({
+          id: this.deps.ids.hex(8),
+          secret: this.deps.ids.hex(32),
+          created_at: this.deps.clock.now().toISOString(),
+        });
+      });
       keys = await this.deps.store.read((r) => r.serverKeys());
     }
     for (const k of keys) this.#keys.set(k.id, k.secret);
@@ -91,8 +91,10 @@ export class Identity {
       const projects = await r.projectsOfDomain(domain.id);
       return { domain, user, projects };
     });
-    // The same answer for an unknown user and a wrong password: nothing to learn from the difference.
-    if (!found || !(await verifyPassword(req.password, found.user.password_hash))) {
+    // The same answer, after the same work, for an unknown user and a wrong password: nothing to
+    // learn from the difference, not even from the time it takes.
+    const hash = found?.user.password_hash ?? (await this.#unknownUserHash);
+    if (!(await verifyPassword(req.password, hash)) || !found) {
       throw new ApiError('IAM.0401');
     }
     const project = found.projects.find((p) =>

@@ -54,9 +54,6 @@ export class Repo {
   domainByName(name: string) {
     return this.db.selectFrom('domains').selectAll().where('name', '=', name).executeTakeFirst();
   }
-  domainById(id: string) {
-    return this.db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
-  }
   async insertDomain(row: NewRow<'domains'>) {
     await this.db.insertInto('domains').values(row).execute();
   }
@@ -322,9 +319,6 @@ export class Repo {
   async insertService(row: NewRow<'endpoint_services'>) {
     await this.db.insertInto('endpoint_services').values(row).execute();
   }
-  async updateService(id: string, patch: Updateable<Database['endpoint_services']>) {
-    await this.db.updateTable('endpoint_services').set(patch).where('id', '=', id).execute();
-  }
 
   // Endpoints and their bindings
 
@@ -439,7 +433,19 @@ export class Repo {
       .selectAll()
       .where('project_id', '=', projectId)
       .orderBy('created_at')
+      .orderBy('id')
       .execute();
+  }
+  /** The project's faults, locked on PostgreSQL: a fault that fires is used up by one call only. */
+  lockFaults(projectId: string) {
+    let q = this.db
+      .selectFrom('faults')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('created_at')
+      .orderBy('id');
+    if (this.dialect === 'postgres') q = q.forUpdate();
+    return q.execute();
   }
   async insertFault(row: NewRow<'faults'>) {
     await this.db.insertInto('faults').values(row).execute();

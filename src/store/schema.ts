@@ -1,7 +1,9 @@
 import type { Generated } from 'kysely';
 
 /**
- * Table and column names are the API's wire names (design.md, "Rules of the house").
+ * Column names are the API's wire names wherever the wire has the field (design.md, "Rules of the
+ * house"); `is_default` (wire `default`, a reserved word in SQL) and `project_id` (wire `tenant_id` in
+ * the VPC API) are the two exceptions, mapped in their views.
  * Booleans are integers 0/1 and lists are JSON text, so one schema serves SQLite and PostgreSQL.
  */
 export interface Database {

@@ -86,8 +86,12 @@ class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     const missing = await translateErrors(() => pendingMigrations(this.db));
-    if (missing.length > 0)
-      throw new ApiError('VPCEP.0503', undefined, { reason: `migrations pending: ${missing.join(', ')}` });
+    if (missing.length > 0) {
+      throw new ApiError('VPCEP.0503', undefined, {
+        headers: { 'Retry-After': '1' },
+        reason: `migrations pending: ${missing.join(', ')}`,
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -122,7 +126,9 @@ async function translateErrors<T>(run: () => Promise<T>): Promise<T> {
     const err = e as { code?: string; message?: string };
     const code = err.code ?? '';
     const message = err.message ?? '';
-    if (code === 'SQLITE_BUSY' || code === '55P03' || code === '40P01' || code === '40001') {
+    // 23503/23505: a concurrent change removed a row this one refers to, or added one it collides
+    // with (e.g. a VPC deleted while an endpoint is created in it); retrying sees the new state.
+    if (['SQLITE_BUSY', '55P03', '40P01', '40001', '23503', '23505'].includes(code)) {
       throw new ApiError('VPCEP.0409', undefined, { reason: `${code}: ${message}` });
     }
     if (code === '57014') throw new ApiError('EndPoint.0013', undefined, { reason: message });
@@ -230,7 +236,8 @@ const MIGRATION_LOCK = 7_311_042_001;
 
 /** Opens (creating when new) the SQLite store in `dataDir/vpcep.db`, WAL mode, migrated. */
 export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  // The database holds every SK and the token key: only the server's user may read it.
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(opts.dataDir, 'vpcep.db');
   const sqlite = new Sqlite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -240,5 +247,8 @@ export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
   sqlite.pragma(`busy_timeout = ${opts.lockTimeoutMs}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   await migrate(db, 'sqlite');
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  }
   return new KyselyStore(db, 'sqlite', file, opts.lockTimeoutMs);
 }

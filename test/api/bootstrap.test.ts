@@ -108,3 +108,12 @@ test('the credentials file names an address to connect to, even for a wildcard l
     assert.doesNotThrow(() => new URL(saved.endpoint));
   }
 });
+
+test('only the server user can read the SQLite store: data dir 0700, database files 0600', async () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-boot-')), 'data');
+  await boot(dir);
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+  const files = fs.readdirSync(dir).filter((f) => f.startsWith('vpcep.db'));
+  assert.ok(files.includes('vpcep.db'));
+  for (const f of files) assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+});

@@ -107,7 +107,7 @@ describe('routing', () => {
     const cases: [string, string, string][] = [
       ['PATCH', `${p}/vpc-endpoints`, 'GET, HEAD, POST'],
       ['PUT', `${p}/vpc-endpoints`, 'GET, HEAD, POST'],
-      ['POST', `${p}/vpc-endpoints/${NO_SUCH}`, 'DELETE, GET, HEAD'],
+      ['POST', `${p}/vpc-endpoints/${NO_SUCH}`, 'DELETE, GET, HEAD, PUT'],
       ['GET', `${p}/vpc-endpoints/${NO_SUCH}/routetables`, 'PUT'],
       ['DELETE', `${p}/vpc-endpoint-services/public`, 'GET, HEAD'],
       ['POST', `${p}/routetables/${NO_SUCH}`, 'DELETE, GET, HEAD, PUT'],
@@ -296,6 +296,45 @@ describe('an unexpected fault', () => {
       assert.equal((await broken.api('GET', '/vpcs')).status, 200);
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('edges a client can reach', () => {
+  test('a malformed percent-escape or an over-long path segment → 400 EndPoint.0002 with a request id', async () => {
+    for (const url of [
+      `/v1/${w.projectId}/vpc-endpoints/%zz`,
+      `/v1/${w.projectId}/vpc-endpoints/${'a'.repeat(600)}`,
+    ]) {
+      const res = await w.call('GET', url);
+      assertEpError(res, 400, 'EndPoint.0002');
+      assert.match(String(res.headers['x-request-id']), /^[0-9a-f]{32}$/);
+      assert.ok(!res.raw.includes('%zz') && !res.raw.includes('aaaa'), 'the URL is not echoed');
+    }
+  });
+
+  test('an offset past any table → 400 EndPoint.0010, not a 500', async () => {
+    assertEpError(await w.api('GET', '/vpc-endpoints?offset=99999999999999999999'), 400, 'EndPoint.0010');
+  });
+
+  test('an enum names its allowed values', async () => {
+    const res = await w.api('GET', '/vpc-endpoints?sort_key=name');
+    assertEpError(res, 400, 'EndPoint.0017');
+    assert.match(res.body.error.message, /sort_key must be one of create_at, update_at\./);
+  });
+
+  test('operations of the API reference vpcep does not serve → 501 VPCEP.0501 after authentication', async () => {
+    const ep = `/vpc-endpoints/${NO_SUCH}`;
+    for (const [method, url] of [
+      ['PUT', ep],
+      ['PUT', `${ep}/policy`],
+      ['GET', '/quotas?type=endpoint'],
+      ['POST', '/vpc-endpoint-services'],
+      ['GET', `/vpc-endpoint-services/${NO_SUCH}/connections`],
+    ] as const) {
+      assertEpError(await w.api(method, url, method === 'GET' ? undefined : {}), 501, 'VPCEP.0501');
+      const anonymous = await w.api(method, url, undefined, { 'x-auth-token': undefined });
+      assert.equal(anonymous.status, 401, `${method} ${url} authenticates first`);
     }
   });
 });

@@ -416,10 +416,14 @@ test('step 2 comes before steps 3 and 4: unauthenticated bad requests get 401, n
 
 test('step 3: a vpc_endpoint_id over 64 chars answers 400 EndPoint.0002 naming it, before the body', async () => {
   const s = await scene();
-  for (const body of [{ routetables: [s.b] }, { routetables: 'not an array' }, undefined]) {
+  for (const body of [{ routetables: [s.b] }, { routetables: 'not an array' }, undefined, '{not json']) {
     const res = await failing(s, () => put(w, 'e'.repeat(65), body));
     expectError(res, 400, 'EndPoint.0002', /vpc_endpoint_id/);
   }
+  const wrongType = await failing(s, () =>
+    put(w, 'e'.repeat(65), 'routetables=x', { 'content-type': 'text/plain' }),
+  );
+  expectError(wrongType, 400, 'EndPoint.0002', /vpc_endpoint_id/);
   // 64 chars passes the check and reaches the endpoint lookup.
   const res = await failing(s, () => put(w, 'e'.repeat(64), { routetables: [s.b] }));
   expectError(res, 404, 'EndPoint.2006');
@@ -937,4 +941,26 @@ test('users cannot add, modify or delete egw or local routes through PUT /routet
     assert.ok(res.body.message.includes(named), `${name}: names ${named}: ${res.body.message}`);
   }
   assert.deepEqual(await egwRoutes(w, s.a), [{ type: 'egw', destination: GW_CIDR, nexthop: s.ep }]);
+});
+
+test('a fault with times: 1 fires for exactly one of many concurrent rebinds', async () => {
+  const vpc = await createVpc(w, '10.9.0.0/16', 'fault-race');
+  const svc = await gatewayService(w);
+  const eps: string[] = [];
+  const targets: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    eps.push(await createEndpoint(w, svc, vpc.id, [await createTable(w, vpc.id)]));
+    targets.push(await createTable(w, vpc.id));
+  }
+  const fault = await w.call('POST', `/vpcep/v1/${w.projectId}/faults`, {
+    fault: { operation: 'bind', routetable_id: '*', times: 1 },
+  });
+  assert.equal(fault.status, 201, fault.raw);
+  const answers = await Promise.all(eps.map((ep, i) => rebind(w, ep, [targets[i]])));
+  for (const a of answers) assert.equal(a.status, 200, a.raw);
+  const failed = answers.filter((a) => a.body.error !== undefined);
+  assert.equal(failed.length, 1, 'exactly one call met the fault');
+  assert.match(failed[0]!.body.error[0].bind_failed[0].error_message, /^EndPoint\.4028: /);
+  const left = await w.call('GET', `/vpcep/v1/${w.projectId}/faults`);
+  assert.deepEqual(left.body.faults, [], 'the fault is used up');
 });

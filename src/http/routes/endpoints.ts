@@ -93,11 +93,11 @@ export function endpointRoutes(endpoints: Endpoints) {
           id: IdQuery,
           limit: Limit,
           offset: Offset,
-          sort_key: Type.Union([Type.Literal('create_at'), Type.Literal('update_at')], {
+          sort_key: Type.Enum(['create_at', 'update_at'], {
             default: 'create_at',
             'x-error-code': 'EndPoint.0017',
           }),
-          sort_dir: Type.Union([Type.Literal('desc'), Type.Literal('asc')], {
+          sort_dir: Type.Enum(['desc', 'asc'], {
             default: 'desc',
             'x-error-code': 'EndPoint.0018',
           }),

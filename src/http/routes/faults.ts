@@ -26,7 +26,7 @@ export function faultRoutes(faults: RouteFaults) {
         params: ProjectParams,
         body: Type.Object({
           fault: Type.Object({
-            operation: Type.Union([Type.Literal('bind'), Type.Literal('unbind')]),
+            operation: Type.Enum(['bind', 'unbind']),
             routetable_id: Id64,
             times: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
           }),

@@ -127,7 +127,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
         params: AccessParams,
         body: Type.Object({
           credential: Type.Object({
-            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive')])),
+            status: Type.Optional(Type.Enum(['active', 'inactive'])),
             description: Type.Optional(Type.String({ maxLength: 255 })),
           }),
         }),

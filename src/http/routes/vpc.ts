@@ -8,11 +8,14 @@ const Name = Type.String({ maxLength: 64, pattern: '^[-_.0-9A-Za-z\\u4e00-\\u9fa
 const Description = Type.String({ maxLength: 255, pattern: '^[^<>]*$' });
 
 const Route = Type.Object({
-  type: Type.Union(ROUTE_TYPES.map((t) => Type.Literal(t))),
+  type: Type.Enum(ROUTE_TYPES),
   destination: Type.String({ minLength: 1, maxLength: 64 }),
   nexthop: Type.String({ minLength: 1, maxLength: 64 }),
   description: Type.Optional(Description),
 });
+
+/** Bounds the work one update may ask for; past the table's quota the answer is VPC.2803 anyway. */
+const MAX_ROUTE_CHANGES = 1000;
 
 const TableParams = Type.Object({ project_id: Id64, routetable_id: Id64 });
 
@@ -144,7 +147,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
             vpc_id: Id64,
             name: Type.Optional(Name),
             description: Type.Optional(Description),
-            routes: Type.Optional(Type.Array(Route)),
+            routes: Type.Optional(Type.Array(Route, { maxItems: 5 })),
           }),
         }),
       },
@@ -173,10 +176,12 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
             description: Type.Optional(Description),
             routes: Type.Optional(
               Type.Object({
-                add: Type.Optional(Type.Array(Route)),
-                mod: Type.Optional(Type.Array(Route)),
+                add: Type.Optional(Type.Array(Route, { maxItems: MAX_ROUTE_CHANGES })),
+                mod: Type.Optional(Type.Array(Route, { maxItems: MAX_ROUTE_CHANGES })),
                 del: Type.Optional(
-                  Type.Array(Type.Object({ destination: Type.String({ minLength: 1, maxLength: 64 }) })),
+                  Type.Array(Type.Object({ destination: Type.String({ minLength: 1, maxLength: 64 }) }), {
+                    maxItems: MAX_ROUTE_CHANGES,
+                  }),
                 ),
               }),
             ),
