@@ -9,6 +9,7 @@
 // Without one the second pass is skipped with a warning, except under CI, where that is a failure.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -45,13 +46,26 @@ function reachable(url) {
   });
 }
 
-/** Drops the per-world schemas (`t_…`) of test/helpers/world.ts that runs left behind. */
+/**
+ * This run's tag for the per-world schemas of test/helpers/world.ts (`t_<tag>_…`): its start time
+ * in base 36 and a random part, so runs side by side never drop each other's schemas.
+ */
+const RUN = `${Math.floor(Date.now() / 1000).toString(36)}${randomBytes(2).toString('hex')}`;
+
+/** Drops this run's schemas, and those of runs over an hour old that died before cleaning up. */
 async function dropTestSchemas(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query(`select nspname from pg_namespace where nspname like 't\\_%'`);
-    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    for (const { nspname } of rows) {
+      const tag = nspname.split('_')[1] ?? '';
+      const started = parseInt(tag.slice(0, 6), 36);
+      if (tag === RUN || (tag.length === 10 && started < hourAgo)) {
+        await client.query(`drop schema if exists "${nspname}" cascade`);
+      }
+    }
   } finally {
     await client.end();
   }
@@ -86,7 +100,7 @@ if (pgFiles.length > 0) {
   const url = process.env.VPCEP_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   if (await reachable(url)) {
     await dropTestSchemas(url);
-    passes.push(await run('PostgreSQL', pgFiles, { VPCEP_TEST_DATABASE_URL: url }));
+    passes.push(await run('PostgreSQL', pgFiles, { VPCEP_TEST_DATABASE_URL: url, VPCEP_TEST_RUN: RUN }));
     await dropTestSchemas(url);
   } else if (process.env.CI) {
     console.error(`\nPostgreSQL at ${new URL(url).host} does not answer; CI needs it.`);

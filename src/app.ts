@@ -134,8 +134,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
   installErrorHandler(app);
 
-  installPipeline(app, identity);
-
   // On close (SIGTERM) the server stops accepting, answers what arrives on open connections with
   // 503 VPCEP.0503, and lets the calls in flight finish. Every answer from then on closes its
   // connection, so no client sends another request on a connection about to go away.
@@ -147,13 +145,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (draining) reply.header('Connection', 'close');
   });
-  app.addHook('onRequest', async () => {
-    if (draining) {
+  // A call that arrives while draining is refused — once its body has arrived, before
+  // authentication: answering while the client is still sending would close the connection on
+  // unread bytes, and the client would see a reset instead of the 503. Calls that arrived earlier
+  // are in flight and finish.
+  const lateArrivals = new WeakSet<object>();
+  app.addHook('onRequest', async (request) => {
+    if (draining) lateArrivals.add(request);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (lateArrivals.has(request)) {
       throw new ApiError('VPCEP.0503', 'The server is shutting down.', {
         headers: { 'Retry-After': '1', Connection: 'close' },
       });
     }
   });
+
+  installPipeline(app, identity, config.bodyTimeoutMs);
 
   const routes = allRoutes(deps, identity, () => draining);
   const methodsByUrl = new Map<string, Set<string>>();

@@ -29,6 +29,8 @@ export interface Config {
   /** Delay from create to `accepted` / `pendingAcceptance`; 0 mimics nothing, the cloud takes 1-2 minutes. */
   provisioningDelayMs: number;
   tokenTtlMs: number;
+  /** How long a request body may take to arrive before 408 EndPoint.0013 (errors.md). */
+  bodyTimeoutMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     lockTimeoutMs: int('VPCEP_LOCK_TIMEOUT_MS', env.VPCEP_LOCK_TIMEOUT_MS, 10_000, 1, 600_000),
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),
     tokenTtlMs: 24 * 3600 * 1000,
+    bodyTimeoutMs: int('VPCEP_BODY_TIMEOUT_MS', env.VPCEP_BODY_TIMEOUT_MS, 30_000, 100, 600_000),
   };
   return Object.freeze(config);
 }

@@ -127,6 +127,11 @@ export type ErrorCode = keyof typeof entries;
 export interface ApiErrorOptions {
   /** Response headers that go with the error (`Allow`, `Retry-After`). */
   headers?: Record<string, string>;
+  /**
+   * A status other than the catalogue's, where errors.md gives one code two statuses (EndPoint.0013:
+   * 504 when a backend is late, 408 when the client's body is).
+   */
+  status?: number;
   /** Why, for the log only; never sent (errors.md: the client learns nothing from the difference). */
   reason?: string;
 }
@@ -144,7 +149,7 @@ export class ApiError extends Error {
     // The published text stays first, so a client matching on it still matches.
     super(detail ? `${entry.message}${entry.message.endsWith('.') ? ' ' : ': '}${detail}` : entry.message);
     this.code = code;
-    this.status = entry.status;
+    this.status = options.status ?? entry.status;
     this.family = entry.family;
     this.headers = options.headers ?? {};
     this.reason = options.reason;

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
 import type { Caller } from '../service/context.ts';
@@ -58,10 +59,37 @@ async function authenticate(request: FastifyRequest, identity: Identity, rawBody
  * The order every request passes (routetables.md, "Order of checks"): route (404/405) →
  * authentication → project → media type and JSON → schemas (path, then body) → handler.
  */
-export function installPipeline(app: FastifyInstance, identity: Identity): void {
+export function installPipeline(app: FastifyInstance, identity: Identity, bodyTimeoutMs: number): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     if (!acceptsJson(request.headers.accept)) throw new ApiError('VPCEP.0406');
+  });
+
+  // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
+  // hold the connection: the stream fails, and the parser hands that error to the error handler.
+  app.addHook('preParsing', async (_request, reply, payload) => {
+    // The body is read through a pass-through, so the timeout can fail the read without destroying
+    // the socket the 408 answer has to go out on.
+    const body = new PassThrough();
+    payload.on('error', (err) => body.destroy(err));
+    payload.pipe(body);
+    const timer = setTimeout(() => {
+      payload.unpipe(body);
+      body.destroy(
+        new ApiError('EndPoint.0013', 'The request body did not arrive in time.', {
+          status: 408,
+          headers: { Connection: 'close' },
+        }),
+      );
+    }, bodyTimeoutMs);
+    const stop = () => clearTimeout(timer);
+    body.once('end', stop);
+    body.once('close', stop);
+    // Answered without reading the rest (413): the timer has nothing left to guard.
+    reply.raw.once('close', stop);
+    // Once the parser stops listening, a late failure of the stream has nobody to tell.
+    body.on('error', () => undefined);
+    return body;
   });
 
   // Bodies arrive as raw bytes whatever their type: authentication must see them before parsing,

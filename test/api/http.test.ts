@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
@@ -337,4 +338,37 @@ describe('edges a client can reach', () => {
       assert.equal(anonymous.status, 401, `${method} ${url} authenticates first`);
     }
   });
+});
+
+test('a body that does not arrive within the body timeout → 408 EndPoint.0013, and the connection closes', async () => {
+  const slow = await makeWorld({ bodyTimeoutMs: 300 });
+  try {
+    const url = new URL(await slow.app.listen({ port: 0, host: '127.0.0.1' }));
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), '127.0.0.1', () => {
+        // Promises 100 bytes, sends 10, then waits.
+        socket.write(
+          `PUT /v1/${slow.projectId}/vpc-endpoints/${NO_SUCH}/routetables HTTP/1.1\r\nHost: ${url.host}\r\n` +
+            `X-Auth-Token: ${slow.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"routetab`,
+        );
+      });
+      let data = '';
+      socket.setTimeout(10_000, () => reject(new Error('no answer within 10 s')));
+      socket.on('data', (d) => (data += d));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 408 /);
+    assert.match(head, /\r\nx-request-id: [0-9a-f]{32}\r\n/i);
+    assert.match(head, /\r\nconnection: close\r\n/i);
+    assert.deepEqual(JSON.parse(body), {
+      error: {
+        code: 'EndPoint.0013',
+        message: 'The request timed out. The request body did not arrive in time.',
+      },
+    });
+  } finally {
+    await slow.close();
+  }
 });

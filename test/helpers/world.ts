@@ -148,14 +148,20 @@ export async function openTestStore(dataDir: string, lockTimeoutMs = 10_000): Pr
   const url = process.env.VPCEP_TEST_DATABASE_URL;
   if (!url) return openSqliteStore({ dataDir, lockTimeoutMs });
   // One schema per data dir, so a second world on the same dir finds the first one's state.
-  // scripts/test.mjs drops the t_ schemas a run leaves.
-  const schema = `t_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+  // scripts/test.mjs tags its run's schemas, so it drops only its own.
+  const run = process.env.VPCEP_TEST_RUN ?? 'manual0000';
+  const schema = `t_${run}_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
   const store = await openPostgresStore({ url, lockTimeoutMs, schema, poolSize: 4 });
   schemas.set(store, schema);
   return store;
 }
 
 const schemas = new WeakMap<Store, string>();
+
+/** The PostgreSQL schema a test store lives in (undefined on SQLite). */
+export function testSchemaOf(store: Store): string | undefined {
+  return schemas.get(store);
+}
 
 export async function dropTestSchema(store: Store): Promise<void> {
   const schema = schemas.get(store);

@@ -169,8 +169,11 @@ test(
       const req = http.request(`${server.url}/v1/${PROJECT_ID}/vpc-endpoints/${ep.id}/routetables`, {
         method: 'PUT',
         agent: false,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        // 100-continue: the server answers "100 Continue" once it has read the request's headers,
+        // which tells this test the call is in flight on the server, not only on the client.
+        headers: { ...headers, 'content-length': Buffer.byteLength(body), expect: '100-continue' },
       });
+      const received = new Promise<void>((resolve) => req.once('continue', () => resolve()));
       const answer = new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>(
         (resolve, reject) => {
           req.on('response', (res) => {
@@ -184,10 +187,13 @@ test(
         },
       );
       req.flushHeaders();
-      req.write(body.slice(0, half));
-      return { ep, req, rest: body.slice(half), answer };
+      const sent = received.then(() => void req.write(body.slice(0, half)));
+      return { ep, req, rest: body.slice(half), answer, sent };
     });
 
+    // Every slow call has been read by the server (its 100 Continue came back) and half its body
+    // sent: in flight by the server's own account, however busy the machine.
+    await Promise.all(slow.map((s) => s.sent));
     await sleep(500);
     const before = outcomes.length;
     assert.ok(before > 0, 'the workers are running');

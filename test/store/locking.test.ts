@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createEndpoint, createTable, createVpc, gatewayService, routesOf } from '../helpers/fixtures.ts';
 import { checkInvariants } from '../helpers/invariants.ts';
-import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+import { makeWorld, testSchemaOf, type Reply, type World } from '../helpers/world.ts';
 
 /**
  * Row locks on PostgreSQL (routetables.md, "Atomicity and concurrency"): a call that cannot get its
@@ -17,7 +16,7 @@ const PG_URL = process.env.VPCEP_TEST_DATABASE_URL || undefined;
 const LOCK_TIMEOUT_MS = 300;
 
 let w: World;
-/** The world's schema (test/helpers/world.ts names it after the data dir). */
+/** The world's schema (test/helpers/world.ts gives each world one). */
 let schema: string;
 let service: string;
 let vpc: { id: string; defaultTable: string };
@@ -25,7 +24,7 @@ let vpc: { id: string; defaultTable: string };
 before(async () => {
   if (!PG_URL) return;
   w = await makeWorld({ lockTimeoutMs: LOCK_TIMEOUT_MS });
-  schema = `t_${createHash('sha256').update(w.dir).digest('hex').slice(0, 16)}`;
+  schema = testSchemaOf(w.store)!;
   service = await gatewayService(w);
   vpc = await createVpc(w);
 });
