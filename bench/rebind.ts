@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
+import { VpcepClient } from '../src/sdk/index.ts';
 import { testConfig } from '../src/config.ts';
 import { randomIds, systemClock } from '../src/domain/ids.ts';
 import { bootstrap } from '../src/service/bootstrap.ts';
@@ -27,50 +28,34 @@ async function bench(label: string, open: (dir: string) => Promise<Store>) {
   const boot = await bootstrap({ config, store, clock: systemClock, ids: randomIds, log });
   const app = await buildApp({ config, store, logger: log });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  const login = await fetch(`${base}/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', password: 'bench-password', domain: { name: 'vpcep' } } },
-        },
-        scope: { project: { id: boot.project_id } },
-      },
-    }),
+  // Driven through the project's own SDK, as a user would.
+  const client = new VpcepClient({
+    endpoint: base,
+    projectId: boot.project_id,
+    credentials: { user: 'admin', password: 'bench-password', domain: 'vpcep' },
   });
-  const headers = {
-    'x-auth-token': login.headers.get('x-subject-token')!,
-    'content-type': 'application/json',
-  };
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${base}/v1/${boot.project_id}${p}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => undefined)) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
 
-  const vpc = (await api('POST', '/vpcs', { vpc: { name: 'bench', cidr: '10.0.0.0/16' } })).body.vpc.id;
+  const vpc = (await client.vpcs.create({ vpc: { name: 'bench', cidr: '10.0.0.0/16' } })).vpc.id;
   const tables: string[] = [];
   // Two tables of its own per worker, so workers contend for the store, not for tables.
-  for (let i = 0; i < 2 * CONCURRENCY; i++)
+  for (let i = 0; i < 2 * CONCURRENCY; i++) {
     tables.push(
-      (await api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `t${i}` } })).body.routetable.id,
+      (await client.routetables.create({ routetable: { vpc_id: vpc, name: `t${i}` } })).routetable.id,
     );
-  const svc = (await api('GET', '/vpc-endpoint-services/public')).body.endpoint_services[0].id;
+  }
+  const svc = (await client.endpointServices.listPublic()).endpoint_services[0]!.id;
   // One endpoint per worker: workers never wait on each other's row lock.
   const endpoints: string[] = [];
   for (let i = 0; i < CONCURRENCY; i++) {
-    const res = await api('POST', '/vpc-endpoints', {
-      endpoint_service_id: svc,
-      vpc_id: vpc,
-      routetables: [tables[2 * i]],
-    });
-    if (res.status !== 200) throw new Error(`create answered ${res.status}`);
-    endpoints.push(res.body.id);
+    endpoints.push(
+      (
+        await client.endpoints.create({
+          endpoint_service_id: svc,
+          vpc_id: vpc,
+          routetables: [tables[2 * i]!],
+        })
+      ).id,
+    );
   }
 
   // Sequential latency on one endpoint.
@@ -78,10 +63,7 @@ async function bench(label: string, open: (dir: string) => Promise<Store>) {
   const t0 = performance.now();
   for (let i = 0; performance.now() - t0 < (SECONDS * 1000) / 2; i++) {
     const s = performance.now();
-    const res = await api('PUT', `/vpc-endpoints/${endpoints[0]}/routetables`, {
-      routetables: [tables[i % 2]],
-    });
-    if (res.status !== 200) throw new Error(`rebind answered ${res.status} ${JSON.stringify(res.body)}`);
+    await client.endpoints.updateRoutetables(endpoints[0]!, { routetables: [tables[i % 2]!] });
     lat.push(performance.now() - s);
   }
   lat.sort((a, b) => a - b);
@@ -94,12 +76,8 @@ async function bench(label: string, open: (dir: string) => Promise<Store>) {
   await Promise.all(
     endpoints.map(async (ep, w) => {
       for (let i = 0; performance.now() < end; i++) {
-        const res = await api('PUT', `/vpc-endpoints/${ep}/routetables`, {
-          routetables: [tables[2 * w + (i % 2)]],
-        });
-        if (res.status !== 200)
-          throw new Error(`rebind of ${ep} answered ${res.status} ${JSON.stringify(res.body)}`);
-        if (res.body.error) failures++;
+        const res = await client.endpoints.updateRoutetables(ep, { routetables: [tables[2 * w + (i % 2)]!] });
+        if (res.error) failures++;
         done++;
       }
     }),

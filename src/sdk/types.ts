@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import type { EndpointSchema, RoutetableInfoResp } from '../http/routes/endpoints.ts';
+import type { CreateEndpointBody, EndpointSchema, RoutetableInfoResp } from '../http/routes/endpoints.ts';
 
 /**
  * Request and response bodies as they travel: snake_case wire names, no mapping layer (design.md).
@@ -228,19 +228,7 @@ export interface ListEndpointsQuery {
   sort_dir?: 'desc' | 'asc';
 }
 
-export interface CreateEndpointRequest {
-  endpoint_service_id: string;
-  vpc_id: string;
-  subnet_id?: string;
-  routetables?: string[];
-  description?: string;
-  tags?: { key: string; value?: string }[];
-  policy_statement?: object[];
-  enable_dns?: boolean;
-  whitelist?: string[];
-  enable_whitelist?: boolean;
-  port_ip?: string;
-}
+export type CreateEndpointRequest = Static<typeof CreateEndpointBody>;
 
 export interface UpdateEndpointRoutetablesRequest {
   /** The complete desired set, 1 to 10 IDs. */

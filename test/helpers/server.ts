@@ -181,6 +181,7 @@ export interface HttpReply {
   raw: string;
   /** The `x-request-id` header ('' when absent): the request's id in the audit log. */
   requestId: string;
+  headers: Headers;
 }
 
 /** A JSON client for one server and one session: `api('GET', '/vpcs')` calls `/v1/{project}/vpcs`. */
@@ -194,7 +195,13 @@ export function client(url: string, session: Session) {
     });
     const raw = await res.text();
     const parsed = parseJson(raw);
-    return { status: res.status, body: parsed, raw, requestId: res.headers.get('x-request-id') ?? '' };
+    return {
+      status: res.status,
+      body: parsed,
+      raw,
+      requestId: res.headers.get('x-request-id') ?? '',
+      headers: res.headers,
+    };
   };
   return {
     call,

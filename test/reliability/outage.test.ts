@@ -4,10 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { parseJson } from '../helpers/json.ts';
 import { prng } from '../helpers/random.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
-import { login, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import { client, login, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
 
 /**
  * A database outage (issue 4): one `vpcep serve` reaches PostgreSQL through a TCP proxy in this
@@ -122,18 +121,7 @@ test(
     const session = await login(server.url, PASSWORD);
     assert.equal(session.status, 201, session.body);
 
-    const call = async (method: string, p: string, body?: unknown) => {
-      const res = await fetch(`${server.url}${p}`, {
-        method,
-        headers: { 'x-auth-token': session.token, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const raw = await res.text();
-      const parsed = parseJson(raw);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return { status: res.status, headers: res.headers, body: parsed as any, raw };
-    };
+    const { call } = client(server.url, { token: session.token, projectId: PROJECT_ID });
     const api = (method: string, p: string, body?: unknown) => call(method, `/v1/${PROJECT_ID}${p}`, body);
     const probe = async (p: string) => (await call('GET', p)).status;
 

@@ -35,6 +35,22 @@ export const EndpointSchema = Type.Object({
   updated_at: Type.String(),
 });
 
+export const CreateEndpointBody = Type.Object({
+  endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
+  vpc_id: Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0020' }),
+  subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0023' })),
+  routetables: Type.Optional(RoutetableIds),
+  description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
+  tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
+  policy_statement: Type.Optional(Type.Array(Type.Object({}))),
+  enable_dns: Type.Optional(Type.Boolean()),
+  whitelist: Type.Optional(
+    Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, 'x-error-code': 'EndPoint.2044' }),
+  ),
+  enable_whitelist: Type.Optional(Type.Boolean()),
+  port_ip: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
 const TableFailure = Type.Object({ id: Type.String(), error_message: Type.String() });
 
 export const RoutetableInfoResp = Type.Object({
@@ -58,23 +74,7 @@ export function endpointRoutes(endpoints: Endpoints) {
       auth: true,
       schema: {
         params: ProjectParams,
-        body: Type.Object({
-          endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
-          vpc_id: Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0020' }),
-          subnet_id: Type.Optional(
-            Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0023' }),
-          ),
-          routetables: Type.Optional(RoutetableIds),
-          description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
-          tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
-          policy_statement: Type.Optional(Type.Array(Type.Object({}))),
-          enable_dns: Type.Optional(Type.Boolean()),
-          whitelist: Type.Optional(
-            Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, 'x-error-code': 'EndPoint.2044' }),
-          ),
-          enable_whitelist: Type.Optional(Type.Boolean()),
-          port_ip: Type.Optional(Type.String({ maxLength: 64 })),
-        }),
+        body: CreateEndpointBody,
         response: { 200: EndpointSchema },
       },
       handler: ({ caller, body }) => endpoints.create(caller, body),
