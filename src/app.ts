@@ -165,8 +165,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const routes = allRoutes(deps, identity, () => draining);
   const methodsByUrl = new Map<string, Set<string>>();
+  const apiByUrl = new Map<string, RouteDef['api']>();
   for (const def of routes) {
     methodsByUrl.set(def.url, (methodsByUrl.get(def.url) ?? new Set()).add(def.method));
+    apiByUrl.set(def.url, def.api);
     app.route({
       method: def.method,
       url: def.url,
@@ -195,7 +197,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     app.route({
       method: others,
       url,
-      config: { api: 'endpoint', auth: false },
+      config: { api: apiByUrl.get(url) ?? 'endpoint', auth: false },
       handler: async () => {
         throw new ApiError('VPCEP.0405', `Allowed: ${allowed}.`, { headers: { Allow: allowed } });
       },

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, type ErrorCode } from '../domain/errors.ts';
+import { ApiError, type ErrorCode, type ErrorFamily } from '../domain/errors.ts';
 import type { Api } from './route.ts';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -65,10 +65,21 @@ function validationError(request: FastifyRequest, err: FastifyError): ApiError {
 }
 
 /** Renders an ApiError in its family's envelope (spec/errors.md, "Envelopes"). */
+/**
+ * The envelope an error goes out in: its code's family, except that the codes every API shares
+ * (vpcep's own VPCEP.*, and the system error EndPoint.0001) add the VPC service's top-level fields
+ * on VPC routes, so a VPC client reads them as it reads that service's own errors. (Keystone's
+ * numeric envelope would hide the code, so IAM routes keep the shared one.)
+ */
+function familyFor(request: FastifyRequest, e: ApiError): ErrorFamily {
+  const shared = e.code.startsWith('VPCEP.') || e.code === 'EndPoint.0001';
+  return shared && apiOf(request) === 'vpc' ? 'vpc' : e.family;
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
   const requestId = request.id;
   let body: unknown;
-  switch (e.family) {
+  switch (familyFor(request, e)) {
     case 'gateway':
       body = {
         error: { code: e.code, message: e.message },

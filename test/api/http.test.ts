@@ -120,7 +120,9 @@ describe('routing', () => {
     for (const [method, url, allow] of cases) {
       for (const headers of [{}, { 'x-auth-token': undefined }]) {
         const res = await w.call(method, url, undefined, headers);
-        assertEpError(res, 405, 'VPCEP.0405');
+        // On VPC routes the shared codes carry the VPC service's top-level fields too.
+        if (url.includes('/routetables/')) assertVpcError(res, 405, 'VPCEP.0405');
+        else assertEpError(res, 405, 'VPCEP.0405');
         assert.equal(res.headers.allow, allow, `${method} ${url}`);
       }
     }
@@ -295,6 +297,16 @@ describe('an unexpected fault', () => {
         error: { code: 'EndPoint.0001', message: 'System error. Please retry.' },
       });
       assert.equal((await broken.api('GET', '/vpcs')).status, 200);
+
+      // On a VPC route the same fault reads like the VPC service's errors (top-level code too).
+      await broken.store.read((r) => sql`alter table routetables rename to gone_too`.execute(r.db));
+      const vpcRoute = await broken.api('GET', '/routetables');
+      assert.equal(vpcRoute.status, 500, vpcRoute.raw);
+      assert.deepEqual(vpcRoute.body, {
+        error: { code: 'EndPoint.0001', message: 'System error. Please retry.' },
+        code: 'EndPoint.0001',
+        message: 'System error. Please retry.',
+      });
     } finally {
       await broken.close();
     }
