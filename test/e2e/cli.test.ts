@@ -62,8 +62,6 @@ function writeCredentials(name: string, values: Record<string, string>): string 
 
 before(async () => {
   w = await makeWorld({ adminAk: AK, adminSk: SK });
-  // The CLI signs with the system clock; the world's clock starts at a fixed date.
-  w.clock.advance(Date.now() - w.clock.now().getTime());
   await w.app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(w.app.server.address() as AddressInfo).port}`;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-'));

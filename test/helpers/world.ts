@@ -15,10 +15,14 @@ import { openPostgresStore, openSqliteStore, type Store } from '../../src/store/
 export const PASSWORD = 'test-password-1';
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
 
-/** A clock tests move by hand. */
+/**
+ * A clock tests move by hand. It starts at the real time (to the whole second, so stored
+ * second-precision times compare equal): a fixed start date would expire its tokens once the
+ * calendar passes it, and anything that signs with the system clock would disagree (design.md).
+ */
 export class ManualClock implements Clock {
   #t: number;
-  constructor(start = Date.parse('2026-11-27T12:00:00Z')) {
+  constructor(start = Math.floor(Date.now() / 1000) * 1000) {
     this.#t = start;
   }
   now() {
