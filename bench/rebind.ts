@@ -10,7 +10,9 @@ import { VpcepClient } from '../src/sdk/index.ts';
 import { testConfig } from '../src/config.ts';
 import { randomIds, systemClock } from '../src/domain/ids.ts';
 import { bootstrap } from '../src/service/bootstrap.ts';
-import { openPostgresStore, openSqliteStore, type Store } from '../src/store/store.ts';
+import type { Store } from '../src/store/store.ts';
+import { openPostgresStore } from '../src/store/postgres.ts';
+import { openSqliteStore } from '../src/store/sqlite.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

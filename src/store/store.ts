@@ -1,20 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Sqlite from 'better-sqlite3';
-import {
-  CompiledQuery,
-  Kysely,
-  PostgresDialect,
-  sql,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-} from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { ApiError } from '../domain/errors.ts';
 import type { Database } from './schema.ts';
-import { migrate, pendingMigrations } from './migrate.ts';
+import { pendingMigrations } from './migrate.ts';
 import { Repo } from './repo.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -34,26 +21,10 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** SQLite's default `begin` is deferred; `begin immediate` takes the write lock at once, so two
- * writers never deadlock on the upgrade from read to write. */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
+/** Another process holds the data dir (README, "Configuration": one process per SQLite data dir). */
+export class DataDirBusyError extends Error {}
 
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
-  }
-}
-
-class KyselyStore implements Store {
+export class KyselyStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
@@ -148,107 +119,19 @@ async function translateErrors<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface OpenOptions {
-  dataDir: string;
-  /** How long a writer waits for the database lock before giving up. */
-  lockTimeoutMs: number;
-}
-
-export interface PostgresOptions {
-  url: string;
-  lockTimeoutMs: number;
-  /** A schema to live in (tests give each world its own); created when missing. */
-  schema?: string;
-  /** Connections per process. */
-  poolSize?: number;
-  /** Called for errors of idle connections, which must never crash the process. */
-  onPoolError?: (err: Error) => void;
-}
-
-/** The store the configuration names: PostgreSQL for a `postgres://` URL, else SQLite in the data dir. */
-export function openStore(
+/**
+ * The store the configuration names: PostgreSQL for a `postgres://` URL, else SQLite in the data
+ * dir. Each engine is loaded only when chosen, so a SQLite server never loads the PostgreSQL
+ * driver (start-up, bench/startup.ts).
+ */
+export async function openStore(
   config: { dataDir: string; databaseUrl: string | undefined; lockTimeoutMs: number },
   onPoolError?: (err: Error) => void,
 ): Promise<Store> {
-  return config.databaseUrl
-    ? openPostgresStore({ url: config.databaseUrl, lockTimeoutMs: config.lockTimeoutMs, onPoolError })
-    : openSqliteStore(config);
-}
-
-/** The URL without its password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
+  if (config.databaseUrl) {
+    const { openPostgresStore } = await import('./postgres.ts');
+    return openPostgresStore({ url: config.databaseUrl, lockTimeoutMs: config.lockTimeoutMs, onPoolError });
   }
-}
-
-/** Opens the PostgreSQL store and applies migrations once, under an advisory lock, however many replicas start. */
-export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
-  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) {
-    throw new Error(`invalid schema name ${opts.schema}`);
-  }
-  const pool = new pg.Pool({
-    connectionString: opts.url,
-    max: opts.poolSize ?? 10,
-    // Fail fast when the database is away, so a call answers 503 instead of hanging.
-    connectionTimeoutMillis: 3000,
-    idleTimeoutMillis: 30_000,
-    // A statement may wait for row locks up to the lock timeout; past that something is wrong.
-    statement_timeout: opts.lockTimeoutMs + 5000,
-    query_timeout: opts.lockTimeoutMs + 10_000,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
-  });
-  pool.on('error', (err) => opts.onPoolError?.(err));
-  // pg-pool listens for a client's errors only while it is idle. A connection that breaks while
-  // checked out (in a transaction) emits 'error' with no listener, which would crash the process;
-  // the query in flight fails by itself (503), so this listener only has to exist.
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
-      try {
-        // Under the lock: two `create schema if not exists` at once can both try to create it.
-        if (opts.schema) await sql.raw(`create schema if not exists ${opts.schema}`).execute(conn);
-        await migrate(conn, 'postgres');
-      } finally {
-        await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
-      }
-    });
-  } catch (e) {
-    await db.destroy();
-    throw e;
-  }
-  return new KyselyStore(
-    db,
-    'postgres',
-    redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''),
-    opts.lockTimeoutMs,
-  );
-}
-
-/** An arbitrary constant naming vpcep's migration lock among the database's advisory locks. */
-const MIGRATION_LOCK = 7_311_042_001;
-
-/** Opens (creating when new) the SQLite store in `dataDir/vpcep.db`, WAL mode, migrated. */
-export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
-  // The database holds every SK and the token key: only the server's user may read it.
-  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const file = path.join(opts.dataDir, 'vpcep.db');
-  const sqlite = new Sqlite(file);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a committed transaction survives power loss, not only a process crash.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${opts.lockTimeoutMs}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
-  await migrate(db, 'sqlite');
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
-  }
-  return new KyselyStore(db, 'sqlite', file, opts.lockTimeoutMs);
+  const { openSqliteStore } = await import('./sqlite.ts');
+  return openSqliteStore(config);
 }

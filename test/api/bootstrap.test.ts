@@ -7,7 +7,7 @@ import pino from 'pino';
 import { testConfig } from '../../src/config.ts';
 import { randomIds, systemClock } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
-import { openSqliteStore } from '../../src/store/store.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 
 async function boot(dataDir: string, overrides = {}) {
   const config = testConfig({ dataDir, logLevel: 'silent', ...overrides });

@@ -10,7 +10,9 @@ import { randomIds, type Clock } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
 import { parseJson } from './json.ts';
 import pg from 'pg';
-import { openPostgresStore, openSqliteStore, type Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { openPostgresStore } from '../../src/store/postgres.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 
 export const PASSWORD = 'test-password-1';
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { openSqliteStore } from '../../src/store/store.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { checkInvariants } from '../helpers/invariants.ts';
 import { prng } from '../helpers/random.ts';
 import {

@@ -14,7 +14,9 @@ import { randomIds, systemClock } from '../../src/domain/ids.ts';
 import { bootstrap, type BootstrapResult } from '../../src/service/bootstrap.ts';
 import { Identity } from '../../src/service/identity.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { openPostgresStore, openSqliteStore, type Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { openPostgresStore } from '../../src/store/postgres.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 
 /**
  * Migrations (issue 4, "Scale out"): replicas that start together on one PostgreSQL database apply

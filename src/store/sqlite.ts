@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely';
+import type { Database } from './schema.ts';
+import { migrate } from './migrate.ts';
+import { DataDirBusyError, KyselyStore, type Store } from './store.ts';
+
+export interface OpenOptions {
+  dataDir: string;
+  /** How long a writer waits for the database lock before giving up. */
+  lockTimeoutMs: number;
+}
+
+/** SQLite's default `begin` is deferred; `begin immediate` takes the write lock at once, so two
+ * writers never deadlock on the upgrade from read to write. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/** Opens (creating when new) the SQLite store in `dataDir/vpcep.db`, WAL mode, migrated. */
+export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
+  // The database holds every SK and the token key: only the server's user may read it.
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(opts.dataDir, 'vpcep.db');
+  const pidFile = path.join(opts.dataDir, 'vpcep.pid');
+  const sqlite = new Sqlite(file, { timeout: 0 });
+  try {
+    claimDataDir(sqlite, opts.dataDir, pidFile);
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+  // FULL: a committed transaction survives power loss, not only a process crash.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${opts.lockTimeoutMs}`);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  await migrate(db, 'sqlite');
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  }
+  return new KyselyStore(db, 'sqlite', file, opts.lockTimeoutMs, async () => {
+    if (readPid(pidFile) === process.pid) fs.rmSync(pidFile, { force: true });
+  });
+}
+
+/**
+ * Takes the data dir for this process. SQLite's exclusive locking mode keeps the database's file
+ * lock for the connection's whole life, so a second server on the same dir is refused at once. The
+ * kernel drops the lock when the process ends, SIGKILL included, so a crash leaves nothing stale
+ * to clean up. `vpcep.pid` only tells the refused server whom to name.
+ */
+function claimDataDir(sqlite: Sqlite.Database, dataDir: string, pidFile: string): void {
+  try {
+    sqlite.pragma('locking_mode = EXCLUSIVE');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.exec('begin immediate; commit');
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    const pid = readPid(pidFile);
+    throw new DataDirBusyError(
+      `the data dir ${dataDir} is in use by another vpcep process${pid ? ` (PID ${pid})` : ''}; ` +
+        'SQLite serves one process: stop that one, choose another --data-dir, or use PostgreSQL for replicas',
+    );
+  }
+  fs.writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
