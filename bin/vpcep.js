@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so the bin works straight after `npm ci`.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/main.ts');
+// The compiled CLI and server (`npm ci` builds dist/ through the `prepare` script; `npm run build` after a change).
+import '../dist/main.js';

@@ -7,7 +7,7 @@
 //
 // PostgreSQL: VPCEP_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test when it answers.
 // Without one the second pass is skipped with a warning, except under CI, where that is a failure.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -91,6 +91,14 @@ function run(label, list, env) {
       resolve({ label, code: code ?? 1, passed: count('pass'), failed: count('fail') });
     });
   });
+}
+
+// The end-to-end suites spawn the compiled server and CLI, as production runs them: build first,
+// so they never test a stale dist/.
+const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) {
+  console.error('build failed');
+  process.exit(1);
 }
 
 const passes = [await run('SQLite', files, { VPCEP_TEST_DATABASE_URL: '' })];

@@ -1,13 +1,14 @@
 import type http from 'node:http';
 import net from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { Ajv, type Options as AjvOptions } from 'ajv';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { ApiError } from './domain/errors.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
 import { frameworkError, installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
+import { createListener, type Listener } from './http/listener.ts';
 import { installPipeline } from './http/pipeline.ts';
+import { installSchemaCompilers } from './http/schema-compilers.ts';
 import type { RouteDef } from './http/route.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   ids?: Ids;
   /** A pino logger; default: one at config.logLevel writing to stdout. */
   logger?: Logger;
+  /** An HTTP server bound already (src/server.ts binds before it bootstraps); default: a new one. */
+  listener?: Listener;
 }
 
 /** Headers that carry secrets; never logged (design.md, "Secrets"). */
@@ -49,21 +52,8 @@ export function createLogger(level: string): Logger {
   });
 }
 
-// Explicit Ajv options (design.md): bodies and paths are never coerced, so `"80"` is not 80 and a
-// wrong type reaches the client as the API's error code. Query strings are text on the wire, so
-// only they convert ("10" → 10) — and a value that does not convert still fails.
-const AJV_BASE: AjvOptions = {
-  allErrors: false,
-  removeAdditional: false,
-  useDefaults: true,
-  verbose: true,
-  strict: false,
-};
-const strictAjv = new Ajv({ ...AJV_BASE, coerceTypes: false });
-const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
-
 /** Every route of the API, as data. */
-function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
+export function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
   return [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
@@ -114,7 +104,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const identity = new Identity(deps);
   await identity.init();
 
+  const listener = opts.listener ?? createListener(() => deps.ids.hex(16));
+  let handler: http.RequestListener | undefined;
   const fastifyOptions: FastifyServerOptions = {
+    // The app runs on a server of its own making (http/listener.ts), which may be listening
+    // already; requests reach the app once it is ready.
+    serverFactory: (h) => {
+      handler = h as http.RequestListener;
+      return listener.server;
+    },
     loggerInstance: log,
     bodyLimit: config.bodyLimit,
     genReqId: () => deps.ids.hex(16),
@@ -129,9 +127,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // The SDKs send a `{}` body on some GETs and sign its hash (signing.md): GET bodies must reach
   // the signature check as bytes, so GET is a method with a body here.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema as object),
-  );
+  app.addHook('onReady', async () => {
+    if (handler) listener.serve(handler);
+  });
+  installSchemaCompilers(app);
   installErrorHandler(app);
 
   // On close (SIGTERM) the server stops accepting, answers what arrives on open connections with

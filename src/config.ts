@@ -95,10 +95,28 @@ function gatewayServices(raw: string | undefined, region: string): GatewayServic
   return parsed as GatewayServiceConfig[];
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function oneOf(name: string, raw: string, allowed: string[]): string {
+  if (!allowed.includes(raw))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
+function matching(name: string, raw: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(raw)) throw new ConfigError(`${name} must be ${what}, got "${raw}"`);
+  return raw;
+}
+
 /** The one place that reads the environment (design.md, "config.ts"). */
 export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = process.cwd()): Readonly<Config> {
   // An empty variable means unset: `VPCEP_DATA_DIR=` must not put the data in the working directory.
-  const region = flags.region ?? (env.VPCEP_REGION || 'cn-north-4');
+  const region = matching(
+    'the region (--region, VPCEP_REGION)',
+    flags.region ?? (env.VPCEP_REGION || 'cn-north-4'),
+    /^[a-z0-9]+(-[a-z0-9]+)*$/,
+    'lower-case words joined by "-", like cn-north-4',
+  );
   const projectId = env.VPCEP_PROJECT_ID || undefined;
   if (projectId !== undefined && !/^[0-9a-f]{32}$/.test(projectId)) {
     throw new ConfigError('VPCEP_PROJECT_ID must be 32 lower-case hex characters');
@@ -108,8 +126,13 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     throw new ConfigError('the database URL must start with postgres:// or postgresql://');
   }
   const config: Config = {
-    host: flags.host ?? (env.VPCEP_HOST || '127.0.0.1'),
-    port: int('port', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535),
+    host: matching(
+      'the host (--host, VPCEP_HOST)',
+      flags.host ?? (env.VPCEP_HOST || '127.0.0.1'),
+      /^[A-Za-z0-9.:-]{1,253}$/,
+      'an IP address or a host name',
+    ),
+    port: int('the port (--port, VPCEP_PORT)', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535),
     dataDir: path.resolve(cwd, flags.dataDir ?? (env.VPCEP_DATA_DIR || 'data')),
     databaseUrl,
     region,
@@ -118,7 +141,11 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     adminAk: env.VPCEP_ADMIN_AK || undefined,
     adminSk: env.VPCEP_ADMIN_SK || undefined,
     gatewayServices: gatewayServices(env.VPCEP_GATEWAY_SERVICES, region),
-    logLevel: flags.logLevel ?? (env.VPCEP_LOG_LEVEL || 'info'),
+    logLevel: oneOf(
+      'the log level (--log-level, VPCEP_LOG_LEVEL)',
+      flags.logLevel ?? (env.VPCEP_LOG_LEVEL || 'info'),
+      LOG_LEVELS,
+    ),
     bodyLimit: int('VPCEP_BODY_LIMIT', env.VPCEP_BODY_LIMIT, 1024 * 1024, 1024, 64 * 1024 * 1024),
     lockTimeoutMs: int('VPCEP_LOCK_TIMEOUT_MS', env.VPCEP_LOCK_TIMEOUT_MS, 10_000, 1, 600_000),
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.ts';
 import type { Config } from './config.ts';
-import { bootstrap } from './service/bootstrap.ts';
 import { randomIds, systemClock } from './domain/ids.ts';
-import { openStore, type Store } from './store/store.ts';
+import { createListener, listen, ListenError } from './http/listener.ts';
+import { bootstrap, connectUrl } from './service/bootstrap.ts';
+import { DataDirBusyError, openStore, type Store } from './store/store.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -12,30 +13,58 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** config → store → bootstrap → app → listen (design.md, "main.ts"). */
-export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
-  const log = createLogger(config.logLevel);
-  const store = await openStore(config, (err) => log.warn({ err: err.message }, 'database connection lost'));
-  const deps = { config, store, clock: systemClock, ids: randomIds, log };
-  const boot = await bootstrap(deps);
-  if (boot.created && Object.keys(boot.generated).length > 0) {
-    // Printed once, on the console and not in the log stream; the file keeps them for the CLI.
-    const lines = Object.entries(boot.generated).map(([k, v]) => `  ${k}: ${v}`);
-    process.stderr.write(
-      `vpcep: created account domain "vpcep", user "admin", project ${boot.project_id} (${config.region}).\n` +
-        `Generated (shown once${boot.credentialsFile ? `; also in ${boot.credentialsFile}` : ''}):\n${lines.join('\n')}\n`,
-    );
+/**
+ * listen → store → bootstrap → app (design.md, "main.ts"). The port is bound first: a server that
+ * cannot have its port stops before it has created, written or locked anything.
+ */
+export async function startServer(given: Readonly<Config>): Promise<RunningServer> {
+  const log = createLogger(given.logLevel);
+  const listener = createListener(() => randomIds.hex(16));
+  await listen(listener.server, given.host, given.port);
+  // With --port 0 the system chose one; credentials.json and the log name the real one.
+  const address = listener.server.address();
+  const config = Object.freeze({
+    ...given,
+    port: typeof address === 'object' && address ? address.port : given.port,
+  });
+  let store: Store | undefined;
+  try {
+    store = await openStore(config, (err) => log.warn({ err: err.message }, 'database connection lost'));
+    const deps = { config, store, clock: systemClock, ids: randomIds, log };
+    // Side by side: bootstrap's password hashing runs on the thread pool while the app is built.
+    const [boot, app] = await Promise.all([
+      bootstrap(deps),
+      buildApp({ config, store, logger: log, listener }),
+    ]);
+    if (boot.created && Object.keys(boot.generated).length > 0) {
+      // Printed once, on the console and not in the log stream; the file keeps them for the CLI.
+      const lines = Object.entries(boot.generated).map(([k, v]) => `  ${k}: ${v}`);
+      process.stderr.write(
+        `vpcep: created account domain "vpcep", user "admin", project ${boot.project_id} (${config.region}).\n` +
+          `Generated (shown once${boot.credentialsFile ? `; also in ${boot.credentialsFile}` : ''}):\n${lines.join('\n')}\n`,
+      );
+    }
+    await app.ready();
+    const url = connectUrl(config.host, config.port);
+    log.info({ store: store.location, project_id: boot.project_id }, `vpcep serving on ${url}`);
+    const opened = store;
+    return {
+      app,
+      store: opened,
+      url,
+      async close() {
+        await app.close();
+        await opened.close();
+      },
+    };
+  } catch (e) {
+    listener.server.close();
+    await store?.close();
+    throw e;
   }
-  const app = await buildApp({ config, store, logger: log });
-  const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ store: store.location, project_id: boot.project_id }, `vpcep serving on ${address}`);
-  return {
-    app,
-    store,
-    url: address,
-    async close() {
-      await app.close();
-      await store.close();
-    },
-  };
+}
+
+/** Failures of start-up that the person starting the server can act on (told in one line, no stack). */
+export function isStartupProblem(e: unknown): e is Error {
+  return e instanceof ListenError || e instanceof DataDirBusyError;
 }

@@ -1,14 +1,18 @@
 import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerEndpointCommands } from './endpoints.ts';
 import { registerIamCommands } from './iam.ts';
 import { registerNetworkCommands } from './network.ts';
 
+/** A reason `vpcep serve` cannot start that its user can act on; printed as `vpcep: <reason>`. */
+export class StartupError extends Error {}
+
 /** The `vpcep` command. Everything but `serve` goes through the SDK (design.md, "cli/"). */
 export async function runCli(argv: string[]): Promise<void> {
-  const program = new Command('vpcep').description(
-    'VPC endpoint control plane, wire-compatible with Huawei Cloud VPCEP',
-  );
+  const program = new Command('vpcep')
+    .description('VPC endpoint control plane, wire-compatible with Huawei Cloud VPCEP')
+    .version(pkg.version, '-V, --version', 'print the version');
 
   program
     .command('serve')
@@ -27,13 +31,19 @@ export async function runCli(argv: string[]): Promise<void> {
       try {
         config = loadConfig(process.env, flags);
       } catch (e) {
-        if (e instanceof ConfigError) throw new Error(`vpcep: ${e.message}`);
+        if (e instanceof ConfigError) throw new StartupError(e.message);
         throw e;
       }
-      // Loaded here, not at the top: the server's modules take most of a second to load, which
+      // Loaded here, not at the top: the server's modules are most of what a process loads, which
       // every client command would otherwise pay.
-      const { startServer } = await import('../server.ts');
-      const server = await startServer(config);
+      const { startServer, isStartupProblem } = await import('../server.ts');
+      let server;
+      try {
+        server = await startServer(config);
+      } catch (e) {
+        if (isStartupProblem(e)) throw new StartupError(e.message);
+        throw e;
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -141,14 +141,17 @@ function writeCredentials(deps: Deps, file: string, secrets: Credentials): strin
   return file;
 }
 
-/** Adds configured gateway services that the store does not have yet. */
+/**
+ * Adds configured gateway services that the store does not have yet, all in one transaction: a
+ * start pays one commit however many services are configured.
+ */
 async function loadGatewayServices(deps: Deps): Promise<void> {
   const { config, ids, clock, log } = deps;
-  for (const g of config.gatewayServices) {
-    const name = `${config.region}.${g.name}`;
-    const now = clock.now().toISOString();
-    await deps.store.tx(async (r) => {
-      await r.lockSetup();
+  const now = clock.now().toISOString();
+  await deps.store.tx(async (r) => {
+    await r.lockSetup();
+    for (const g of config.gatewayServices) {
+      const name = `${config.region}.${g.name}`;
       const existing = await r.serviceByName(name);
       if (existing) {
         if (existing.cidrs !== JSON.stringify(g.cidrs)) {
@@ -158,7 +161,7 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
             'configured CIDRs differ from the stored ones; keeping the stored ones',
           );
         }
-        return;
+        continue;
       }
       await r.insertService({
         id: ids.uuid(),
@@ -178,8 +181,8 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
         created_at: now,
         updated_at: now,
       });
-    });
-  }
+    }
+  });
 }
 
 /** An address to connect to: a wildcard listen address means this machine; IPv6 goes in brackets. */

@@ -55,7 +55,7 @@ export class Identity {
   #keys = new Map<string, string>();
   #currentKid = '';
   /** A hash no password matches, verified against when the user does not exist. */
-  readonly #unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
+  #unknownUserHash: Promise<string> | undefined;
 
   constructor(private readonly deps: Deps) {}
 
@@ -93,7 +93,10 @@ export class Identity {
     });
     // The same answer, after the same work, for an unknown user and a wrong password: nothing to
     // learn from the difference, not even from the time it takes.
-    const hash = found?.user.password_hash ?? (await this.#unknownUserHash);
+    // Made on the first login of an unknown user, not at start: scrypt is costly by design.
+    const hash =
+      found?.user.password_hash ??
+      (await (this.#unknownUserHash ??= hashPassword(randomBytes(16).toString('hex'))));
     if (!(await verifyPassword(req.password, hash)) || !found) {
       throw new ApiError('IAM.0401');
     }

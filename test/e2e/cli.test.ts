@@ -1,5 +1,6 @@
-// The `vpcep` client commands, run as a user runs them (`node --import tsx src/main.ts ...` from the
-// repository root), against a listening server, with a credentials file written to a temp dir.
+// The `vpcep` client commands, run as a user runs them (`node dist/main.js ...`, which bin/vpcep.js
+// loads, from the repository root), against a listening server, with a credentials file written to
+// a temp dir.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,7 +32,7 @@ function vpcep(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) clean[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    const child = spawn(process.execPath, ['dist/main.js', ...args], {
       cwd: REPO_ROOT,
       env: { ...clean, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

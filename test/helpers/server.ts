@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseJson } from './json.ts';
 
 /**
- * A real `vpcep serve` in a child process, listening on 127.0.0.1. Every child started here is
+ * A real `vpcep serve` in a child process, listening on 127.0.0.1: the compiled dist/main.js that
+ * production runs (scripts/test.mjs builds it before the suites). Every child started here is
  * tracked: `stopAll()` (call it in `after`) and a process-exit hook kill the ones still running.
  */
 
@@ -65,9 +66,7 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/main.ts',
+      'dist/main.js',
       'serve',
       '--host',
       '127.0.0.1',
@@ -108,7 +107,7 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      if (/EADDRINUSE/.test(output)) return 'port-taken';
+      if (/port \d+ is in use/.test(output)) return 'port-taken';
       throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`);
     }
     const up = await fetch(`${url}/v1`, { signal: AbortSignal.timeout(2_000) }).then(
@@ -124,7 +123,7 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
   }
 }
 
-/** Starts `node --import tsx src/main.ts serve` on a free port; retries when the port gets taken. */
+/** Starts the compiled `node dist/main.js serve` on a free port; retries when the port gets taken. */
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const started = await startOnce(await freePort(), opts);

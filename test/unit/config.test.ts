@@ -142,6 +142,29 @@ describe('loadConfig', () => {
       assert.equal(loadConfig({ VPCEP_PORT: port }, {}, CWD).port, Number(port));
   });
 
+  test('a bad log level, region or host → ConfigError naming the flag, the value and what is allowed', () => {
+    const cases: [string, Env, Flags, RegExp][] = [
+      [
+        'loud',
+        {},
+        { logLevel: 'loud' },
+        /--log-level.*fatal, error, warn, info, debug, trace, silent.*"loud"/,
+      ],
+      ['LOUD', { VPCEP_LOG_LEVEL: 'LOUD' }, {}, /VPCEP_LOG_LEVEL.*"LOUD"/],
+      ['cn north', {}, { region: 'cn north' }, /--region.*"cn north"/],
+      ['CN-NORTH-4', { VPCEP_REGION: 'CN-NORTH-4' }, {}, /VPCEP_REGION.*"CN-NORTH-4"/],
+      ['a b', {}, { host: 'a b' }, /--host.*"a b"/],
+    ];
+    for (const [value, env, flags, pattern] of cases) {
+      assert.match(configError(env, flags).message, pattern, value);
+    }
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) {
+      assert.equal(loadConfig({}, { logLevel: level }, CWD).logLevel, level);
+    }
+    assert.equal(loadConfig({}, { region: 'ap-southeast-1' }, CWD).region, 'ap-southeast-1');
+    assert.equal(loadConfig({}, { host: '::1' }, CWD).host, '::1');
+  });
+
   test('a bad VPCEP_PROJECT_ID → ConfigError', () => {
     const bad = [
       'A'.repeat(32),

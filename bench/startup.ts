@@ -1,0 +1,195 @@
+// Start-up time and idle memory of the compiled server, as a user starts it: from spawn to the
+// first 200 on `GET /`, then the resident set of the idle process. Prints figures; asserts nothing.
+//   npm run bench:startup [-- --runs 7] [--endpoints 10000] [--cpu-prof]
+// Cases: an empty store (first start: migrations, bootstrap, credentials), a restart on that store,
+// a store holding --endpoints endpoints, and `npm start` (npm's own start-up included).
+// --cpu-prof writes a profile of one empty-store start to bench/results/ for `--cpu-prof` reading.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { VpcepClient } from '../src/sdk/index.ts';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const RUNS = arg('runs', 7);
+const ENDPOINTS = arg('endpoints', 10_000);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-startup-'));
+
+/** 100 gateway services, so 10,000 endpoints fit in 100 VPCs (one per service per table). */
+const SERVICES = Array.from({ length: 100 }, (_, i) => ({
+  name: `bench.svc${i}`,
+  cidrs: [`100.${64 + Math.floor(i / 100)}.${i % 100}.0/24`],
+}));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function status(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** The server process under `pid` (itself, or the node child of `npm start`). */
+function serverPid(pid: number): number {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return serverPid(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pid;
+}
+
+interface Start {
+  ms: number;
+  rss: number;
+}
+
+/** Spawns, polls `GET /` until 200, waits a second idle, reads RSS, stops with SIGTERM. */
+async function start(cmd: string[], dataDir: string, env: Record<string, string> = {}): Promise<Start> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(cmd[0]!, [...cmd.slice(1)], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      VPCEP_PORT: String(port),
+      VPCEP_DATA_DIR: dataDir,
+      VPCEP_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${stderr}`);
+    if ((await status(port)) === 200) break;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const ms = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 1000));
+  const rss = rssMb(serverPid(child.pid!));
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  return { ms, rss };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows: string[][] = [];
+
+async function measure(label: string, runs: number, once: (i: number) => Promise<Start>) {
+  const results: Start[] = [];
+  for (let i = 0; i < runs; i++) results.push(await once(i));
+  const ms = results.map((r) => r.ms);
+  const row = [
+    label,
+    String(runs),
+    Math.min(...ms).toFixed(0),
+    median(ms).toFixed(0),
+    Math.max(...ms).toFixed(0),
+    median(results.map((r) => r.rss)).toFixed(0),
+  ];
+  rows.push(row);
+  console.log(row.join('  '));
+}
+
+/** Fills a store with `count` gateway endpoints through the API (100 per VPC, one per service). */
+async function seed(dataDir: string, count: number) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['dist/main.js', 'serve', '--port', String(port), '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, VPCEP_LOG_LEVEL: 'warn', VPCEP_GATEWAY_SERVICES: JSON.stringify(SERVICES) },
+      stdio: 'ignore',
+    },
+  );
+  while ((await status(port)) !== 200) await new Promise((r) => setTimeout(r, 20));
+  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
+  const client = new VpcepClient({
+    endpoint: creds.endpoint,
+    projectId: creds.project_id,
+    credentials: { user: creds.user, password: creds.password, domain: creds.domain },
+  });
+  const services = (await client.endpointServices.listPublic({ limit: 1000 })).endpoint_services
+    .filter((s) => s.service_name.includes('.bench.svc'))
+    .map((s) => s.id);
+  const vpcs = Math.ceil(count / services.length);
+  let made = 0;
+  const t0 = performance.now();
+  for (let v = 0; v < vpcs; v++) {
+    const vpc = (await client.vpcs.create({ vpc: { name: `v${v}`, cidr: '10.0.0.0/16' } })).vpc.id;
+    const todo = services.slice(0, Math.min(services.length, count - made));
+    for (let i = 0; i < todo.length; i += 8) {
+      await Promise.all(
+        todo.slice(i, i + 8).map((id) => client.endpoints.create({ endpoint_service_id: id, vpc_id: vpc })),
+      );
+    }
+    made += todo.length;
+    process.stdout.write(`\rseeding: ${made}/${count} endpoints`);
+  }
+  process.stdout.write(` in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) {
+  throw new Error('build failed');
+}
+const node = [process.execPath, 'dist/main.js', 'serve'];
+console.log(
+  `node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+);
+console.log('case  runs  min ms  median ms  max ms  idle RSS MB');
+
+const restartDir = path.join(tmp, 'restart');
+await measure('empty store', RUNS, (i) => start(node, path.join(tmp, `empty-${i}`)));
+await start(node, restartDir);
+await measure('restart', RUNS, () => start(node, restartDir));
+const bigDir = path.join(tmp, 'big');
+await seed(bigDir, ENDPOINTS);
+const big = { VPCEP_GATEWAY_SERVICES: JSON.stringify(SERVICES) };
+await measure(`${ENDPOINTS} endpoints`, RUNS, () => start(node, bigDir, big));
+await measure('npm start, empty store', Math.min(RUNS, 3), (i) =>
+  start(['npm', 'start', '--silent'], path.join(tmp, `npm-${i}`)),
+);
+
+if (process.argv.includes('--cpu-prof')) {
+  const dir = path.join(ROOT, 'bench', 'results');
+  await start(
+    [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', 'serve'],
+    path.join(tmp, 'prof'),
+  );
+  console.log(`profile written to ${dir}`);
+}
+
+console.log('\n| case | runs | min ms | median ms | max ms | idle RSS MB |\n|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,55 @@
+import { Ajv, type ErrorObject, type Options as AjvOptions } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+import fastJson from 'fast-json-stringify';
+
+// Explicit Ajv options (design.md): bodies and paths are never coerced, so `"80"` is not 80 and a
+// wrong type reaches the client as the API's error code. Query strings are text on the wire, so
+// only they convert ("10" → 10) — and a value that does not convert still fails.
+const AJV_BASE: AjvOptions = {
+  allErrors: false,
+  removeAdditional: false,
+  useDefaults: true,
+  verbose: true,
+  strict: false,
+};
+const strictAjv = new Ajv({ ...AJV_BASE, coerceTypes: false });
+const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** The validator of one part of a request, compiled by the Ajv its part calls for. */
+export function compileValidator(schema: object, httpPart: string | undefined): Validator {
+  return (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema);
+}
+
+/** The serializer of one response body. */
+export function compileSerializer(schema: object): (data: unknown) => string {
+  return fastJson(schema);
+}
+
+/** `compile()`'s result, compiled on first use. */
+function lazy<F extends (data: unknown) => unknown>(compile: () => F): F {
+  let compiled: F | undefined;
+  return ((data: unknown) => (compiled ??= compile())(data)) as F;
+}
+
+/**
+ * Every route's schemas compile on the route's first request instead of at start-up: compiling
+ * them all up front was the largest part of starting (bench/startup.ts), and most routes are
+ * never called in a process's life. test/unit/schemas.test.ts compiles them all, so a broken
+ * schema still fails the suite rather than a first request.
+ */
+export function installSchemaCompilers(app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    let compiled: Validator | undefined;
+    // Fastify reads `errors` off the function it was given.
+    const validate: Validator = (data) => {
+      compiled ??= compileValidator(schema as object, httpPart);
+      const ok = compiled(data);
+      validate.errors = compiled.errors ?? null;
+      return ok;
+    };
+    return validate;
+  });
+  app.setSerializerCompiler(({ schema }) => lazy(() => compileSerializer(schema as object)));
+}

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import pkg from '../../package.json' with { type: 'json' };
+import { freePort, REPO_ROOT, spawnServer, stopAll } from '../helpers/server.ts';
+
+// Start-up as a user meets it (issue 7): the compiled server, `npm start`, the port bound before
+// anything is written, one process per SQLite data dir, and the friendly refusals.
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-startup-'));
+after(async () => {
+  await stopAll();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The environment of a user who set nothing of vpcep's. */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) env[k] = v;
+  return { ...env, VPCEP_LOG_LEVEL: 'warn', ...extra };
+}
+
+/** `vpcep <args>` (bin/vpcep.js, the installed command), to completion. */
+function vpcep(args: string[], env = userEnv()) {
+  const run = spawnSync(process.execPath, ['bin/vpcep.js', ...args], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Resolves once the server on `port` answers 200 (503 while it starts). */
+const serving = (port: number) =>
+  until('the server', async () => ((await answers(port)) === 200 ? 200 : undefined));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The status of `GET /`, or undefined when nothing answers. */
+const answers = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.status,
+    () => undefined,
+  );
+
+describe('the command line', () => {
+  test('--version prints the package version', () => {
+    const run = vpcep(['--version']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), pkg.version);
+  });
+
+  test('a bad flag value is refused in one line naming the flag, before anything is created', () => {
+    const dataDir = path.join(tmp, 'bad-flags');
+    for (const [args, pattern] of [
+      [
+        ['--log-level', 'loud'],
+        /^vpcep: the log level \(--log-level, VPCEP_LOG_LEVEL\) must be one of .*"loud"\n$/,
+      ],
+      [
+        ['--port', 'http'],
+        /^vpcep: the port \(--port, VPCEP_PORT\) must be an integer from 0 to 65535, got "http"\n$/,
+      ],
+      [['--region', 'North 4'], /^vpcep: the region \(--region, VPCEP_REGION\) must be .*"North 4"\n$/],
+    ] as const) {
+      const run = vpcep(['serve', '--data-dir', dataDir, ...args]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, pattern);
+      assert.equal(run.stdout, '');
+    }
+    assert.equal(fs.existsSync(dataDir), false, 'nothing was created');
+  });
+});
+
+describe('the port is bound before anything is written', () => {
+  test('a busy port: exit 1, the message, and no data dir', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const dataDir = path.join(tmp, 'busy-port');
+      const run = vpcep(['serve', '--port', String(port), '--data-dir', dataDir]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(`^vpcep: port ${port} is in use \\(.*\\)`, 'm'));
+      assert.doesNotMatch(run.stderr, /created account|password|secret/);
+      assert.equal(fs.existsSync(dataDir), false, 'no data dir, no credentials.json');
+    } finally {
+      busy.close();
+    }
+  });
+
+  test('with --port 0 the credentials file names the port the system chose', async () => {
+    const dataDir = path.join(tmp, 'port-zero');
+    const child = spawn(process.execPath, ['dist/main.js', 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      env: userEnv(),
+      stdio: 'ignore',
+    });
+    try {
+      const file = path.join(dataDir, 'credentials.json');
+      const endpoint = await until('credentials.json', async () =>
+        fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')).endpoint as string) : undefined,
+      );
+      const port = Number(new URL(endpoint).port);
+      assert.ok(port > 0, endpoint);
+      await serving(port);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('one process per SQLite data dir', () => {
+  test('a second server on the same dir is refused, naming the dir and the PID; a start after SIGKILL succeeds', async () => {
+    const dataDir = path.join(tmp, 'shared');
+    const first = await spawnServer({ dataDir });
+    const before = fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8');
+
+    const second = vpcep(['serve', '--port', String(await freePort()), '--data-dir', dataDir]);
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, /^vpcep: the data dir .* is in use by another vpcep process/m);
+    assert.ok(second.stderr.includes(dataDir), second.stderr);
+    assert.ok(second.stderr.includes(`PID ${first.child.pid}`), second.stderr);
+    assert.equal(await answers(first.port), 200, 'the first server still serves');
+
+    await first.stop('SIGKILL');
+    const third = await spawnServer({ dataDir });
+    assert.equal(await answers(third.port), 200);
+    assert.equal(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'), before, 'same account');
+    await third.stop('SIGTERM');
+  });
+});
+
+/** The PIDs of `pid`'s descendants, from /proc. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+const argvOf = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+describe('npm start', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`is one Node process running dist/; ${signal} to its PID frees the port`, async () => {
+      const port = await freePort();
+      const dataDir = path.join(tmp, `npm-start-${signal}`);
+      const npm = spawn('npm', ['start', '--silent'], {
+        cwd: REPO_ROOT,
+        env: userEnv({ VPCEP_PORT: String(port), VPCEP_DATA_DIR: dataDir }),
+        stdio: 'ignore',
+      });
+      try {
+        await serving(port);
+        const servers = descendants(npm.pid!).map(argvOf);
+        assert.equal(servers.length, 1, `one process under npm: ${JSON.stringify(servers)}`);
+        const [exe, script, command] = servers[0]!;
+        assert.equal(path.basename(exe!), 'node');
+        assert.equal(script, 'dist/main.js');
+        assert.equal(command, 'serve');
+
+        const exited = new Promise((r) => npm.once('exit', r));
+        npm.kill(signal);
+        await exited;
+        await until('the port to be free', async () =>
+          (await answers(port)) === undefined ? true : undefined,
+        );
+      } finally {
+        npm.kill('SIGKILL');
+      }
+    });
+  }
+});
