@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, spawnServer, stopAll } from '../helpers/server.ts';
+import { REPO_ROOT, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
 
 // The README's walk-through, pasted as a newcomer would, against a real listening server.
 
@@ -18,13 +18,15 @@ function readmeBlock(heading: string, lang: string): string {
 }
 
 let dir: string;
-let url: string;
+
+let server: ServerProcess;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-readme-'));
   // No VPCEP_ADMIN_PASSWORD / VPCEP_PROJECT_ID (spawnServer passes on no VPCEP_* of ours): the
-  // server generates the account and writes data/credentials.json, which the walk-through reads.
-  url = (await spawnServer({ dataDir: path.join(dir, 'data') })).url;
+  // server generates the account and writes data/credentials.json, where the walk-through finds
+  // the server's address and the secrets.
+  server = await spawnServer({ dataDir: path.join(dir, 'data') });
 });
 
 after(async () => {
@@ -32,14 +34,28 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the README walk-through runs as written and shows the egw route move', () => {
-  const run = spawnSync('bash', ['-euo', 'pipefail', '-c', readmeBlock('Five-minute walk-through', 'sh')], {
-    cwd: dir,
-    env: { ...process.env, VPCEP_URL: url },
+/** The environment of a user who set nothing of vpcep's: only credentials.json tells the way. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) env[k] = v;
+  return env;
+}
+
+function walkThrough(cwd: string) {
+  return spawnSync('bash', ['-c', readmeBlock('Five-minute walk-through', 'sh')], {
+    cwd,
+    env: userEnv(),
     encoding: 'utf8',
     timeout: 60_000,
   });
+}
+
+test('the README walk-through runs as written and shows the egw route move', () => {
+  const creds = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'credentials.json'), 'utf8'));
+  assert.equal(creds.endpoint, server.url, 'the file names the server');
+  const run = walkThrough(dir);
   assert.equal(run.status, 0, `walk-through failed:\n${run.stdout}\n${run.stderr}`);
+  assert.equal(run.stderr, '');
   const line = (label: string) => {
     const found = run.stdout.split('\n').find((l) => l.startsWith(label));
     assert.ok(found, `output has "${label}":\n${run.stdout}`);
@@ -61,28 +77,75 @@ test('the README walk-through runs as written and shows the egw route move', () 
   assert.deepEqual(endpoint, { status: 'accepted', routetables: rebind.routetables });
 });
 
-test('the README snippet for the official SDK lists the route tables the walk-through made', () => {
-  // Saved next to data/ as the README says; the SDK packages come from this repository's node_modules.
-  fs.writeFileSync(path.join(dir, 'routetables.cjs'), readmeBlock('Use it from the official SDKs', 'js'));
-  const home = fs.mkdtempSync(path.join(dir, 'home-'));
+test("the walk-through stops at the first failing step and shows the server's answer", () => {
+  // The same walk-through with a wrong password in credentials.json: the login is refused, the
+  // first step fails on it, and nothing after it runs.
+  const other = fs.mkdtempSync(path.join(dir, 'wrong-password-'));
+  fs.mkdirSync(path.join(other, 'data'));
+  const creds = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'credentials.json'), 'utf8'));
+  fs.writeFileSync(
+    path.join(other, 'data', 'credentials.json'),
+    JSON.stringify({ ...creds, password: 'not-the-password' }),
+  );
+  const run = walkThrough(other);
+  assert.notEqual(run.status, 0);
+  assert.match(run.stderr, /login failed:\n.*401/);
+  assert.match(run.stderr, /POST \/v1\/[0-9a-f]+\/vpcs failed: HTTP 401 .*APIGW\.0301/);
+  assert.equal(run.stdout, '', 'no step after the failing one ran');
+});
+
+/**
+ * Saves a README snippet as `scratch/<name>` of a project folder, as the README says. The folder is
+ * the walk-through's: its data/ is the server's, its src/ links to this repository's, and its
+ * package.json says what this repository's says of modules.
+ */
+function saveInScratch(name: string, text: string): string {
+  fs.mkdirSync(path.join(dir, 'scratch'), { recursive: true });
+  if (!fs.existsSync(path.join(dir, 'src'))) {
+    fs.symlinkSync(path.join(REPO_ROOT, 'src'), path.join(dir, 'src'));
+    // The project's package.json makes .ts files ES modules (the typed-SDK snippet awaits at top level).
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  }
+  const file = path.join('scratch', name);
+  fs.writeFileSync(path.join(dir, file), text);
+  return file;
+}
+
+/** Runs `node <args>` from the project folder, with only the packages of this repository at hand. */
+function runNode(args: string[]) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    HOME: home,
-    VPCEP_URL: url,
+    // The official SDK writes $HOME/.huaweicloud (design.md): keep it in the temp dir.
+    HOME: fs.mkdtempSync(path.join(dir, 'home-')),
     NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
   };
-  const run = spawnSync(process.execPath, ['routetables.cjs'], {
-    cwd: dir,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  return spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+}
+
+const WALKTHROUGH_TABLES = ['rt-a', 'rt-b', 'rtb-demo'];
+
+test('the README snippet for the official SDK lists the route tables the walk-through made', () => {
+  const file = saveInScratch('routetables.cjs', readmeBlock('Use it from the official SDKs', 'js'));
+  const run = runNode([file]);
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stderr, '', 'no error printed');
   const tables = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { name: string; vpc_id: string }[];
   assert.deepEqual(
     tables.map((t) => t.name).sort(),
-    ['rt-a', 'rt-b', 'rtb-demo'],
+    WALKTHROUGH_TABLES,
     'the default table of the demo VPC and the two the walk-through created',
   );
+});
+
+test('the README snippet for the typed SDK runs as written with tsx', () => {
+  const file = saveInScratch('sdk-demo.ts', readmeBlock('Typed SDK', 'ts'));
+  const run = runNode([
+    '--import',
+    path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
+    file,
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n');
+  assert.match(lines[0]!, /^[0-9a-f-]{36} accepted /, "the walk-through's endpoint is listed");
+  assert.match(lines.at(-1)!, /^404 EndPoint\.2006 .+ [0-9a-f]{32}$/, 'the typed error, with the request id');
 });
