@@ -34,10 +34,15 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The environment of a user who set nothing of vpcep's: only credentials.json tells the way. */
+/**
+ * The environment of a user who set nothing of vpcep's (only credentials.json tells the way) nor
+ * of the Huawei SDK's.
+ */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('VPCEP_') && !k.startsWith('HUAWEICLOUD_SDK_')) env[k] = v;
+  }
   return env;
 }
 
@@ -111,10 +116,13 @@ function saveInScratch(name: string, text: string): string {
   return file;
 }
 
-/** Runs `node <args>` from the project folder, with only the packages of this repository at hand. */
+/**
+ * Runs `node <args>` from the project folder, with only the packages of this repository at hand,
+ * in the machine's environment (a moved clock included) less vpcep's and the Huawei SDK's variables.
+ */
 function runNode(args: string[]) {
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+    ...userEnv(),
     // The official SDK writes $HOME/.huaweicloud (design.md): keep it in the temp dir.
     HOME: fs.mkdtempSync(path.join(dir, 'home-')),
     NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
