@@ -1,6 +1,7 @@
 import { ApiError } from '../domain/errors.ts';
 import { iamTime, newAccessKey } from '../domain/ids.ts';
-import type { Repo, Row } from '../store/repo.ts';
+import type { Tx } from '../store/store.ts';
+import type { LockOption, Row } from '../store/queries.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 
 /** Huawei IAM allows two access keys per user. */
@@ -33,10 +34,11 @@ export class AccessKeys {
       created_at: clock.now().toISOString(),
     };
     await this.deps.store.tx(async (r) => {
-      await this.#userOfDomain(r, caller, input.user_id);
-      if ((await r.accessKeysOfUser(input.user_id)).length >= MAX_KEYS_PER_USER)
+      // Locked: two keys created at once for one user must not both pass the count.
+      await this.#userOfDomain(r, caller, input.user_id, { forUpdate: true });
+      if ((await r.identity.accessKeysOfUser(input.user_id)).length >= MAX_KEYS_PER_USER)
         throw new ApiError('IAM.0409');
-      await r.insertAccessKey(row);
+      await r.identity.insertAccessKey(row);
       await audit(r, this.deps, caller, 'create', 'access-key', row.access, { user_id: row.user_id });
     });
     return { ...keyView(row), secret: row.secret };
@@ -45,7 +47,7 @@ export class AccessKeys {
   async list(caller: Caller, userId: string | undefined) {
     return this.deps.store.read(async (r) => {
       const user = await this.#userOfDomain(r, caller, userId ?? caller.user_id);
-      return (await r.accessKeysOfUser(user.id)).map(keyView);
+      return (await r.identity.accessKeysOfUser(user.id)).map(keyView);
     });
   }
 
@@ -64,7 +66,7 @@ export class AccessKeys {
     if (patch.description !== undefined) change.description = patch.description;
     return this.deps.store.tx(async (r) => {
       const key = await this.#keyOfDomain(r, caller, access);
-      if (Object.keys(change).length > 0) await r.updateAccessKey(access, change);
+      if (Object.keys(change).length > 0) await r.identity.updateAccessKey(access, change);
       await audit(r, this.deps, caller, 'update', 'access-key', access, change);
       return keyView({ ...key, ...change });
     });
@@ -73,20 +75,20 @@ export class AccessKeys {
   async delete(caller: Caller, access: string) {
     await this.deps.store.tx(async (r) => {
       await this.#keyOfDomain(r, caller, access);
-      await r.deleteAccessKey(access);
+      await r.identity.deleteAccessKey(access);
       await audit(r, this.deps, caller, 'delete', 'access-key', access);
     });
   }
 
-  async #userOfDomain(r: Repo, caller: Caller, userId: string) {
-    const user = await r.userById(userId);
+  async #userOfDomain(r: Tx, caller: Caller, userId: string, lock?: LockOption) {
+    const user = await r.identity.userById(userId, lock);
     if (!user) throw new ApiError('IAM.0404', `No user ${userId}.`);
     if (user.domain_id !== caller.domain_id) throw new ApiError('IAM.0403');
     return user;
   }
 
-  async #keyOfDomain(r: Repo, caller: Caller, access: string) {
-    const key = await r.accessKey(access);
+  async #keyOfDomain(r: Tx, caller: Caller, access: string) {
+    const key = await r.identity.accessKey(access);
     if (!key) throw new ApiError('IAM.0404', `No access key ${access}.`);
     await this.#userOfDomain(r, caller, key.user_id);
     return key;

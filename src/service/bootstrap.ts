@@ -24,9 +24,9 @@ export interface BootstrapResult {
 export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const { config, ids, clock } = deps;
   const existing = await deps.store.read(async (r) => {
-    const domain = await r.domainByName(BOOTSTRAP_DOMAIN);
+    const domain = await r.identity.domainByName(BOOTSTRAP_DOMAIN);
     if (!domain) return undefined;
-    const projects = await r.projectsOfDomain(domain.id);
+    const projects = await r.identity.projectsOfDomain(domain.id);
     return projects.find((p) => p.name === config.region) ?? projects[0];
   });
   if (existing) {
@@ -35,7 +35,8 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   }
 
   // The file is written before the account commits: a crash in between leaves a file whose values
-  // the next start reuses, so what the file tells the user is always true.
+  // the next start reuses, so the file never names secrets of an account that was never made.
+  // (A file the user edits by hand is theirs; nothing here checks it against the store.)
   const file = config.databaseUrl === undefined ? path.join(config.dataDir, 'credentials.json') : undefined;
   const saved = file ? readCredentials(file) : {};
   const generated: Record<string, string> = {};
@@ -55,24 +56,24 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const created = await deps.store.tx(async (r) => {
     // Replicas starting together take turns here; another may have bootstrapped meanwhile.
     await r.lockSetup();
-    if (await r.domainByName(BOOTSTRAP_DOMAIN)) return false;
+    if (await r.identity.domainByName(BOOTSTRAP_DOMAIN)) return false;
     const domainId = ids.hex(16);
     const userId = ids.hex(16);
-    await r.insertDomain({ id: domainId, name: BOOTSTRAP_DOMAIN, created_at: now });
-    await r.insertProject({
+    await r.identity.insertDomain({ id: domainId, name: BOOTSTRAP_DOMAIN, created_at: now });
+    await r.identity.insertProject({
       id: secrets.project_id,
       name: config.region,
       domain_id: domainId,
       created_at: now,
     });
-    await r.insertUser({
+    await r.identity.insertUser({
       id: userId,
       name: BOOTSTRAP_USER,
       domain_id: domainId,
       password_hash: passwordHash,
       created_at: now,
     });
-    await r.insertAccessKey({
+    await r.identity.insertAccessKey({
       access: secrets.access_key,
       secret: secrets.secret_key,
       user_id: userId,
@@ -152,7 +153,7 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
     await r.lockSetup();
     for (const g of config.gatewayServices) {
       const name = `${config.region}.${g.name}`;
-      const existing = await r.serviceByName(name);
+      const existing = await r.services.byName(name);
       if (existing) {
         if (existing.cidrs !== JSON.stringify(g.cidrs)) {
           // Changing CIDRs under bound endpoints would orphan their routes; keep what is stored.
@@ -163,7 +164,7 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
         }
         continue;
       }
-      await r.insertService({
+      await r.services.insert({
         id: ids.uuid(),
         owner_project_id: null,
         owner: 'vpcep',

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Clock, Ids } from '../domain/ids.ts';
 import type { Store } from '../store/store.ts';
-import type { Repo } from '../store/repo.ts';
+import type { Tx } from '../store/store.ts';
 
 /** What every service is built from. */
 export interface Deps {
@@ -26,7 +26,7 @@ export interface Caller {
 
 /** Records a state change; called inside the change's own transaction (routetables.md, "Atomicity"). */
 export async function audit(
-  r: Repo,
+  r: Tx,
   deps: Deps,
   caller: Caller,
   action: string,
@@ -34,7 +34,7 @@ export async function audit(
   resource_id: string,
   detail: unknown = {},
 ): Promise<void> {
-  await r.audit({
+  await r.audit.insert({
     at: deps.clock.now().toISOString(),
     project_id: caller.project_id,
     actor: caller.user_name,

@@ -1,6 +1,6 @@
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
-import type { Row } from '../store/repo.ts';
+import type { Row } from '../store/queries.ts';
 import type { Caller, Deps } from './context.ts';
 
 type ServiceRow = Row<'endpoint_services'>;
@@ -27,7 +27,7 @@ export class EndpointServices {
   constructor(private readonly deps: Deps) {}
 
   async listPublic(q: { endpoint_service_name?: string; id?: string; limit: number; offset: number }) {
-    const all = await this.deps.store.read((r) => r.publicServices());
+    const all = await this.deps.store.read((r) => r.services.listPublic());
     const matching = all.filter(
       (s) =>
         (q.id === undefined || s.id === q.id) &&
@@ -45,7 +45,7 @@ export class EndpointServices {
       throw new ApiError('EndPoint.0002', 'Give endpoint_service_name or id.');
     }
     const s = await this.deps.store.read((r) =>
-      q.id !== undefined ? r.service(q.id) : r.serviceByName(q.endpoint_service_name!),
+      q.id !== undefined ? r.services.byId(q.id) : r.services.byName(q.endpoint_service_name!),
     );
     const visible =
       s !== undefined &&

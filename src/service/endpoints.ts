@@ -14,7 +14,9 @@ import {
 } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
-import type { EndpointListQuery, Repo, Row } from '../store/repo.ts';
+import type { Tx } from '../store/store.ts';
+import type { Row } from '../store/queries.ts';
+import type { EndpointListQuery } from '../store/endpoints.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { RouteFaults } from './faults.ts';
 
@@ -96,21 +98,23 @@ export class Endpoints {
     const { ids, clock, config } = this.deps;
     const now = clock.now();
     const created = await this.deps.store.tx(async (r) => {
-      const service = await r.service(input.endpoint_service_id);
+      const service = await r.services.byId(input.endpoint_service_id);
       if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
         throw new ApiError('EndPoint.2003');
       }
       if (service.status !== 'available') throw new ApiError('EndPoint.2004');
-      const vpc = await r.vpc(caller.project_id, input.vpc_id);
+      const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');
       const gateway = service.service_type === 'gateway';
       let subnetId = '';
       if (!gateway) {
-        const subnet = input.subnet_id ? await r.subnet(caller.project_id, input.subnet_id) : undefined;
+        const subnet = input.subnet_id
+          ? await r.network.subnet(caller.project_id, input.subnet_id)
+          : undefined;
         if (!subnet || subnet.vpc_id !== vpc.id) throw new ApiError('EndPoint.0023');
         subnetId = subnet.id;
       } else if (input.routetables === undefined) {
-        const table = await r.defaultRoutetable(vpc.id);
+        const table = await r.network.defaultRoutetable(vpc.id);
         if (!table) throw new ApiError('EndPoint.1019', 'The VPC has no default route table.');
         input = { ...input, routetables: [table.id] };
       }
@@ -144,7 +148,7 @@ export class Endpoints {
         if (first) return { failed: first.error };
         bound = plan.final;
       }
-      await r.insertEndpoint(row);
+      await r.endpoints.insert(row);
       if (plan) await this.#apply(r, row.id, service, plan);
       await audit(r, this.deps, caller, 'create', 'vpc-endpoint', row.id, {
         endpoint_service_id: service.id,
@@ -158,21 +162,21 @@ export class Endpoints {
 
   async get(caller: Caller, id: string) {
     return this.deps.store.read(async (r) => {
-      const e = await r.endpoint(caller.project_id, id);
+      const e = await r.endpoints.byId(caller.project_id, id);
       if (!e) throw new ApiError('EndPoint.2006');
-      const service = await r.service(e.endpoint_service_id);
+      const service = await r.services.byId(e.endpoint_service_id);
       if (!service) throw new Error(`endpoint ${id} has no service`);
-      return endpointView(e, service, await r.boundTables(id), this.deps.clock.now());
+      return endpointView(e, service, await r.endpoints.boundTables(id), this.deps.clock.now());
     });
   }
 
   async list(caller: Caller, q: Omit<EndpointListQuery, 'project_id'>) {
     return this.deps.store.read(async (r) => {
-      const { rows, total } = await r.endpoints({ ...q, project_id: caller.project_id });
-      const bound = await r.boundTablesOf(rows.map((e) => e.id));
+      const { rows, total } = await r.endpoints.list({ ...q, project_id: caller.project_id });
+      const bound = await r.endpoints.boundTablesOf(rows.map((e) => e.id));
       const services = new Map<string, ServiceRow>();
       for (const id of new Set(rows.map((e) => e.endpoint_service_id))) {
-        const s = await r.service(id);
+        const s = await r.services.byId(id);
         if (s) services.set(id, s);
       }
       const now = this.deps.clock.now();
@@ -188,12 +192,12 @@ export class Endpoints {
   /** 204; the endpoint's `egw` routes leave every bound table in the same transaction. */
   async delete(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
-      const e = await r.lockEndpoint(caller.project_id, id);
+      const e = await r.endpoints.byId(caller.project_id, id, { forUpdate: true });
       if (!e) throw new ApiError('EndPoint.2006');
-      const tables = await r.boundTables(id);
-      await r.lockRoutetables(tables);
-      await r.deleteEndpointRoutes(id);
-      await r.deleteEndpoint(id);
+      const tables = await r.endpoints.boundTables(id);
+      await r.network.lockRoutetables(tables);
+      await r.network.deleteEndpointRoutes(id);
+      await r.endpoints.delete(id);
       await audit(r, this.deps, caller, 'delete', 'vpc-endpoint', id, { routetables: tables });
     });
   }
@@ -202,9 +206,9 @@ export class Endpoints {
   async updateRoutetables(caller: Caller, id: string, requested: string[]): Promise<RebindResult> {
     const desired = dedupe(requested);
     return this.deps.store.tx(async (r) => {
-      const e = await r.lockEndpoint(caller.project_id, id);
+      const e = await r.endpoints.byId(caller.project_id, id, { forUpdate: true });
       if (!e) throw new ApiError('EndPoint.2006');
-      const service = await r.service(e.endpoint_service_id);
+      const service = await r.services.byId(e.endpoint_service_id);
       if (!service) throw new Error(`endpoint ${id} has no service`);
       const now = this.deps.clock.now();
       const status = statusAt(
@@ -217,12 +221,12 @@ export class Endpoints {
       );
       assertRoutetablesChangeable(status, service.service_type as ServiceType);
 
-      const current = await r.boundTables(id);
+      const current = await r.endpoints.boundTables(id);
       const plan = await this.#plan(r, caller, e, service, current, desired);
       await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
       if (changed) {
-        await r.updateEndpoint(id, { status, updated_at: now.toISOString() });
+        await r.endpoints.update(id, { status, updated_at: now.toISOString() });
       }
       if (changed || plan.bindFailed.length + plan.unbindFailed.length > 0) {
         await audit(r, this.deps, caller, 'update-routetables', 'vpc-endpoint', id, {
@@ -251,14 +255,14 @@ export class Endpoints {
    * outcomes. Writes nothing but the use of the faults that fired.
    */
   async #plan(
-    r: Repo,
+    r: Tx,
     caller: Caller,
     e: Pick<EndpointRow, 'id' | 'vpc_id'>,
     service: ServiceRow,
     current: string[],
     desired: string[],
   ) {
-    const tables = await r.routetablesByIds(caller.project_id, desired);
+    const tables = await r.network.routetablesByIds(caller.project_id, desired);
     const inVpc = new Set(tables.filter((t) => t.vpc_id === e.vpc_id).map((t) => t.id));
     const invalid = desired.filter((id) => !inVpc.has(id));
     if (invalid.length > 0) {
@@ -270,8 +274,11 @@ export class Endpoints {
     // must never read it halfway through another endpoint's unbind (its routes gone but not yet its
     // binding row, or the reverse), which read committed would otherwise allow.
     const desiredSet = new Set(desired);
-    await r.lockRoutetables([...toBind, ...current.filter((id) => !desiredSet.has(id))]);
-    const [routes, bindings] = await Promise.all([r.routesOfTables(toBind), r.bindingsOnTables(toBind)]);
+    await r.network.lockRoutetables([...toBind, ...current.filter((id) => !desiredSet.has(id))]);
+    const [routes, bindings] = await Promise.all([
+      r.network.routesOfTables(toBind),
+      r.endpoints.bindingsOnTables(toBind),
+    ]);
     const facts = new Map<string, TableFacts>(
       toBind.map((tid) => {
         const own = routes.filter((x) => x.routetable_id === tid);
@@ -304,11 +311,11 @@ export class Endpoints {
   }
 
   /** Routes and binding rows change together, inside the caller's transaction. */
-  async #apply(r: Repo, endpointId: string, service: ServiceRow, plan: RebindPlan) {
+  async #apply(r: Tx, endpointId: string, service: ServiceRow, plan: RebindPlan) {
     const cidrs = cidrsOf(service);
-    await r.deleteEndpointRoutes(endpointId, plan.unbind);
-    await r.deleteBindings(endpointId, plan.unbind);
-    await r.insertRoutes(
+    await r.network.deleteEndpointRoutes(endpointId, plan.unbind);
+    await r.endpoints.deleteBindings(endpointId, plan.unbind);
+    await r.network.insertRoutes(
       plan.bind.flatMap((tid) =>
         egwRoutes(endpointId, cidrs).map((route) => ({
           ...route,
@@ -318,7 +325,7 @@ export class Endpoints {
         })),
       ),
     );
-    await r.insertBindings(
+    await r.endpoints.insertBindings(
       plan.bind.map((tid) => ({
         endpoint_id: endpointId,
         routetable_id: tid,

@@ -1,5 +1,6 @@
 import { ApiError } from '../domain/errors.ts';
-import type { Repo, Row } from '../store/repo.ts';
+import type { Tx } from '../store/store.ts';
+import type { Row } from '../store/queries.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 
 export type FaultOperation = 'bind' | 'unbind';
@@ -31,7 +32,7 @@ export class RouteFaults {
   constructor(private readonly deps: Deps) {}
 
   async list(caller: Caller) {
-    return (await this.deps.store.read((r) => r.faults(caller.project_id))).map(faultView);
+    return (await this.deps.store.read((r) => r.faults.list(caller.project_id))).map(faultView);
   }
 
   async add(caller: Caller, input: FaultInput) {
@@ -44,7 +45,7 @@ export class RouteFaults {
       created_at: this.deps.clock.now().toISOString(),
     };
     await this.deps.store.tx(async (r) => {
-      await r.insertFault(row);
+      await r.faults.insert(row);
       await audit(r, this.deps, caller, 'create', 'fault', row.id, input);
     });
     return faultView(row);
@@ -52,14 +53,14 @@ export class RouteFaults {
 
   async remove(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
-      if (!(await r.deleteFault(caller.project_id, id))) throw new ApiError('EndPoint.0005');
+      if (!(await r.faults.delete(caller.project_id, id))) throw new ApiError('EndPoint.0005');
       await audit(r, this.deps, caller, 'delete', 'fault', id);
     });
   }
 
   /** The faults in force for one call: `take` asks whether one fires, `commit` uses up what fired. */
-  async forCall(r: Repo, projectId: string) {
-    const rows = await r.lockFaults(projectId);
+  async forCall(r: Tx, projectId: string) {
+    const rows = await r.faults.list(projectId, { forUpdate: true });
     const fired = new Map<string, number>();
     return {
       take(operation: FaultOperation, tableId: string): boolean {
@@ -77,8 +78,8 @@ export class RouteFaults {
         for (const f of rows) {
           const n = fired.get(f.id);
           if (n === undefined || f.remaining === null) continue;
-          if (f.remaining - n <= 0) await r.deleteFault(projectId, f.id);
-          else await r.updateFault(f.id, f.remaining - n);
+          if (f.remaining - n <= 0) await r.faults.delete(projectId, f.id);
+          else await r.faults.update(f.id, f.remaining - n);
         }
       },
     };

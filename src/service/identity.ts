@@ -61,19 +61,19 @@ export class Identity {
 
   /** Loads the server keys, creating the first one on a new store. */
   async init(): Promise<void> {
-    let keys = await this.deps.store.read((r) => r.serverKeys());
+    let keys = await this.deps.store.read((r) => r.identity.serverKeys());
     if (keys.length === 0) {
       await this.deps.store.tx(async (r) => {
         // Replicas starting together take turns, so they all end up with the same first key.
         await r.lockSetup();
-        if ((await r.serverKeys()).length > 0) return;
-        await r.insertServerKey({
+        if ((await r.identity.serverKeys()).length > 0) return;
+        await r.identity.insertServerKey({
           id: this.deps.ids.hex(8),
           secret: this.deps.ids.hex(32),
           created_at: this.deps.clock.now().toISOString(),
         });
       });
-      keys = await this.deps.store.read((r) => r.serverKeys());
+      keys = await this.deps.store.read((r) => r.identity.serverKeys());
     }
     for (const k of keys) this.#keys.set(k.id, k.secret);
     const last = keys.at(-1);
@@ -84,11 +84,11 @@ export class Identity {
   async login(req: PasswordLogin): Promise<IssuedToken> {
     const now = this.deps.clock.now();
     const found = await this.deps.store.read(async (r) => {
-      const domain = await r.domainByName(req.domain);
+      const domain = await r.identity.domainByName(req.domain);
       if (!domain) return undefined;
-      const user = await r.userByName(domain.id, req.user);
+      const user = await r.identity.userByName(domain.id, req.user);
       if (!user) return undefined;
-      const projects = await r.projectsOfDomain(domain.id);
+      const projects = await r.identity.projectsOfDomain(domain.id);
       return { domain, user, projects };
     });
     // The same answer, after the same work, for an unknown user and a wrong password: nothing to
@@ -185,7 +185,7 @@ export class Identity {
     if (Math.abs(date.getTime() - this.deps.clock.now().getTime()) > CLOCK_SKEW_MS) {
       throw signatureFail(`X-Sdk-Date ${sdkDate} is more than 15 minutes from the server clock`);
     }
-    const key = await this.deps.store.read((r) => r.accessKeyOwner(auth.access));
+    const key = await this.deps.store.read((r) => r.identity.accessKeyOwner(auth.access));
     // Computed even for an unknown key, so the answer takes as long either way.
     const expected = computeSignature(key?.secret ?? '', sdkDate, canonicalRequest(req, auth.signedHeaders));
     const matches = safeEqual(expected, auth.signature);
@@ -205,7 +205,7 @@ export class Identity {
       typeof projectHeader === 'string' && projectHeader !== '' ? projectHeader : pathProjectId;
     let project: { id: string; name: string } | undefined;
     if (projectId !== undefined) {
-      const found = await this.deps.store.read((r) => r.projectById(projectId));
+      const found = await this.deps.store.read((r) => r.identity.projectById(projectId));
       if (!found || found.domain_id !== key.domain_id) {
         throw new ApiError(
           'APIGW.0302',
@@ -227,7 +227,7 @@ export class Identity {
 
   /** The projects of the caller's domain, optionally by name: how the SDKs discover a project id. */
   async projects(caller: Caller, name?: string) {
-    const rows = await this.deps.store.read((r) => r.projectsOfDomain(caller.domain_id));
+    const rows = await this.deps.store.read((r) => r.identity.projectsOfDomain(caller.domain_id));
     return rows
       .filter((p) => name === undefined || p.name === name)
       .map((p) => ({

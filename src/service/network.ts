@@ -1,7 +1,7 @@
 import { contains, containsIp, overlaps, parseCidr, parseIpv4 } from '../domain/cidr.ts';
 import { ApiError } from '../domain/errors.ts';
 import { vpcTime } from '../domain/ids.ts';
-import type { Row } from '../store/repo.ts';
+import type { Row } from '../store/queries.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 
 export interface VpcInput {
@@ -82,8 +82,8 @@ export class Network {
     };
     const tableId = ids.uuid();
     await this.deps.store.tx(async (r) => {
-      await r.insertVpc(vpc);
-      await r.insertRoutetable({
+      await r.network.insertVpc(vpc);
+      await r.network.insertRoutetable({
         id: tableId,
         project_id: caller.project_id,
         vpc_id: vpc.id,
@@ -93,7 +93,7 @@ export class Network {
         created_at: now,
         updated_at: now,
       });
-      await r.insertRoutes([
+      await r.network.insertRoutes([
         {
           routetable_id: tableId,
           destination: cidrText,
@@ -112,12 +112,12 @@ export class Network {
   }
 
   async listVpcs(caller: Caller) {
-    const rows = await this.deps.store.read((r) => r.vpcs(caller.project_id));
+    const rows = await this.deps.store.read((r) => r.network.vpcs(caller.project_id));
     return rows.map(vpcView);
   }
 
   async getVpc(caller: Caller, id: string) {
-    const vpc = await this.deps.store.read((r) => r.vpc(caller.project_id, id));
+    const vpc = await this.deps.store.read((r) => r.network.vpc(caller.project_id, id));
     if (!vpc) throw new ApiError('VPC.0103');
     return vpcView(vpc);
   }
@@ -125,12 +125,12 @@ export class Network {
   /** Refused while subnets, endpoints or custom route tables remain (api-surface.md §2). */
   async deleteVpc(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
-      const vpc = await r.vpc(caller.project_id, id);
+      const vpc = await r.network.vpc(caller.project_id, id);
       if (!vpc) throw new ApiError('VPC.0103');
       const [subnets, endpoints, tables] = await Promise.all([
-        r.subnets(caller.project_id, id),
-        r.endpointsOfVpc(id),
-        r.routetablesOfVpc(id),
+        r.network.subnets(caller.project_id, id),
+        r.endpoints.ofVpc(id),
+        r.network.routetablesOfVpc(id),
       ]);
       const blockers = [
         ...subnets.map((s) => `subnet ${s.id}`),
@@ -138,8 +138,8 @@ export class Network {
         ...tables.filter((t) => !t.is_default).map((t) => `route table ${t.id}`),
       ];
       if (blockers.length > 0) throw new ApiError('VPC.0104', `Still in use by ${blockers.join(', ')}.`);
-      for (const t of tables) await r.deleteRoutetable(t.id);
-      await r.deleteVpc(id);
+      for (const t of tables) await r.network.deleteRoutetable(t.id);
+      await r.network.deleteVpc(id);
       await audit(r, this.deps, caller, 'delete', 'vpc', id);
     });
   }
@@ -168,38 +168,39 @@ export class Network {
       updated_at: now,
     };
     await this.deps.store.tx(async (r) => {
-      const vpc = await r.vpc(caller.project_id, input.vpc_id);
+      // Locked: two subnets created at once in one VPC must not both pass the overlap check.
+      const vpc = await r.network.vpc(caller.project_id, input.vpc_id, { forUpdate: true });
       if (!vpc) throw new ApiError('VPC.0103');
       if (!contains(parseCidr(vpc.cidr)!, cidr)) {
         throw new ApiError('VPC.0202', `Subnet ${input.cidr} is not inside the VPC's ${vpc.cidr}.`);
       }
-      const clash = (await r.subnets(caller.project_id, vpc.id)).find((s) =>
+      const clash = (await r.network.subnets(caller.project_id, vpc.id)).find((s) =>
         overlaps(parseCidr(s.cidr)!, cidr),
       );
       if (clash)
         throw new ApiError('VPC.0202', `Subnet ${input.cidr} overlaps subnet ${clash.id} (${clash.cidr}).`);
-      await r.insertSubnet(subnet);
+      await r.network.insertSubnet(subnet);
       await audit(r, this.deps, caller, 'create', 'subnet', subnet.id, { vpc_id: vpc.id, cidr: input.cidr });
     });
     return subnetView(subnet);
   }
 
   async listSubnets(caller: Caller, vpcId?: string) {
-    const rows = await this.deps.store.read((r) => r.subnets(caller.project_id, vpcId));
+    const rows = await this.deps.store.read((r) => r.network.subnets(caller.project_id, vpcId));
     return rows.map(subnetView);
   }
 
   async getSubnet(caller: Caller, id: string) {
-    const s = await this.deps.store.read((r) => r.subnet(caller.project_id, id));
+    const s = await this.deps.store.read((r) => r.network.subnet(caller.project_id, id));
     if (!s) throw new ApiError('VPC.0201');
     return subnetView(s);
   }
 
   async deleteSubnet(caller: Caller, vpcId: string, id: string) {
     await this.deps.store.tx(async (r) => {
-      const s = await r.subnet(caller.project_id, id);
+      const s = await r.network.subnet(caller.project_id, id);
       if (!s || s.vpc_id !== vpcId) throw new ApiError('VPC.0201');
-      await r.deleteSubnet(id);
+      await r.network.deleteSubnet(id);
       await audit(r, this.deps, caller, 'delete', 'subnet', id);
     });
   }

@@ -2,7 +2,9 @@ import { contains, parseCidr } from '../domain/cidr.ts';
 import { MAX_ROUTES_PER_TABLE } from '../domain/bindings.ts';
 import { ApiError } from '../domain/errors.ts';
 import { vpcTime } from '../domain/ids.ts';
-import type { Repo, Row, RoutetableListQuery } from '../store/repo.ts';
+import type { Tx } from '../store/store.ts';
+import type { Row } from '../store/queries.ts';
+import type { RoutetableListQuery } from '../store/network.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 
 /** Route types of the VPC API; `local` and `egw` are system routes no user may touch. */
@@ -61,14 +63,14 @@ function tableView(t: Row<'routetables'>, subnetIds: string[]) {
 }
 
 /** The subnets that use each table: associated ones, and the unassociated ones for the default table. */
-async function subnetsByTable(r: Repo, tables: Row<'routetables'>[]): Promise<Map<string, string[]>> {
+async function subnetsByTable(r: Tx, tables: Row<'routetables'>[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(tables.map((t) => [t.id, []]));
   const defaults = tables.filter((t) => t.is_default === 1);
   const projectIds = [...new Set(tables.map((t) => t.project_id))];
   for (const projectId of projectIds) {
     const vpcIds = new Set(tables.filter((t) => t.project_id === projectId).map((t) => t.vpc_id));
     for (const vpcId of vpcIds) {
-      for (const s of await r.subnets(projectId, vpcId)) {
+      for (const s of await r.network.subnets(projectId, vpcId)) {
         const target = s.routetable_id ?? defaults.find((d) => d.vpc_id === vpcId)?.id;
         if (target !== undefined) out.get(target)?.push(s.id);
       }
@@ -83,7 +85,7 @@ export class RouteTables {
 
   async list(caller: Caller, q: Omit<RoutetableListQuery, 'project_id'>) {
     return this.deps.store.read(async (r) => {
-      const rows = await r.routetables({ ...q, project_id: caller.project_id });
+      const rows = await r.network.routetables({ ...q, project_id: caller.project_id });
       const subnets = await subnetsByTable(r, rows);
       return rows.map((t) => tableView(t, subnets.get(t.id) ?? []));
     });
@@ -93,23 +95,22 @@ export class RouteTables {
     return this.deps.store.read((r) => this.#show(r, caller, id));
   }
 
-  async #show(r: Repo, caller: Caller, id: string) {
-    const t = await r.routetable(caller.project_id, id);
+  async #show(r: Tx, caller: Caller, id: string) {
+    const t = await r.network.routetable(caller.project_id, id);
     if (!t) throw new ApiError('VPC.2808');
     const subnets = await subnetsByTable(r, [t]);
-    const routes = await r.routes(id);
+    const routes = await r.network.routes(id);
     return { ...tableView(t, subnets.get(id) ?? []), routes: routes.map(routeView) };
   }
 
   async create(caller: Caller, input: RoutetableCreate) {
     const routes = input.routes ?? [];
-    if (routes.length > 5) throw new ApiError('VPC.0101', 'routes: at most 5 routes in the create call.');
     const now = this.deps.clock.now().toISOString();
     const id = this.deps.ids.uuid();
     return this.deps.store.tx(async (r) => {
-      const vpc = await r.vpc(caller.project_id, input.vpc_id);
+      const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('VPC.0103');
-      await r.insertRoutetable({
+      await r.network.insertRoutetable({
         id,
         project_id: caller.project_id,
         vpc_id: vpc.id,
@@ -131,13 +132,13 @@ export class RouteTables {
   async update(caller: Caller, id: string, input: RoutetableUpdate) {
     return this.deps.store.tx(async (r) => {
       // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
-      await r.lockRoutetables([id]);
-      const t = await r.routetable(caller.project_id, id);
+      await r.network.lockRoutetables([id]);
+      const t = await r.network.routetable(caller.project_id, id);
       if (!t) throw new ApiError('VPC.2808');
-      const vpc = await r.vpc(caller.project_id, t.vpc_id);
+      const vpc = await r.network.vpc(caller.project_id, t.vpc_id);
       if (!vpc) throw new ApiError('VPC.0103');
       if (input.routes) await this.#applyRoutes(r, id, vpc.cidr, input.routes);
-      await r.updateRoutetable(id, {
+      await r.network.updateRoutetable(id, {
         name: input.name ?? t.name,
         description: input.description ?? t.description,
         updated_at: this.deps.clock.now().toISOString(),
@@ -149,12 +150,12 @@ export class RouteTables {
 
   /** Applies add/mod/del in that order, with the VPC service's route rules. */
   async #applyRoutes(
-    r: Repo,
+    r: Tx,
     tableId: string,
     vpcCidr: string,
     change: NonNullable<RoutetableUpdate['routes']>,
   ) {
-    const existing = new Map((await r.routes(tableId)).map((x) => [x.destination, x]));
+    const existing = new Map((await r.network.routes(tableId)).map((x) => [x.destination, x]));
     const system = (dest: string) => {
       const route = existing.get(dest);
       if (route && SYSTEM_TYPES.has(route.type)) {
@@ -197,14 +198,14 @@ export class RouteTables {
         endpoint_id: null,
       };
       existing.set(route.destination, row);
-      await r.insertRoutes([row]);
+      await r.network.insertRoutes([row]);
     }
     for (const route of change.mod ?? []) {
       // A system route is refused as such before any rule on the new route (api-surface.md §2).
       const old = system(route.destination);
       checkRoute(route);
       if (!old) throw new ApiError('VPC.2801', `No route to ${route.destination} to modify.`);
-      await r.updateRoute(tableId, route.destination, {
+      await r.network.updateRoute(tableId, route.destination, {
         type: route.type,
         nexthop: route.nexthop,
         description: route.description ?? old.description,
@@ -214,7 +215,7 @@ export class RouteTables {
       if (!system(destination)) throw new ApiError('VPC.2801', `No route to ${destination} to delete.`);
       existing.delete(destination);
     }
-    await r.deleteRoutes(
+    await r.network.deleteRoutes(
       tableId,
       (change.del ?? []).map((d) => d.destination),
     );
@@ -227,22 +228,22 @@ export class RouteTables {
   async delete(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
       // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
-      await r.lockRoutetables([id]);
-      const t = await r.routetable(caller.project_id, id);
+      await r.network.lockRoutetables([id]);
+      const t = await r.network.routetable(caller.project_id, id);
       if (!t) throw new ApiError('VPC.2808');
       if (t.is_default === 1) throw new ApiError('VPC.2802', 'The default route table cannot be deleted.');
-      const subnets = await r.subnetsOfTables([id]);
+      const subnets = await r.network.subnetsOfTables([id]);
       if (subnets.length > 0) {
         throw new ApiError('VPC.2802', `Subnets are associated: ${subnets.map((s) => s.id).join(', ')}.`);
       }
-      const bindings = await r.bindingsOnTables([id]);
+      const bindings = await r.endpoints.bindingsOnTables([id]);
       if (bindings.length > 0) {
         throw new ApiError(
           'VPC.2802',
           `VPC endpoints are bound: ${bindings.map((b) => b.endpoint_id).join(', ')}.`,
         );
       }
-      await r.deleteRoutetable(id);
+      await r.network.deleteRoutetable(id);
       await audit(r, this.deps, caller, 'delete', 'routetable', id);
     });
   }
@@ -250,27 +251,31 @@ export class RouteTables {
   async associate(caller: Caller, id: string, change: { associate?: string[]; disassociate?: string[] }) {
     return this.deps.store.tx(async (r) => {
       // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
-      await r.lockRoutetables([id]);
-      const t = await r.routetable(caller.project_id, id);
+      await r.network.lockRoutetables([id]);
+      const t = await r.network.routetable(caller.project_id, id);
       if (!t) throw new ApiError('VPC.2808');
       const now = this.deps.clock.now().toISOString();
       for (const subnetId of change.associate ?? []) {
-        const s = await r.subnet(caller.project_id, subnetId);
+        const s = await r.network.subnet(caller.project_id, subnetId);
         if (!s || s.vpc_id !== t.vpc_id) {
           throw new ApiError('VPC.0201', `Subnet ${subnetId} is not a subnet of the route table's VPC.`);
         }
-        await r.updateSubnet(subnetId, { routetable_id: t.is_default === 1 ? null : id, updated_at: now });
+        await r.network.updateSubnet(subnetId, {
+          routetable_id: t.is_default === 1 ? null : id,
+          updated_at: now,
+        });
       }
       for (const subnetId of change.disassociate ?? []) {
-        const s = await r.subnet(caller.project_id, subnetId);
-        const current = s?.routetable_id ?? (s ? (await r.defaultRoutetable(s.vpc_id))?.id : undefined);
+        const s = await r.network.subnet(caller.project_id, subnetId);
+        const current =
+          s?.routetable_id ?? (s ? (await r.network.defaultRoutetable(s.vpc_id))?.id : undefined);
         if (!s || current !== id)
           throw new ApiError('VPC.0201', `Subnet ${subnetId} is not associated with this route table.`);
         if (t.is_default === 1)
           throw new ApiError('VPC.2802', 'A subnet cannot leave its VPC default route table this way.');
-        await r.updateSubnet(subnetId, { routetable_id: null, updated_at: now });
+        await r.network.updateSubnet(subnetId, { routetable_id: null, updated_at: now });
       }
-      await r.updateRoutetable(id, { updated_at: now });
+      await r.network.updateRoutetable(id, { updated_at: now });
       await audit(r, this.deps, caller, 'associate', 'routetable', id, change);
       return this.#show(r, caller, id);
     });

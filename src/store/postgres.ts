@@ -1,8 +1,10 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { ApiError } from '../domain/errors.ts';
+import type { Engine } from './engine.ts';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
-import { KyselyStore, type Store } from './store.ts';
+import { Store } from './store.ts';
 
 export interface PostgresOptions {
   url: string;
@@ -63,13 +65,93 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     await db.destroy();
     throw e;
   }
-  return new KyselyStore(
-    db,
-    'postgres',
-    redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''),
-    opts.lockTimeoutMs,
+  return new Store(
+    new PostgresEngine(
+      db,
+      redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''),
+      opts.lockTimeoutMs,
+    ),
   );
 }
 
-/** An arbitrary constant naming vpcep's migration lock among the database's advisory locks. */
+/** Arbitrary constants naming vpcep's locks among the database's advisory locks. */
 const MIGRATION_LOCK = 7_311_042_001;
+const SETUP_LOCK = 7_311_042_002;
+
+/** PostgreSQL SQLSTATEs and socket errors that mean "the database is not reachable now". */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * Any number of processes on one database: row locks make writers of the same rows take turns,
+ * advisory locks serialize migrations and set-up, and reads see one repeatable-read snapshot.
+ */
+class PostgresEngine implements Engine {
+  readonly dialect = 'postgres';
+  readonly rowLocks = true;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly location: string,
+    private readonly lockTimeoutMs: number,
+  ) {}
+
+  write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (t) => {
+      // A call that cannot get its row locks in time gives up with nothing applied (routetables.md).
+      await sql.raw(`set local lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`).execute(t);
+      return fn(t);
+    });
+  }
+
+  read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().setIsolationLevel('repeatable read').execute(fn);
+  }
+
+  async lockSetup(t: Transaction<Database>): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${SETUP_LOCK})`.execute(t);
+  }
+
+  /**
+   * A busy lock is 409 VPCEP.0409, an unreachable database 503 VPCEP.0503 with Retry-After, a
+   * statement past its timeout 408 EndPoint.0013.
+   */
+  translate(e: unknown): ApiError | undefined {
+    const err = e as { code?: string; message?: string };
+    const code = err.code ?? '';
+    const message = err.message ?? '';
+    // 23503/23505: a concurrent change removed a row this one refers to, or added one it collides
+    // with (e.g. a VPC deleted while an endpoint is created in it); retrying sees the new state.
+    if (['55P03', '40P01', '40001', '23503', '23505'].includes(code)) {
+      return new ApiError('VPCEP.0409', undefined, { reason: `${code}: ${message}` });
+    }
+    if (code === '57014') return new ApiError('EndPoint.0013', undefined, { reason: message });
+    if (
+      UNREACHABLE.has(code) ||
+      code.startsWith('08') ||
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+        message,
+      )
+    ) {
+      return new ApiError('VPCEP.0503', 'The database is unreachable.', {
+        headers: { 'Retry-After': '1' },
+        reason: `${code || 'connection'}: ${message}`,
+      });
+    }
+    return undefined;
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}

@@ -8,10 +8,13 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type Transaction,
 } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
-import { DataDirBusyError, KyselyStore, type Store } from './store.ts';
+import { ApiError } from '../domain/errors.ts';
+import type { Engine } from './engine.ts';
+import { DataDirBusyError, Store } from './store.ts';
 
 export interface OpenOptions {
   dataDir: string;
@@ -60,9 +63,50 @@ export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
     if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   }
-  return new KyselyStore(db, 'sqlite', file, opts.lockTimeoutMs, async () => {
-    if (readPid(pidFile) === process.pid) fs.rmSync(pidFile, { force: true });
-  });
+  return new Store(
+    new SqliteEngine(db, file, async () => {
+      if (readPid(pidFile) === process.pid) fs.rmSync(pidFile, { force: true });
+    }),
+  );
+}
+
+/**
+ * One process, one connection: `begin immediate` takes the only write lock at the start of every
+ * transaction, so writers take turns without row locks, and set-up needs no lock of its own.
+ */
+class SqliteEngine implements Engine {
+  readonly dialect = 'sqlite';
+  readonly rowLocks = false;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly location: string,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.write(fn);
+  }
+
+  async lockSetup(): Promise<void> {}
+
+  /** A writer that waited the whole busy timeout is 409 VPCEP.0409. */
+  translate(e: unknown): ApiError | undefined {
+    const err = e as { code?: string; message?: string };
+    if (err.code === 'SQLITE_BUSY') {
+      return new ApiError('VPCEP.0409', undefined, { reason: `${err.code}: ${err.message ?? ''}` });
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
 }
 
 /**

@@ -1,62 +1,73 @@
-import { sql, type Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 import { ApiError } from '../domain/errors.ts';
-import type { Database } from './schema.ts';
+import { AuditQueries } from './audit.ts';
+import type { Dialect, Engine } from './engine.ts';
+import { EndpointQueries } from './endpoints.ts';
+import { FaultQueries } from './faults.ts';
+import { IdentityQueries } from './identity.ts';
 import { pendingMigrations } from './migrate.ts';
-import { Repo } from './repo.ts';
+import { NetworkQueries } from './network.ts';
+import type { Database } from './schema.ts';
+import { ServiceQueries } from './services.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect } from './engine.ts';
+
+/** The queries of every aggregate, on one transaction (design.md, "store/"). */
+export class Tx {
+  readonly identity: IdentityQueries;
+  readonly network: NetworkQueries;
+  readonly services: ServiceQueries;
+  readonly endpoints: EndpointQueries;
+  readonly faults: FaultQueries;
+  readonly audit: AuditQueries;
+
+  constructor(
+    /** The transaction itself, for what no aggregate offers: checks of invariants in tests. */
+    readonly db: Transaction<Database>,
+    private readonly engine: Engine,
+  ) {
+    this.identity = new IdentityQueries(db, engine);
+    this.network = new NetworkQueries(db, engine);
+    this.services = new ServiceQueries(db, engine);
+    this.endpoints = new EndpointQueries(db, engine);
+    this.faults = new FaultQueries(db, engine);
+    this.audit = new AuditQueries(db, engine);
+  }
+
+  /** Makes one-time set-up (bootstrap, the first server key) take turns across replicas starting together. */
+  lockSetup(): Promise<void> {
+    return this.engine.lockSetup(this.db);
+  }
+}
 
 /**
  * The durable store. Every state change runs in `tx` (design.md: one transaction per use case);
- * `read` runs its queries on one consistent snapshot.
+ * `read` runs its queries on one consistent snapshot. What the engine says goes out as the API's
+ * codes (Engine.translate), in this one place.
  */
-export interface Store {
-  readonly dialect: Dialect;
+export class Store {
+  constructor(private readonly engine: Engine) {}
+
+  get dialect(): Dialect {
+    return this.engine.dialect;
+  }
+
   /** Where the store lives, for logs: a file path or a URL without its password. */
-  readonly location: string;
-  tx<T>(fn: (r: Repo) => Promise<T>): Promise<T>;
-  read<T>(fn: (r: Repo) => Promise<T>): Promise<T>;
+  get location(): string {
+    return this.engine.location;
+  }
+
+  tx<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
+    return this.#translated(() => this.engine.write((db) => fn(new Tx(db, this.engine))));
+  }
+
+  read<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
+    return this.#translated(() => this.engine.read((db) => fn(new Tx(db, this.engine))));
+  }
+
   /** Resolves when the store answers and its migrations are applied (readiness). */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Another process holds the data dir (README, "Configuration": one process per SQLite data dir). */
-export class DataDirBusyError extends Error {}
-
-export class KyselyStore implements Store {
-  constructor(
-    readonly db: Kysely<Database>,
-    readonly dialect: Dialect,
-    readonly location: string,
-    private readonly lockTimeoutMs: number,
-    private readonly onClose: () => Promise<void> = async () => undefined,
-  ) {}
-
-  tx<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
-    return translateErrors(() =>
-      this.db.transaction().execute(async (t) => {
-        if (this.dialect === 'postgres') {
-          // A call that cannot get its row locks in time gives up with nothing applied (routetables.md).
-          await sql.raw(`set local lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`).execute(t);
-        }
-        return fn(new Repo(t, this.dialect));
-      }),
-    );
-  }
-
-  read<T>(fn: (r: Repo) => Promise<T>): Promise<T> {
-    if (this.dialect === 'sqlite') return this.tx(fn);
-    return translateErrors(() =>
-      this.db
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .execute((t) => fn(new Repo(t, this.dialect))),
-    );
-  }
-
   async ping(): Promise<void> {
-    const missing = await translateErrors(() => pendingMigrations(this.db));
+    const missing = await this.#translated(() => pendingMigrations(this.engine.db));
     if (missing.length > 0) {
       throw new ApiError('VPCEP.0503', undefined, {
         headers: { 'Retry-After': '1' },
@@ -65,59 +76,22 @@ export class KyselyStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
-    await this.db.destroy();
-    await this.onClose();
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+
+  async #translated<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw this.engine.translate(e) ?? e;
+    }
   }
 }
 
-/** PostgreSQL SQLSTATEs and socket errors that mean "the database is not reachable now". */
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-]);
-
-/**
- * Maps what the database says to the API's codes, in one place: a busy lock is 409 VPCEP.0409, an
- * unreachable database 503 VPCEP.0503 with Retry-After, a statement past its timeout 504.
- */
-async function translateErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    const err = e as { code?: string; message?: string };
-    const code = err.code ?? '';
-    const message = err.message ?? '';
-    // 23503/23505: a concurrent change removed a row this one refers to, or added one it collides
-    // with (e.g. a VPC deleted while an endpoint is created in it); retrying sees the new state.
-    if (['SQLITE_BUSY', '55P03', '40P01', '40001', '23503', '23505'].includes(code)) {
-      throw new ApiError('VPCEP.0409', undefined, { reason: `${code}: ${message}` });
-    }
-    if (code === '57014') throw new ApiError('EndPoint.0013', undefined, { reason: message });
-    if (
-      UNREACHABLE.has(code) ||
-      code.startsWith('08') ||
-      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
-        message,
-      )
-    ) {
-      throw new ApiError('VPCEP.0503', 'The database is unreachable.', {
-        headers: { 'Retry-After': '1' },
-        reason: `${code || 'connection'}: ${message}`,
-      });
-    }
-    throw e;
-  }
-}
+/** Another process holds the data dir (README, "Configuration": one process per SQLite data dir). */
+export class DataDirBusyError extends Error {}
 
 /**
  * The store the configuration names: PostgreSQL for a `postgres://` URL, else SQLite in the data

@@ -42,7 +42,7 @@ before(async () => {
   vpc = (await createVpc(w)).id;
   table = await createTable(w, vpc, [], 'rt-a');
   other = await addAccount(w.store, { domain: 'other' });
-  const domain = await w.store.read((r) => r.domainByName('vpcep'));
+  const domain = await w.store.read((r) => r.identity.domainByName('vpcep'));
   sibling = await addProject(w.store, domain!.id, 'cn-south-1');
 });
 after(() => w.close());
@@ -484,6 +484,16 @@ describe('logs', () => {
       assert.ok(logged.includes(AK), 'the AK is logged');
       assert.ok(logged.includes('signature mismatch'), 'the reason of a refusal is logged');
       assert.ok(logged.includes('more than 15 minutes'), 'a stale date is logged as such');
+      const completed = logged
+        .split('\n')
+        .filter((l) => l.includes('request completed'))
+        .map((l) => JSON.parse(l) as { op?: string });
+      assert.ok(completed.length >= 5, 'every request logs its completion');
+      assert.ok(
+        completed.some((l) => l.op === 'ListRouteTables') &&
+          completed.some((l) => l.op === 'CreatePermanentAccessKey'),
+        `completed requests are labelled with their operation: ${completed.map((l) => l.op).join(', ')}`,
+      );
       const secrets: [string, string][] = [
         ['the SK', SK],
         ['the new SK', key.body.credential.secret],
@@ -507,8 +517,8 @@ describe('logs', () => {
 
 async function adminUserId(store: Store): Promise<string> {
   const user = await store.read(async (r) => {
-    const domain = await r.domainByName('vpcep');
-    return domain && r.userByName(domain.id, 'admin');
+    const domain = await r.identity.domainByName('vpcep');
+    return domain && r.identity.userByName(domain.id, 'admin');
   });
   assert.ok(user);
   return user.id;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { NewRow } from '../../src/store/repo.ts';
+import type { NewRow } from '../../src/store/queries.ts';
 import {
   createEndpoint,
   createTable,
@@ -91,7 +91,7 @@ async function egwRoutes(world: World, table: string): Promise<Route[]> {
 }
 
 async function auditCount(world: World) {
-  return (await world.store.read((r) => r.auditLog(world.projectId, 1_000_000))).length;
+  return (await world.store.read((r) => r.audit.list(world.projectId, 1_000_000))).length;
 }
 
 /** Everything a call may change: the endpoint as read, the routes of the given tables, the audit log. */
@@ -221,9 +221,9 @@ function otherProject(world: World) {
       const id = randomBytes(16).toString('hex');
       const name = 'cn-south-1';
       await world.store.tx(async (r) => {
-        const domain = await r.domainByName('vpcep');
+        const domain = await r.identity.domainByName('vpcep');
         assert.ok(domain);
-        await r.insertProject({
+        await r.identity.insertProject({
           id,
           name,
           domain_id: domain.id,
@@ -262,7 +262,7 @@ async function insertOwnService(
   const now = world.clock.now().toISOString();
   const id = randomUUID();
   await world.store.tx((r) =>
-    r.insertService({
+    r.services.insert({
       id,
       owner_project_id: world.projectId,
       owner: world.projectId,
@@ -607,7 +607,7 @@ test('step 6: deleting, failed, pendingAcceptance and rejected endpoints refuse,
   ];
   for (const c of cases) {
     const s = await scene();
-    await w.store.tx((r) => r.updateEndpoint(s.ep, { status: c.status }));
+    await w.store.tx((r) => r.endpoints.update(s.ep, { status: c.status }));
     for (const routetables of [[s.b], [s.b, randomUUID()]]) {
       const res = await failing(s, () => put(w, s.ep, { routetables }));
       expectError(res, 400, c.code, c.message, c.status);
@@ -635,7 +635,7 @@ test('step 7: an endpoint of an interface service answers 400 EndPoint.1004, aft
   }
   assert.deepEqual(await egwRoutes(w, table), []);
   // Step 6 comes before step 7: the state of an interface endpoint is reported first.
-  await w.store.tx((r) => r.updateEndpoint(ep, { status: 'deleting' }));
+  await w.store.tx((r) => r.endpoints.update(ep, { status: 'deleting' }));
   const res = await failing(s, () => put(w, ep, { routetables: [table] }));
   expectError(res, 400, 'EndPoint.2018');
 });

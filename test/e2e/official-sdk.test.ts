@@ -83,7 +83,7 @@ before(async () => {
   const log = pino({ level: 'silent' });
   // The real clock: the SDK stamps X-Sdk-Date with the time of day.
   await bootstrap({ config, store, clock: systemClock, ids: randomIds, log });
-  domainId = (await store.read((r) => r.domainByName('vpcep')))!.id;
+  domainId = (await store.read((r) => r.identity.domainByName('vpcep')))!.id;
   app = await buildApp({ config, store, clock: systemClock, logger: log });
   app.addHook('onResponse', async (request, reply) => {
     seen.push({

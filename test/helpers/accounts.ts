@@ -38,16 +38,21 @@ export async function addAccount(
   };
   const passwordHash = await hashPassword(a.password);
   await store.tx(async (r) => {
-    await r.insertDomain({ id: a.domainId, name: a.domainName, created_at: now });
-    await r.insertProject({ id: a.projectId, name: a.projectName, domain_id: a.domainId, created_at: now });
-    await r.insertUser({
+    await r.identity.insertDomain({ id: a.domainId, name: a.domainName, created_at: now });
+    await r.identity.insertProject({
+      id: a.projectId,
+      name: a.projectName,
+      domain_id: a.domainId,
+      created_at: now,
+    });
+    await r.identity.insertUser({
       id: a.userId,
       name: a.userName,
       domain_id: a.domainId,
       password_hash: passwordHash,
       created_at: now,
     });
-    await r.insertAccessKey({
+    await r.identity.insertAccessKey({
       access: a.ak,
       secret: a.sk,
       user_id: a.userId,
@@ -63,7 +68,7 @@ export async function addAccount(
 export async function addProject(store: Store, domainId: string, name: string): Promise<string> {
   const id = hex(16);
   await store.tx((r) =>
-    r.insertProject({ id, name, domain_id: domainId, created_at: new Date().toISOString() }),
+    r.identity.insertProject({ id, name, domain_id: domainId, created_at: new Date().toISOString() }),
   );
   return id;
 }

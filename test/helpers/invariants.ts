@@ -3,6 +3,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import type { Store } from '../../src/store/store.ts';
 
+/** What the checker needs of a store: snapshot reads (a test may hand it an open transaction). */
+export type StoreReader = Pick<Store, 'read' | 'dialect'>;
+
 /**
  * The binding invariants of routetables.md, checked against the real store:
  *
@@ -123,7 +126,7 @@ async function readAll(db: Kysely<Database>, scope: InvariantScope) {
 }
 
 /** Runs `fn` on one connection inside a read-only snapshot transaction. */
-async function snapshot<T>(store: Store, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+async function snapshot<T>(store: StoreReader, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   return store.read((r) =>
     // Already inside a transaction (a caller checking an uncommitted state): read through it.
     r.db.isTransaction
@@ -142,7 +145,10 @@ async function snapshot<T>(store: Store, fn: (db: Kysely<Database>) => Promise<T
 }
 
 /** Asserts invariants (a), (b), (c) and the binding-row rules; returns what it read. */
-export async function checkInvariants(store: Store, scope: InvariantScope = {}): Promise<BindingSnapshot> {
+export async function checkInvariants(
+  store: StoreReader,
+  scope: InvariantScope = {},
+): Promise<BindingSnapshot> {
   const data = await snapshot(store, (db) => readAll(db, scope));
   const services = new Map(data.services.map((s) => [s.id, s]));
   const cidrsOf = (serviceId: string): string[] => {

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { endpointTime } from '../../src/domain/ids.ts';
-import { checkInvariants, checkReadPath, type ReadPath } from '../helpers/invariants.ts';
-import type { Repo } from '../../src/store/repo.ts';
-import type { Store } from '../../src/store/store.ts';
+import { checkInvariants, checkReadPath, type ReadPath, type StoreReader } from '../helpers/invariants.ts';
+import type { Tx } from '../../src/store/store.ts';
 import { makeWorld, type Reply, type World } from '../helpers/world.ts';
 
 /**
@@ -541,16 +540,9 @@ async function verify(run: Run, s: Step) {
   run.faults = faults;
 }
 
-/** A Store whose reads run inside an open transaction, to check uncommitted states. */
-function txStore(r: Repo): Store {
-  return {
-    dialect: r.dialect,
-    location: 'tx',
-    read: (fn) => fn(r),
-    tx: (fn) => fn(r),
-    ping: async () => undefined,
-    close: async () => undefined,
-  };
+/** A store whose reads run inside an open transaction, to check uncommitted states. */
+function txStore(r: Tx): StoreReader {
+  return { dialect: w.store.dialect, read: (fn) => fn(r) };
 }
 
 async function resetFaults() {
@@ -645,7 +637,7 @@ test('the checker notices a store that breaks an invariant', async () => {
   const [def, extra, otherDef] = [run.tables[0]!.id, run.tables[2]!.id, run.tables[1]!.id];
   const scope = { vpcIds: run.vpcs };
   await checkInvariants(w.store, scope);
-  const corruptions: [string, RegExp, (db: Repo['db']) => Promise<unknown>][] = [
+  const corruptions: [string, RegExp, (db: Tx['db']) => Promise<unknown>][] = [
     [
       'an egw route missing',
       /\(a\)/,

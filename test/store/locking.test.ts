@@ -31,7 +31,7 @@ before(async () => {
 after(() => w?.close());
 
 /** A connection that holds `for update` on one row until `release()`. */
-async function holdRowLock(table: 'endpoints' | 'routetables', id: string) {
+async function holdRowLock(table: 'endpoints' | 'routetables' | 'vpcs' | 'users', id: string) {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
   await c.connect();
   await c.query('begin');
@@ -203,4 +203,87 @@ test('a route-table update racing a held lock on the table answers 409 and chang
     [`100.125.0.0/16>${ep}`, '172.22.1.0/24>nat-1'],
   );
   await checkInvariants(w.store, { vpcIds: [vpc.id] });
+});
+
+// The checks that count or compare rows (the subnet-overlap check, the two-keys-per-user limit)
+// lock the row they hang on, so two calls at once cannot both pass them.
+
+test('a subnet create waits for a held lock on its VPC: 409, nothing created', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const lock = await holdRowLock('vpcs', vpc.id);
+  try {
+    const [res, ms] = await timed(() =>
+      w.api('POST', '/subnets', {
+        subnet: { name: 'held', cidr: '10.0.77.0/24', gateway_ip: '10.0.77.1', vpc_id: vpc.id },
+      }),
+    );
+    assertConflict(res, ms, 'vpc');
+  } finally {
+    await lock.release();
+  }
+  const subnets = await w.api('GET', `/subnets?vpc_id=${vpc.id}`);
+  assert.deepEqual(
+    subnets.body.subnets.filter((s: { name: string }) => s.name === 'held'),
+    [],
+    'nothing was created',
+  );
+});
+
+test('overlapping subnets created at once: exactly one is created', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const racing = Array.from({ length: 6 }, (_, i) =>
+    w.api('POST', '/subnets', {
+      subnet: { name: `race-${i}`, cidr: '10.0.88.0/24', gateway_ip: '10.0.88.1', vpc_id: vpc.id },
+    }),
+  );
+  const answers = await Promise.all(racing);
+  const created = answers.filter((r) => r.status === 200 || r.status === 201);
+  assert.equal(created.length, 1, answers.map((r) => `${r.status} ${r.raw}`).join('\n'));
+  for (const r of answers.filter((a) => !created.includes(a))) {
+    assert.ok(r.status === 400 || r.status === 409, r.raw);
+  }
+  const subnets = await w.api('GET', `/subnets?vpc_id=${vpc.id}`);
+  assert.equal(subnets.body.subnets.filter((s: { cidr: string }) => s.cidr === '10.0.88.0/24').length, 1);
+});
+
+test('an access-key create waits for a held lock on its user: 409, no key made', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  const { rows } = await c.query(`select id from ${schema}.users where name = 'admin'`);
+  await c.end();
+  const userId = rows[0].id as string;
+  const before = await w.call('GET', '/v3.0/OS-CREDENTIAL/credentials');
+  const lock = await holdRowLock('users', userId);
+  try {
+    const [res, ms] = await timed(() =>
+      w.call('POST', '/v3.0/OS-CREDENTIAL/credentials', { credential: { user_id: userId } }),
+    );
+    assert.equal(res.status, 409, res.raw);
+    assert.ok(ms >= LOCK_TIMEOUT_MS - 50, `waited for the lock (${ms} ms)`);
+  } finally {
+    await lock.release();
+  }
+  assert.deepEqual(
+    (await w.call('GET', '/v3.0/OS-CREDENTIAL/credentials')).body,
+    before.body,
+    'no key was made',
+  );
+});
+
+test('access keys created at once for one user: never more than two', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const list = async () =>
+    (await w.call('GET', '/v3.0/OS-CREDENTIAL/credentials')).body.credentials as { access: string }[];
+  for (const k of (await list()).slice(1)) {
+    assert.equal((await w.call('DELETE', `/v3.0/OS-CREDENTIAL/credentials/${k.access}`)).status, 204);
+  }
+  const userId = ((await list())[0] as unknown as { user_id: string }).user_id;
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      w.call('POST', '/v3.0/OS-CREDENTIAL/credentials', { credential: { user_id: userId } }),
+    ),
+  );
+  assert.equal(answers.filter((r) => r.status === 201).length, 1, answers.map((r) => r.raw).join('\n'));
+  assert.equal((await list()).length, 2);
 });

@@ -72,7 +72,7 @@ async function sqliteMigrations(dir: string): Promise<MigrationRow[]> {
 
 async function insertDomain(store: Store, name: string) {
   await store.tx((r) =>
-    r.insertDomain({ id: randomBytes(8).toString('hex'), name, created_at: '2026-01-01' }),
+    r.identity.insertDomain({ id: randomBytes(8).toString('hex'), name, created_at: '2026-01-01' }),
   );
 }
 
@@ -103,7 +103,7 @@ async function openThreeAtOnce(url: string) {
     // Data written through one store is seen through the others: they share the schema.
     await insertDomain(stores[0]!, 'shared');
     for (const s of stores) {
-      assert.equal((await s.read((r) => r.domainByName('shared')))?.name, 'shared');
+      assert.equal((await s.read((r) => r.identity.domainByName('shared')))?.name, 'shared');
     }
 
     // Reopening applies nothing: the records stay as they were, and migrate() finds nothing to do.
@@ -112,7 +112,11 @@ async function openThreeAtOnce(url: string) {
     await reopened.ping();
     assert.deepEqual(await pgMigrations(schema), rows, 'reopening changed schema_migrations');
     assert.deepEqual(await migrateAgainPg(schema), [], 'nothing left to apply');
-    assert.equal((await reopened.read((r) => r.domainByName('shared')))?.name, 'shared', 'data kept');
+    assert.equal(
+      (await reopened.read((r) => r.identity.domainByName('shared')))?.name,
+      'shared',
+      'data kept',
+    );
   } finally {
     await Promise.allSettled(stores.map((s) => s.close()));
     await onPg((c) => c.query(`drop schema if exists ${schema} cascade`));
@@ -212,7 +216,7 @@ test('SQLite: reopening the same data dir applies nothing and keeps the data', a
     const second = await openSqliteStore({ dataDir: dir, lockTimeoutMs: 2000 });
     try {
       await second.ping();
-      assert.equal((await second.read((r) => r.domainByName('kept')))?.name, 'kept', 'data kept');
+      assert.equal((await second.read((r) => r.identity.domainByName('kept')))?.name, 'kept', 'data kept');
     } finally {
       await second.close();
     }

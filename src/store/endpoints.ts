@@ -1,0 +1,107 @@
+import { sql, type Updateable } from 'kysely';
+import type { Database } from './schema.ts';
+import { Queries, type LockOption, type NewRow } from './queries.ts';
+
+export interface EndpointListQuery {
+  project_id: string;
+  id?: string;
+  vpc_id?: string;
+  /** Fuzzy: a substring of the service name. */
+  endpoint_service_name?: string;
+  limit: number;
+  offset: number;
+  sort_key: 'created_at' | 'updated_at';
+  sort_dir: 'asc' | 'desc';
+}
+
+/** Endpoints and their route-table bindings. */
+export class EndpointQueries extends Queries {
+  /** The endpoint; `forUpdate` makes calls on it take turns. */
+  byId(projectId: string, id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('endpoints').selectAll().where('project_id', '=', projectId).where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
+  }
+  ofVpc(vpcId: string) {
+    return this.db.selectFrom('endpoints').select(['id']).where('vpc_id', '=', vpcId).execute();
+  }
+  async list(q: EndpointListQuery) {
+    let query = this.db
+      .selectFrom('endpoints')
+      .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
+      .where('endpoints.project_id', '=', q.project_id);
+    if (q.id !== undefined) query = query.where('endpoints.id', '=', q.id);
+    if (q.vpc_id !== undefined) query = query.where('endpoints.vpc_id', '=', q.vpc_id);
+    if (q.endpoint_service_name !== undefined) {
+      const pattern = `%${q.endpoint_service_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // An explicit escape character: SQLite has none by default, PostgreSQL's is the same backslash.
+      query = query.where(
+        sql<boolean>`${sql.ref('endpoint_services.service_name')} like ${pattern} escape '\\'`,
+      );
+    }
+    const total = await query
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll('endpoints')
+      .orderBy(`endpoints.${q.sort_key}`, q.sort_dir)
+      .orderBy('endpoints.id', q.sort_dir)
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    return { rows, total: Number(total.n) };
+  }
+  async insert(row: NewRow<'endpoints'>) {
+    await this.db.insertInto('endpoints').values(row).execute();
+  }
+  async update(id: string, patch: Updateable<Database['endpoints']>) {
+    await this.db.updateTable('endpoints').set(patch).where('id', '=', id).execute();
+  }
+  async delete(id: string) {
+    await this.db.deleteFrom('endpoint_routetables').where('endpoint_id', '=', id).execute();
+    await this.db.deleteFrom('endpoints').where('id', '=', id).execute();
+  }
+  async boundTables(endpointId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('endpoint_routetables')
+      .select('routetable_id')
+      .where('endpoint_id', '=', endpointId)
+      .orderBy('routetable_id')
+      .execute();
+    return rows.map((r) => r.routetable_id);
+  }
+  /** Bound tables of many endpoints at once, for lists. */
+  async boundTablesOf(endpointIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(endpointIds.map((id) => [id, []]));
+    if (endpointIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('endpoint_routetables')
+      .select(['endpoint_id', 'routetable_id'])
+      .where('endpoint_id', 'in', endpointIds)
+      .orderBy('routetable_id')
+      .execute();
+    for (const r of rows) out.get(r.endpoint_id)?.push(r.routetable_id);
+    return out;
+  }
+  /** Bindings on these tables, any endpoint. */
+  bindingsOnTables(tableIds: readonly string[]) {
+    if (tableIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('endpoint_routetables')
+      .selectAll()
+      .where('routetable_id', 'in', tableIds)
+      .execute();
+  }
+  async insertBindings(rows: NewRow<'endpoint_routetables'>[]) {
+    if (rows.length > 0) await this.db.insertInto('endpoint_routetables').values(rows).execute();
+  }
+  async deleteBindings(endpointId: string, tableIds: readonly string[]) {
+    if (tableIds.length === 0) return;
+    await this.db
+      .deleteFrom('endpoint_routetables')
+      .where('endpoint_id', '=', endpointId)
+      .where('routetable_id', 'in', tableIds)
+      .execute();
+  }
+}

@@ -1,0 +1,32 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ApiError } from '../domain/errors.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * What differs between database engines, and the only thing a new engine implements (README,
+ * "Development: a new engine"). Everything above it — the queries of each aggregate, the
+ * migrations, the services — is written once, in Kysely, for every engine.
+ */
+export interface Engine {
+  readonly dialect: Dialect;
+  /** Where the data lives, for logs: a file path, or a URL without its password. */
+  readonly location: string;
+  /** The database outside any transaction: migrations and readiness only. */
+  readonly db: Kysely<Database>;
+  /**
+   * Runs `fn` in a transaction that may write. Writers of the same rows take turns; one that
+   * cannot have its locks within the lock timeout fails with nothing applied.
+   */
+  write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a transaction that reads one consistent snapshot. */
+  read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** Whether `select … for update` locks rows (an engine without it serializes writers instead). */
+  readonly rowLocks: boolean;
+  /** Takes the transaction-scoped lock under which one-time set-up runs, across processes. */
+  lockSetup(t: Transaction<Database>): Promise<void>;
+  /** An engine failure as the API's error (busy → 409, unreachable → 503, …); undefined for others. */
+  translate(e: unknown): ApiError | undefined;
+  close(): Promise<void>;
+}

@@ -1,0 +1,171 @@
+import type { Updateable } from 'kysely';
+import type { Database } from './schema.ts';
+import { Queries, type LockOption, type NewRow } from './queries.ts';
+
+export interface RoutetableListQuery {
+  project_id: string;
+  id?: string;
+  vpc_id?: string;
+  subnet_id?: string;
+  marker?: string;
+  limit: number;
+}
+
+/** VPCs, subnets, route tables and their routes. */
+export class NetworkQueries extends Queries {
+  vpc(projectId: string, id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('vpcs').selectAll().where('project_id', '=', projectId).where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
+  }
+  vpcs(projectId: string) {
+    return this.db
+      .selectFrom('vpcs')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+  async insertVpc(row: NewRow<'vpcs'>) {
+    await this.db.insertInto('vpcs').values(row).execute();
+  }
+  async deleteVpc(id: string) {
+    await this.db.deleteFrom('vpcs').where('id', '=', id).execute();
+  }
+  subnet(projectId: string, id: string) {
+    return this.db
+      .selectFrom('subnets')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+  subnets(projectId: string, vpcId?: string) {
+    let q = this.db.selectFrom('subnets').selectAll().where('project_id', '=', projectId);
+    if (vpcId !== undefined) q = q.where('vpc_id', '=', vpcId);
+    return q.orderBy('created_at').orderBy('id').execute();
+  }
+  subnetsOfTables(tableIds: readonly string[]) {
+    if (tableIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('subnets')
+      .select(['id', 'routetable_id'])
+      .where('routetable_id', 'in', tableIds)
+      .execute();
+  }
+  async insertSubnet(row: NewRow<'subnets'>) {
+    await this.db.insertInto('subnets').values(row).execute();
+  }
+  async updateSubnet(id: string, patch: Updateable<Database['subnets']>) {
+    await this.db.updateTable('subnets').set(patch).where('id', '=', id).execute();
+  }
+  async deleteSubnet(id: string) {
+    await this.db.deleteFrom('subnets').where('id', '=', id).execute();
+  }
+
+  routetable(projectId: string, id: string) {
+    return this.db
+      .selectFrom('routetables')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+  routetablesByIds(projectId: string, ids: readonly string[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('routetables')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', 'in', ids)
+      .execute();
+  }
+  /** Makes binders of one table take turns across processes (PostgreSQL); ids in a fixed order. */
+  async lockRoutetables(ids: readonly string[]) {
+    if (ids.length === 0) return;
+    await this.locking(this.db.selectFrom('routetables').select('id').where('id', 'in', ids).orderBy('id'), {
+      forUpdate: true,
+    }).execute();
+  }
+  defaultRoutetable(vpcId: string) {
+    return this.db
+      .selectFrom('routetables')
+      .selectAll()
+      .where('vpc_id', '=', vpcId)
+      .where('is_default', '=', 1)
+      .executeTakeFirst();
+  }
+  routetablesOfVpc(vpcId: string) {
+    return this.db.selectFrom('routetables').selectAll().where('vpc_id', '=', vpcId).execute();
+  }
+  async routetables(q: RoutetableListQuery) {
+    let query = this.db.selectFrom('routetables').selectAll().where('project_id', '=', q.project_id);
+    if (q.id !== undefined) query = query.where('id', '=', q.id);
+    if (q.vpc_id !== undefined) query = query.where('vpc_id', '=', q.vpc_id);
+    if (q.subnet_id !== undefined) {
+      const subnet = await this.db
+        .selectFrom('subnets')
+        .select(['vpc_id', 'routetable_id'])
+        .where('id', '=', q.subnet_id)
+        .where('project_id', '=', q.project_id)
+        .executeTakeFirst();
+      if (!subnet) return [];
+      query = subnet.routetable_id
+        ? query.where('id', '=', subnet.routetable_id)
+        : query.where('vpc_id', '=', subnet.vpc_id).where('is_default', '=', 1);
+    }
+    if (q.marker !== undefined) query = query.where('id', '>', q.marker);
+    return query.orderBy('id').limit(q.limit).execute();
+  }
+  async insertRoutetable(row: NewRow<'routetables'>) {
+    await this.db.insertInto('routetables').values(row).execute();
+  }
+  async updateRoutetable(id: string, patch: Updateable<Database['routetables']>) {
+    await this.db.updateTable('routetables').set(patch).where('id', '=', id).execute();
+  }
+  async deleteRoutetable(id: string) {
+    await this.db.deleteFrom('routes').where('routetable_id', '=', id).execute();
+    await this.db.deleteFrom('routetables').where('id', '=', id).execute();
+  }
+  routes(tableId: string) {
+    return this.db
+      .selectFrom('routes')
+      .selectAll()
+      .where('routetable_id', '=', tableId)
+      .orderBy('destination')
+      .execute();
+  }
+  routesOfTables(tableIds: readonly string[]) {
+    if (tableIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('routes').selectAll().where('routetable_id', 'in', tableIds).execute();
+  }
+  async insertRoutes(rows: NewRow<'routes'>[]) {
+    if (rows.length > 0) await this.db.insertInto('routes').values(rows).execute();
+  }
+  async updateRoute(tableId: string, destination: string, patch: Updateable<Database['routes']>) {
+    await this.db
+      .updateTable('routes')
+      .set(patch)
+      .where('routetable_id', '=', tableId)
+      .where('destination', '=', destination)
+      .execute();
+  }
+  async deleteRoutes(tableId: string, destinations: readonly string[]) {
+    if (destinations.length === 0) return;
+    await this.db
+      .deleteFrom('routes')
+      .where('routetable_id', '=', tableId)
+      .where('destination', 'in', destinations)
+      .execute();
+  }
+  async deleteEndpointRoutes(endpointId: string, tableIds?: readonly string[]) {
+    let q = this.db.deleteFrom('routes').where('endpoint_id', '=', endpointId);
+    if (tableIds !== undefined) {
+      if (tableIds.length === 0) return;
+      q = q.where('routetable_id', 'in', tableIds);
+    }
+    await q.execute();
+  }
+}

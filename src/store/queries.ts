@@ -1,0 +1,28 @@
+import type { Insertable, Selectable, Transaction } from 'kysely';
+import type { Engine } from './engine.ts';
+import type { Database } from './schema.ts';
+
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+
+/** A read that can also lock what it reads until the transaction ends (`{ forUpdate: true }`). */
+export interface LockOption {
+  forUpdate?: boolean;
+}
+
+/**
+ * The base of each aggregate's queries: typed reads and writes on one transaction. No rules live
+ * here; services decide, the queries only move rows. Locks are part of a read (`LockOption`), so
+ * a service that needs one says so where it reads, and every engine honours it its own way.
+ */
+export abstract class Queries {
+  constructor(
+    protected readonly db: Transaction<Database>,
+    protected readonly engine: Engine,
+  ) {}
+
+  /** `q` made to lock its rows when asked and the engine has row locks. */
+  protected locking<Q extends { forUpdate(): Q }>(q: Q, opts: LockOption | undefined): Q {
+    return opts?.forUpdate && this.engine.rowLocks ? q.forUpdate() : q;
+  }
+}
