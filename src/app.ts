@@ -1,15 +1,16 @@
 import type http from 'node:http';
-import net from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { ApiError } from './domain/errors.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
-import { frameworkError, installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
+import { installDraining } from './http/draining.ts';
+import { frameworkError, installErrorHandler } from './http/error-handler.ts';
 import { createListener, type Listener } from './http/listener.ts';
+import { createLogger, labelRequestLogs } from './http/logging.ts';
 import { installPipeline } from './http/pipeline.ts';
 import { installSchemaCompilers } from './http/schema-compilers.ts';
 import type { RouteDef } from './http/route.ts';
+import { registerRoutes } from './http/routing.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
 import { faultRoutes } from './http/routes/faults.ts';
@@ -28,6 +29,8 @@ import { Network } from './service/network.ts';
 import { RouteTables } from './service/route-tables.ts';
 import type { Store } from './store/store.ts';
 
+export { createLogger } from './http/logging.ts';
+
 export interface AppOptions {
   config: Readonly<Config>;
   store: Store;
@@ -37,19 +40,6 @@ export interface AppOptions {
   logger?: Logger;
   /** An HTTP server bound already (src/server.ts binds before it bootstraps); default: a new one. */
   listener?: Listener;
-}
-
-/** Headers that carry secrets; never logged (design.md, "Secrets"). */
-export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-subject-token', 'x-security-token'];
-
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    redact: {
-      paths: REDACTED_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `res.headers["${h}"]`]),
-      censor: '[redacted]',
-    },
-  });
 }
 
 /** Every route of the API, as data. */
@@ -64,36 +54,6 @@ export function allRoutes(deps: Deps, identity: Identity, draining: () => boolea
     ...faultRoutes(new RouteFaults(deps)),
     ...notImplementedRoutes(),
   ];
-}
-
-const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
-
-/** How long a shutdown waits for open connections before cutting them. */
-const DRAIN_LIMIT_MS = 20_000;
-
-/**
- * Stops accepting at once (new connections are refused), then waits for the open connections to
- * end: what they carry is answered (503, `Connection: close`) and the calls in flight finish.
- * Connections left idle are closed, but only after a moment: Node's own `close()` drops idle
- * keep-alive connections immediately, including those whose next request is already on its way,
- * which the client would see as a reset instead of an answer.
- */
-async function drainConnections(server: http.Server): Promise<void> {
-  if (!server.listening) return;
-  // net.Server's close: stop listening without http.Server's immediate sweep of idle connections.
-  // Fastify's own close() afterwards finds the listener closed and goes on.
-  const ended = new Promise<true>((resolve) => net.Server.prototype.close.call(server, () => resolve(true)));
-  const deadline = Date.now() + DRAIN_LIMIT_MS;
-  for (;;) {
-    const done = await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), 100))]);
-    if (done) return;
-    if (Date.now() > deadline) {
-      server.closeAllConnections();
-      await ended;
-      return;
-    }
-    server.closeIdleConnections();
-  }
 }
 
 /** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */
@@ -117,7 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => deps.ids.hex(16),
     requestIdHeader: false,
-    // Draining is answered below in the API's own envelope.
+    // Draining is answered in the API's own envelope (http/draining.ts).
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
     frameworkErrors: frameworkError,
@@ -133,74 +93,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installSchemaCompilers(app);
   installErrorHandler(app);
 
-  // On close (SIGTERM) the server stops accepting, answers what arrives on open connections with
-  // 503 VPCEP.0503, and lets the calls in flight finish. Every answer from then on closes its
-  // connection, so no client sends another request on a connection about to go away.
-  let draining = false;
-  app.addHook('preClose', async () => {
-    draining = true;
-    await drainConnections(app.server);
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    if (draining) reply.header('Connection', 'close');
-  });
-  // A call that arrives while draining is refused — once its body has arrived, before
-  // authentication: answering while the client is still sending would close the connection on
-  // unread bytes, and the client would see a reset instead of the 503. Calls that arrived earlier
-  // are in flight and finish.
-  const lateArrivals = new WeakSet<object>();
-  app.addHook('onRequest', async (request) => {
-    if (draining) lateArrivals.add(request);
-  });
-  app.addHook('preValidation', async (request) => {
-    if (lateArrivals.has(request)) {
-      throw new ApiError('VPCEP.0503', 'The server is shutting down.', {
-        headers: { 'Retry-After': '1', Connection: 'close' },
-      });
-    }
-  });
-
+  const draining = installDraining(app);
+  labelRequestLogs(app);
   installPipeline(app, identity, config.bodyTimeoutMs);
 
-  const routes = allRoutes(deps, identity, () => draining);
-  const methodsByUrl = new Map<string, Set<string>>();
-  const apiByUrl = new Map<string, RouteDef['api']>();
-  for (const def of routes) {
-    methodsByUrl.set(def.url, (methodsByUrl.get(def.url) ?? new Set()).add(def.method));
-    apiByUrl.set(def.url, def.api);
-    app.route({
-      method: def.method,
-      url: def.url,
-      schema: def.schema,
-      config: { api: def.api, auth: def.auth },
-      handler: async (request, reply) => {
-        const result = await def.handler({
-          params: request.params,
-          query: request.query,
-          body: request.body,
-          caller: request.caller,
-          request,
-          reply,
-        } as never);
-        reply.code(def.status ?? 200);
-        if (result === undefined) return reply.send();
-        return reply.type(JSON_TYPE).send(result);
-      },
-    });
-  }
-
-  // A known path with a wrong method answers 405 with `Allow` (routetables.md, check 1).
-  for (const [url, methods] of methodsByUrl) {
-    const allowed = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ');
-    const others = METHODS.filter((m) => !methods.has(m));
-    app.route({
-      method: others,
-      url,
-      config: { api: apiByUrl.get(url) ?? 'endpoint', auth: false },
-      handler: async () => {
-        throw new ApiError('VPCEP.0405', `Allowed: ${allowed}.`, { headers: { Allow: allowed } });
-      },
-    });
-  }
+  registerRoutes(app, allRoutes(deps, identity, draining));
   return app;
 }

@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     api?: import('./route.ts').Api;
     auth?: boolean;
+    /** The operation's name in the published API, for logs. */
+    operationId?: string;
   }
 }
 

@@ -6,9 +6,6 @@ export const Id64 = Type.String({ minLength: 1, maxLength: 64 });
 
 export const ProjectParams = Type.Object({ project_id: Id64 });
 
-/** An error response of any envelope; kept loose so every family validates. */
-export const ErrorBody = Type.Object({}, { additionalProperties: true });
-
 /** Query fields shared by the VPC Endpoint list calls, each with its published error code. */
 export const ServiceNameQuery = Type.Optional(Type.String({ minLength: 1, maxLength: 128 }));
 export const IdQuery = Type.Optional(Id64);

@@ -43,7 +43,10 @@ export interface Reply {
   raw: string;
 }
 
-/** One server on a real SQLite file in a fresh temp dir, driven through `inject`. */
+/**
+ * One server driven through `inject`, on a real store: SQLite in a fresh temp dir, or a PostgreSQL
+ * schema of its own when the suite runs on PostgreSQL (openTestStore).
+ */
 export interface World {
   app: FastifyInstance;
   store: Store;

@@ -1,0 +1,65 @@
+import type http from 'node:http';
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../domain/errors.ts';
+
+/** How long a shutdown waits for open connections before cutting them. */
+const DRAIN_LIMIT_MS = 20_000;
+
+/**
+ * Stops accepting at once (new connections are refused), then waits for the open connections to
+ * end: what they carry is answered (503, `Connection: close`) and the calls in flight finish.
+ * Connections left idle are closed, but only after a moment: Node's own `close()` drops idle
+ * keep-alive connections immediately, including those whose next request is already on its way,
+ * which the client would see as a reset instead of an answer.
+ */
+async function drainConnections(server: http.Server): Promise<void> {
+  if (!server.listening) return;
+  // net.Server's close: stop listening without http.Server's immediate sweep of idle connections.
+  // Fastify's own close() afterwards finds the listener closed and goes on.
+  const ended = new Promise<true>((resolve) => net.Server.prototype.close.call(server, () => resolve(true)));
+  const deadline = Date.now() + DRAIN_LIMIT_MS;
+  for (;;) {
+    const done = await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), 100))]);
+    if (done) return;
+    if (Date.now() > deadline) {
+      server.closeAllConnections();
+      await ended;
+      return;
+    }
+    server.closeIdleConnections();
+  }
+}
+
+/**
+ * On close (SIGTERM) the server stops accepting, answers what arrives on open connections with
+ * 503 VPCEP.0503, and lets the calls in flight finish. Every answer from then on closes its
+ * connection, so no client sends another request on a connection about to go away. Returns
+ * whether the app is draining (readiness answers 503 then).
+ */
+export function installDraining(app: FastifyInstance): () => boolean {
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+    await drainConnections(app.server);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('Connection', 'close');
+  });
+  // A call that arrives while draining is refused — once its body has arrived, before
+  // authentication: answering while the client is still sending would close the connection on
+  // unread bytes, and the client would see a reset instead of the 503. Calls that arrived earlier
+  // are in flight and finish.
+  const lateArrivals = new WeakSet<object>();
+  app.addHook('onRequest', async (request) => {
+    if (draining) lateArrivals.add(request);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (lateArrivals.has(request)) {
+      throw new ApiError('VPCEP.0503', 'The server is shutting down.', {
+        headers: { 'Retry-After': '1', Connection: 'close' },
+      });
+    }
+  });
+  return () => draining;
+}
