@@ -22,6 +22,11 @@ export function createListener(newRequestId: () => string): Listener {
     res.writeHead(e.status, { 'Content-Type': JSON_TYPE, 'Retry-After': '1', 'X-Request-Id': id });
     res.end(JSON.stringify(errorBody(e, e.family, id)));
   });
+  // The timeouts Fastify gives a server of its own making, which this one replaces: idle keep-alive
+  // connections live 72 s (Node's own 5 s closes connections clients are about to reuse), and no
+  // overall request timeout (the pipeline bounds how long a body may take).
+  server.keepAliveTimeout = 72_000;
+  server.requestTimeout = 0;
   return {
     server,
     serve(handler) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,6 +124,23 @@ describe('the port is bound before anything is written', () => {
       child.kill('SIGKILL');
     }
   });
+});
+
+test('the bound server keeps idle keep-alive connections 72 s, as Fastify would', async () => {
+  const server = await spawnServer({ dataDir: path.join(tmp, 'keep-alive') });
+  const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+    http
+      .get(
+        { host: '127.0.0.1', port: server.port, path: '/', headers: { connection: 'keep-alive' } },
+        (res) => {
+          res.resume();
+          resolve(String(res.headers['keep-alive']));
+        },
+      )
+      .on('error', reject);
+  });
+  assert.equal(keepAlive, 'timeout=72');
+  await server.stop('SIGTERM');
 });
 
 describe('one process per SQLite data dir', () => {
