@@ -107,9 +107,16 @@ export function canonicalQuery(rawQuery: string): string {
     .join('&');
 }
 
+/**
+ * The value of a header the client names in `SignedHeaders`. The name comes from the client: only
+ * the headers object's own entries count, so `__proto__` or `constructor` read as absent, not as
+ * something inherited from Object.prototype.
+ */
 function headerValue(headers: RequestToVerify['headers'], name: string): string {
+  if (!Object.hasOwn(headers, name)) return '';
   const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : (v ?? '');
+  if (typeof v === 'string') return v;
+  return Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : '';
 }
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
