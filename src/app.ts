@@ -63,7 +63,7 @@ const strictAjv = new Ajv({ ...AJV_BASE, coerceTypes: false });
 const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
 
 /** Every route of the API, as data. */
-function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
+export function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
   return [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),

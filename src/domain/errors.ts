@@ -80,6 +80,7 @@ const entries = {
     family: 'endpoint',
   },
   'EndPoint.2040': { status: 400, message: 'The VPC endpoint has no route table bound.', family: 'endpoint' },
+  'EndPoint.2044': { status: 400, message: 'Invalid whitelist.', family: 'endpoint' },
   'EndPoint.2047': {
     status: 400,
     message: 'The VPC endpoint in the Failed status cannot be modified.',
@@ -123,6 +124,10 @@ const entries = {
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof entries;
+
+/** Whether `code` names an entry of the catalogue (schemas name codes as data: `x-error-code`). */
+export const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && Object.hasOwn(entries, code);
 
 export interface ApiErrorOptions {
   /** Response headers that go with the error (`Allow`, `Retry-After`). */

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Endpoints } from '../../service/endpoints.ts';
 import { route } from '../route.ts';
-import { Id64, IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
+import { errorCode, Id64, IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
 
 const RoutetableIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10 });
 
@@ -37,15 +37,19 @@ export const EndpointSchema = Type.Object({
 
 export const CreateEndpointBody = Type.Object({
   endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
-  vpc_id: Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0020' }),
-  subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0023' })),
+  vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
+  subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0023') })),
   routetables: Type.Optional(RoutetableIds),
   description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
   tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
   policy_statement: Type.Optional(Type.Array(Type.Object({}))),
   enable_dns: Type.Optional(Type.Boolean()),
+  // The code on the items too: a bad entry is reported at its own path, not the array's.
   whitelist: Type.Optional(
-    Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, 'x-error-code': 'EndPoint.2044' }),
+    Type.Array(Type.String({ maxLength: 64, ...errorCode('EndPoint.2044') }), {
+      maxItems: 1000,
+      ...errorCode('EndPoint.2044'),
+    }),
   ),
   enable_whitelist: Type.Optional(Type.Boolean()),
   port_ip: Type.Optional(Type.String({ maxLength: 64 })),
@@ -95,11 +99,11 @@ export function endpointRoutes(endpoints: Endpoints) {
           offset: Offset,
           sort_key: Type.Enum(['create_at', 'update_at'], {
             default: 'create_at',
-            'x-error-code': 'EndPoint.0017',
+            ...errorCode('EndPoint.0017'),
           }),
           sort_dir: Type.Enum(['desc', 'asc'], {
             default: 'desc',
-            'x-error-code': 'EndPoint.0018',
+            ...errorCode('EndPoint.0018'),
           }),
         }),
         response: {
