@@ -4,6 +4,7 @@ import { ApiError } from '../domain/errors.ts';
 import type { Caller } from '../service/context.ts';
 import type { Identity } from '../service/identity.ts';
 import { emptyBody, invalidParameter } from './error-handler.ts';
+import { parseJsonBody, unacceptableParameter } from './json-body.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -102,6 +103,11 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
     request.rawBody = raw ?? Buffer.alloc(0);
     request.body = undefined;
 
+    // Before anything reads them, authentication included (the AK/SK check looks the path's
+    // project up): text the stores cannot hold alike never reaches either (domain/text.ts).
+    const badParameter = unacceptableParameter(request.params, request.query);
+    if (badParameter) throw invalidParameter(request, badParameter);
+
     const config = request.routeOptions.config;
     if (config.auth) {
       const caller = await authenticate(request, identity, request.rawBody);
@@ -132,13 +138,9 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
         `Content-Type must be application/json, got "${contentType.slice(0, 64)}".`,
       );
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw invalidParameter(request, 'The body is not valid JSON.');
-    }
-    if (parsed === null) throw emptyBody(request);
-    request.body = parsed;
+    const parsed = parseJsonBody(raw.toString('utf8'));
+    if (!parsed.ok) throw invalidParameter(request, parsed.detail);
+    if (parsed.value === null) throw emptyBody(request);
+    request.body = parsed.value;
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime, iamTime } from '../domain/ids.ts';
+import { unacceptableText } from '../domain/text.ts';
 import { hashPassword, hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
 import {
   canonicalRequest,
@@ -202,7 +203,10 @@ export class Identity {
       typeof projectHeader === 'string' && projectHeader !== '' ? projectHeader : pathProjectId;
     let project: { id: string; name: string } | undefined;
     if (projectId !== undefined) {
-      const found = await this.deps.store.read((r) => r.projectById(projectId));
+      // Text no store holds names no project: answered like an unknown one, without a lookup.
+      const found = unacceptableText(projectId)
+        ? undefined
+        : await this.deps.store.read((r) => r.projectById(projectId));
       if (!found || found.domain_id !== key.domain_id) {
         throw new ApiError(
           'APIGW.0302',
