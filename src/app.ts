@@ -8,7 +8,7 @@ import { ApiError } from './domain/errors.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
 import { frameworkError, installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
 import { installPipeline } from './http/pipeline.ts';
-import type { RouteDef } from './http/route.ts';
+import { requestSchemas, type RouteDef } from './http/route.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
 import { faultRoutes } from './http/routes/faults.ts';
@@ -54,7 +54,9 @@ export function createLogger(level: string): Logger {
 // only they convert ("10" → 10) — and a value that does not convert still fails.
 const AJV_BASE: AjvOptions = {
   allErrors: false,
-  removeAdditional: false,
+  // Only where a schema says `additionalProperties: false`, which route.ts requestSchemas() says
+  // for every request object: unknown fields are dropped, never stored.
+  removeAdditional: true,
   useDefaults: true,
   verbose: true,
   strict: false,
@@ -172,7 +174,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     app.route({
       method: def.method,
       url: def.url,
-      schema: def.schema,
+      schema: requestSchemas(def.schema),
       config: { api: def.api, auth: def.auth },
       handler: async (request, reply) => {
         const result = await def.handler({

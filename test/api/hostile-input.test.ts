@@ -5,6 +5,7 @@ import { storeDigest } from '../helpers/digest.ts';
 import { sign } from '../helpers/sign.ts';
 import { makeWorld, type Reply, type World } from '../helpers/world.ts';
 import { parseJson } from '../helpers/json.ts';
+import { auditDetail, MAX_AUDIT_DETAIL } from '../../src/service/context.ts';
 
 /**
  * Hostile input (issue 8): whatever a client sends, the answer is a 4xx in the API's envelope, the
@@ -224,5 +225,117 @@ describe('deep nesting is bounded where JSON is parsed', () => {
       assert.match(res.raw, /nests deeper than 32 levels/, res.raw);
     }
     assert.equal(await storeDigest(w.store), before, 'nothing was stored');
+  });
+});
+
+/** The audit rows of this world, newest first. */
+const auditRows = () => w.store.read((r) => r.auditLog(P, 1_000_000));
+
+describe('unknown fields are dropped before anything is stored', () => {
+  test('route-table updates with a 900 KB junk field: answered 200, the audit rows stay small', async () => {
+    const t = await createTable(w, vpc.id);
+    const junk = 'j'.repeat(900 * 1024);
+    const before = await auditRows();
+    for (let i = 0; i < 20; i++) {
+      const res = await w.api('PUT', `/routetables/${t}`, { routetable: { name: `n${i}`, junk } });
+      assert.equal(res.status, 200, res.raw.slice(0, 200));
+      assert.equal('junk' in res.body.routetable, false);
+    }
+    const added = (await auditRows()).slice(0, (await auditRows()).length - before.length);
+    assert.equal(added.length, 20);
+    for (const row of added) {
+      assert.deepEqual(JSON.parse(row.detail), { name: row.detail.match(/n\d+/)![0] });
+    }
+    const bytes = added.reduce((n, row) => n + JSON.stringify(row).length, 0);
+    assert.ok(bytes < 20 * 1024, `20 audit rows hold ${bytes} bytes`);
+  });
+
+  test('extra fields in faults, tags, policy statements and subnet changes never reach a row', async () => {
+    const fault = await w.call('POST', `/vpcep/v1/${P}/faults`, {
+      fault: { operation: 'unbind', routetable_id: 'none', times: 1, extra: { a: 1 } },
+      extra: 2,
+    });
+    assert.equal(fault.status, 201, fault.raw);
+    const [faultRow] = await auditRows();
+    assert.deepEqual(JSON.parse(faultRow!.detail), {
+      operation: 'unbind',
+      routetable_id: 'none',
+      remaining: 1,
+    });
+    assert.equal((await w.call('DELETE', `/vpcep/v1/${P}/faults/${fault.body.fault.id}`)).status, 204);
+
+    const other = await createVpc(w, '10.9.0.0/16');
+    const created = await w.api('POST', '/vpc-endpoints', {
+      endpoint_service_id: await gatewayService(w),
+      vpc_id: other.id,
+      tags: [{ key: 'k', value: 'v', extra: 'x' }],
+      policy_statement: [
+        {
+          Effect: 'Allow',
+          Action: ['obs:object:GetObject'],
+          Resource: ['obs:*:*:object:bucket/*'],
+          Condition: { StringEquals: { 'obs:prefix': ['a', 'b'] } },
+          Extra: { deep: [1, 2, 3] },
+        },
+      ],
+      ip_version: 'ipv4',
+    });
+    assert.equal(created.status, 200, created.raw);
+    const stored = await w.store.read((r) => r.endpoint(P, created.body.id));
+    assert.deepEqual(JSON.parse(stored!.tags), [{ key: 'k', value: 'v' }]);
+    assert.deepEqual(JSON.parse(stored!.policy_statement), [
+      {
+        Effect: 'Allow',
+        Action: ['obs:object:GetObject'],
+        Resource: ['obs:*:*:object:bucket/*'],
+        Condition: { StringEquals: { 'obs:prefix': ['a', 'b'] } },
+      },
+    ]);
+    assert.equal(JSON.stringify(stored).includes('ip_version'), false);
+  });
+
+  test('a policy statement that breaks the published shape → 400 EndPoint.0002', async () => {
+    const base = { endpoint_service_id: 'x', vpc_id: vpc.id };
+    for (const policy_statement of [
+      [{}],
+      [{ Effect: 'Maybe', Action: [], Resource: [] }],
+      [{ Effect: 'Allow', Action: 'x', Resource: [] }],
+      [{ Effect: 'Allow', Action: [], Resource: [], Condition: { op: { key: { deeper: 1 } } } }],
+      Array(11).fill({ Effect: 'Allow', Action: [], Resource: [] }),
+    ]) {
+      const res = await w.api('POST', '/vpc-endpoints', { ...base, policy_statement });
+      assertBadRequest(res, 'endpoint', JSON.stringify(policy_statement).slice(0, 80));
+    }
+  });
+});
+
+describe('audit rows are bounded', () => {
+  test('an update naming 150 routes records a note past the cap, not the whole list', async () => {
+    const t = await createTable(w, vpc.id);
+    const add = Array.from({ length: 150 }, (_, i) => ({
+      type: 'ecs',
+      destination: `172.16.${i}.0/24`,
+      nexthop: `${'n'.repeat(60)}${String(i).padStart(4, '0')}`,
+    }));
+    const res = await w.api('PUT', `/routetables/${t}`, { routetable: { routes: { add } } });
+    assert.equal(res.status, 200, res.raw.slice(0, 300));
+    const [row] = await auditRows();
+    assert.equal(row!.resource_id, t);
+    assert.ok(row!.detail.length <= MAX_AUDIT_DETAIL, `${row!.detail.length} characters`);
+    assert.deepEqual(JSON.parse(row!.detail), {
+      truncated: true,
+      length: JSON.parse(row!.detail).length,
+      fields: ['routes'],
+    });
+  });
+
+  test('auditDetail keeps what fits as it is', () => {
+    assert.equal(auditDetail({ a: 1 }), '{"a":1}');
+    const big = { list: 'x'.repeat(MAX_AUDIT_DETAIL) };
+    assert.deepEqual(JSON.parse(auditDetail(big)), {
+      truncated: true,
+      length: JSON.stringify(big).length,
+      fields: ['list'],
+    });
   });
 });

@@ -35,6 +35,27 @@ export const EndpointSchema = Type.Object({
   updated_at: Type.String(),
 });
 
+/**
+ * A gateway endpoint policy statement as published (PolicyStatement: Effect, Action and Resource
+ * required). The condition is IAM's operator → key → value(s) map; its bounds are this server's.
+ */
+const PolicyText = Type.String({ minLength: 1, maxLength: 1024 });
+const PolicyStatement = Type.Object({
+  Effect: Type.Enum(['Allow', 'Deny']),
+  Action: Type.Array(PolicyText, { maxItems: 100 }),
+  Resource: Type.Array(PolicyText, { maxItems: 100 }),
+  Condition: Type.Optional(
+    Type.Record(
+      Type.String({ maxLength: 128 }),
+      Type.Record(
+        Type.String({ maxLength: 128 }),
+        Type.Union([PolicyText, Type.Array(PolicyText, { maxItems: 100 })]),
+      ),
+    ),
+  ),
+  Sid: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
 export const CreateEndpointBody = Type.Object({
   endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
   vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
@@ -42,7 +63,7 @@ export const CreateEndpointBody = Type.Object({
   routetables: Type.Optional(RoutetableIds),
   description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
   tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
-  policy_statement: Type.Optional(Type.Array(Type.Object({}))),
+  policy_statement: Type.Optional(Type.Array(PolicyStatement, { maxItems: 10 })),
   enable_dns: Type.Optional(Type.Boolean()),
   // The code on the items too: a bad entry is reported at its own path, not the array's.
   whitelist: Type.Optional(

@@ -9,7 +9,7 @@ const Named = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }
 const TokenRequest = Type.Object({
   auth: Type.Object({
     identity: Type.Object({
-      methods: Type.Array(Type.String(), { minItems: 1 }),
+      methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 10 }),
       password: Type.Object({
         user: Type.Object({
           name: Type.String({ minLength: 1, maxLength: 64 }),
