@@ -8,6 +8,7 @@ import { ApiError } from './domain/errors.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
 import { frameworkError, installErrorHandler, JSON_TYPE } from './http/error-handler.ts';
 import { installPipeline } from './http/pipeline.ts';
+import { applyProtocolLimits, clientErrorHandler } from './http/protocol-edge.ts';
 import { requestSchemas, type RouteDef } from './http/route.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
@@ -125,8 +126,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
     frameworkErrors: frameworkError,
+    // What Node refuses before any route sees it is answered in the API's envelope too.
+    clientErrorHandler: clientErrorHandler(deps.ids, log),
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+  applyProtocolLimits(app.server, config);
 
   // The SDKs send a `{}` body on some GETs and sign its hash (signing.md): GET bodies must reach
   // the signature check as bytes, so GET is a method with a body here.

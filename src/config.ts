@@ -31,6 +31,12 @@ export interface Config {
   tokenTtlMs: number;
   /** How long a request body may take to arrive before 408 EndPoint.0013 (errors.md). */
   bodyTimeoutMs: number;
+  /** The largest request line and header block; past it 431 APIGW.0201. */
+  maxHeaderBytes: number;
+  /** How long the request line and headers may take to arrive before 408 EndPoint.0013. */
+  headersTimeoutMs: number;
+  /** How long a keep-alive connection may sit idle between requests before it is closed. */
+  keepAliveTimeoutMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -124,6 +130,15 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),
     tokenTtlMs: 24 * 3600 * 1000,
     bodyTimeoutMs: int('VPCEP_BODY_TIMEOUT_MS', env.VPCEP_BODY_TIMEOUT_MS, 30_000, 100, 600_000),
+    maxHeaderBytes: int('VPCEP_MAX_HEADER_BYTES', env.VPCEP_MAX_HEADER_BYTES, 16 * 1024, 1024, 1024 * 1024),
+    headersTimeoutMs: int('VPCEP_HEADERS_TIMEOUT_MS', env.VPCEP_HEADERS_TIMEOUT_MS, 10_000, 100, 600_000),
+    keepAliveTimeoutMs: int(
+      'VPCEP_KEEP_ALIVE_TIMEOUT_MS',
+      env.VPCEP_KEEP_ALIVE_TIMEOUT_MS,
+      72_000,
+      100,
+      600_000,
+    ),
   };
   return Object.freeze(config);
 }

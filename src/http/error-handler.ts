@@ -64,7 +64,6 @@ function validationError(request: FastifyRequest, err: FastifyError): ApiError {
   return own ? new ApiError(own, detail) : invalidParameter(request, detail);
 }
 
-/** Renders an ApiError in its family's envelope (spec/errors.md, "Envelopes"). */
 /**
  * The envelope an error goes out in: its code's family, except that the codes every API shares
  * (vpcep's own VPCEP.*, and the system error EndPoint.0001) add the VPC service's top-level fields
@@ -77,27 +76,27 @@ function familyFor(request: FastifyRequest, e: ApiError): ErrorFamily {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
-  const requestId = request.id;
-  let body: unknown;
-  switch (familyFor(request, e)) {
+  const body = errorBody(e, familyFor(request, e), request.id);
+  return reply.code(e.status).headers(e.headers).type(JSON_TYPE).send(body);
+}
+
+/** The body of an error in a family's envelope (spec/errors.md, "Envelopes"). */
+export function errorBody(e: ApiError, family: ErrorFamily, requestId: string): unknown {
+  switch (family) {
     case 'gateway':
-      body = {
+      return {
         error: { code: e.code, message: e.message },
         error_code: e.code,
         error_msg: e.message,
         request_id: requestId,
       };
-      break;
     case 'vpc':
-      body = { error: { code: e.code, message: e.message }, code: e.code, message: e.message };
-      break;
+      return { error: { code: e.code, message: e.message }, code: e.code, message: e.message };
     case 'iam':
-      body = { error: { code: e.status, message: e.message, title: TITLES[e.status] ?? 'Error' } };
-      break;
+      return { error: { code: e.status, message: e.message, title: TITLES[e.status] ?? 'Error' } };
     default:
-      body = { error: { code: e.code, message: e.message } };
+      return { error: { code: e.code, message: e.message } };
   }
-  return reply.code(e.status).headers(e.headers).type(JSON_TYPE).send(body);
 }
 
 const TITLES: Record<number, string> = {

@@ -5,6 +5,7 @@ import type { Caller } from '../service/context.ts';
 import type { Identity } from '../service/identity.ts';
 import { emptyBody, invalidParameter } from './error-handler.ts';
 import { parseJsonBody, unacceptableParameter } from './json-body.ts';
+import { brokenFraming } from './protocol-edge.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,12 +69,15 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
 
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
   // hold the connection: the stream fails, and the parser hands that error to the error handler.
-  app.addHook('preParsing', async (_request, reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     // The body is read through a pass-through, so the timeout can fail the read without destroying
     // the socket the 408 answer has to go out on.
     const body = new PassThrough();
     payload.on('error', (err) => body.destroy(err));
     payload.pipe(body);
+    // Node's parser may have given up on this body before anyone listened (protocol-edge.ts).
+    const broken = brokenFraming(request.raw);
+    if (broken) body.destroy(broken);
     const timer = setTimeout(() => {
       payload.unpipe(body);
       body.destroy(
