@@ -37,6 +37,11 @@ export interface Config {
   headersTimeoutMs: number;
   /** How long a keep-alive connection may sit idle between requests before it is closed. */
   keepAliveTimeoutMs: number;
+  /** Failed password logins: at most this many per user name within the window... */
+  loginFailuresPerUser: number;
+  /** ...and this many per source address; past either, 429 APIGW.0308 until the window moves on. */
+  loginFailuresPerAddress: number;
+  loginWindowMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -139,6 +144,21 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
       100,
       600_000,
     ),
+    loginFailuresPerUser: int(
+      'VPCEP_LOGIN_FAILURES_PER_USER',
+      env.VPCEP_LOGIN_FAILURES_PER_USER,
+      5,
+      1,
+      10_000,
+    ),
+    loginFailuresPerAddress: int(
+      'VPCEP_LOGIN_FAILURES_PER_ADDRESS',
+      env.VPCEP_LOGIN_FAILURES_PER_ADDRESS,
+      20,
+      1,
+      100_000,
+    ),
+    loginWindowMs: int('VPCEP_LOGIN_WINDOW_MS', env.VPCEP_LOGIN_WINDOW_MS, 60_000, 1_000, 86_400_000),
   };
   return Object.freeze(config);
 }

@@ -12,6 +12,7 @@ import {
   type RequestToVerify,
 } from '../domain/signing.ts';
 import type { Caller, Deps } from './context.ts';
+import { LoginThrottle } from './login-throttle.ts';
 
 /** What a token carries; verifying it needs no database round trip (issue 2, "Identity"). */
 interface TokenClaims {
@@ -32,6 +33,8 @@ export interface PasswordLogin {
   domain: string;
   /** Project scope: by id, or by name within the user's domain. */
   project: { id?: string; name?: string };
+  /** Where the request came from, for the limit on failed logins. */
+  address: string;
 }
 
 export interface IssuedToken {
@@ -57,8 +60,19 @@ export class Identity {
   #currentKid = '';
   /** A hash no password matches, verified against when the user does not exist. */
   readonly #unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
+  readonly #throttle: LoginThrottle;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    const { config } = deps;
+    this.#throttle = new LoginThrottle(
+      {
+        perUser: config.loginFailuresPerUser,
+        perAddress: config.loginFailuresPerAddress,
+        windowMs: config.loginWindowMs,
+      },
+      deps.clock,
+    );
+  }
 
   /** Loads the server keys, creating the first one on a new store. */
   async init(): Promise<void> {
@@ -83,6 +97,14 @@ export class Identity {
   }
 
   async login(req: PasswordLogin): Promise<IssuedToken> {
+    // Refused before the password is looked at, the same for a real user and an unknown one.
+    const wait = this.#throttle.waitFor(req.domain, req.user, req.address);
+    if (wait > 0) {
+      throw new ApiError('APIGW.0308', 'Too many failed logins; retry later.', {
+        headers: { 'Retry-After': String(Math.ceil(wait / 1000)) },
+        reason: `failed logins of user ${JSON.stringify(req.user)} or from ${req.address} over the limit`,
+      });
+    }
     const now = this.deps.clock.now();
     const found = await this.deps.store.read(async (r) => {
       const domain = await r.domainByName(req.domain);
@@ -96,8 +118,10 @@ export class Identity {
     // learn from the difference, not even from the time it takes.
     const hash = found?.user.password_hash ?? (await this.#unknownUserHash);
     if (!(await verifyPassword(req.password, hash)) || !found) {
+      this.#throttle.failed(req.domain, req.user, req.address);
       throw new ApiError('IAM.0401');
     }
+    this.#throttle.succeeded(req.domain, req.user);
     const project = found.projects.find((p) =>
       req.project.id !== undefined ? p.id === req.project.id : p.name === req.project.name,
     );

@@ -154,7 +154,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       auth: false,
       status: 201,
       schema: { body: TokenRequest, querystring: Type.Object({ nocatalog: Type.Optional(Type.String()) }) },
-      handler: async ({ body, reply }) => {
+      handler: async ({ body, reply, request }) => {
         const { identity: id, scope } = body.auth;
         if (!id.methods.includes('password'))
           throw new ApiError('IAM.0400', 'Only the password method is supported.');
@@ -166,6 +166,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
           password: id.password.user.password,
           domain: id.password.user.domain.name,
           project: scope.project,
+          address: request.ip,
         });
         reply.header('X-Subject-Token', issued.token);
         return issued.body;
