@@ -78,17 +78,24 @@ export class AccessKeys {
     });
   }
 
+  /**
+   * A user of the caller's domain. Another domain's user answers exactly as one that does not
+   * exist, so nobody learns which ids exist elsewhere.
+   */
   async #userOfDomain(r: Repo, caller: Caller, userId: string) {
     const user = await r.userById(userId);
-    if (!user) throw new ApiError('IAM.0404', `No user ${userId}.`);
-    if (user.domain_id !== caller.domain_id) throw new ApiError('IAM.0403');
+    if (!user || user.domain_id !== caller.domain_id) throw new ApiError('IAM.0404', `No user ${userId}.`);
     return user;
   }
 
+  /** A key of a user of the caller's domain; another domain's key answers as an unknown one. */
   async #keyOfDomain(r: Repo, caller: Caller, access: string) {
     const key = await r.accessKey(access);
-    if (!key) throw new ApiError('IAM.0404', `No access key ${access}.`);
-    await this.#userOfDomain(r, caller, key.user_id);
+    // Looked up either way, so an unknown key costs the same work as a foreign one.
+    const owner = await r.userById(key?.user_id ?? '');
+    if (!key || !owner || owner.domain_id !== caller.domain_id) {
+      throw new ApiError('IAM.0404', `No access key ${access}.`);
+    }
     return key;
   }
 }

@@ -44,6 +44,20 @@ export interface IssuedToken {
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
+const CLAIM_STRINGS = ['kid', 'uid', 'un', 'did', 'dn', 'pid', 'pn'] as const;
+
+/** Epoch milliseconds a Date can hold (ECMA-262: ±8.64e15). */
+const isTime = (v: unknown) => Number.isSafeInteger(v) && Math.abs(v as number) <= 8.64e15;
+
+/** Claims as login() writes them: every name a string, both times epoch milliseconds. */
+function wellFormed(c: unknown): c is TokenClaims {
+  if (typeof c !== 'object' || c === null) return false;
+  const claims = c as Record<string, unknown>;
+  return (
+    CLAIM_STRINGS.every((k) => typeof claims[k] === 'string') && isTime(claims.iat) && isTime(claims.exp)
+  );
+}
+
 const authFail = (detail: string) => new ApiError('APIGW.0301', detail);
 
 /** Every signature failure answers the same (errors.md); only the log says which check failed. */
@@ -162,13 +176,16 @@ export class Identity {
     const dot = token.indexOf('.');
     if (dot <= 0) throw authFail('decrypt token fail');
     const payload = token.slice(0, dot);
-    let claims: TokenClaims;
+    let claims: unknown;
     try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
       throw authFail('decrypt token fail');
     }
-    const key = typeof claims?.kid === 'string' ? this.#keys.get(claims.kid) : undefined;
+    // Only this server mints tokens, but expiry still fails closed: claims of any other shape
+    // (no `exp`, a string, a number that is no time) make the token unreadable.
+    if (!wellFormed(claims)) throw authFail('decrypt token fail');
+    const key = this.#keys.get(claims.kid);
     if (key === undefined || !safeEqual(token.slice(dot + 1), b64(hmacSha256(key, payload)))) {
       throw authFail('decrypt token fail');
     }
