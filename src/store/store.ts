@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { ApiError } from '../domain/errors.ts';
+import { privateDataDir } from './data-dir.ts';
 import type { Database } from './schema.ts';
 import { migrate, pendingMigrations } from './migrate.ts';
 import { Repo } from './repo.ts';
@@ -237,7 +238,7 @@ const MIGRATION_LOCK = 7_311_042_001;
 /** Opens (creating when new) the SQLite store in `dataDir/vpcep.db`, WAL mode, migrated. */
 export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
   // The database holds every SK and the token key: only the server's user may read it.
-  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  privateDataDir(opts.dataDir);
   const file = path.join(opts.dataDir, 'vpcep.db');
   const sqlite = new Sqlite(file);
   sqlite.pragma('journal_mode = WAL');
