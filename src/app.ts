@@ -8,6 +8,7 @@ import { frameworkError, installErrorHandler } from './http/error-handler.ts';
 import { createListener, type Listener } from './http/listener.ts';
 import { createLogger, labelRequestLogs } from './http/logging.ts';
 import { installPipeline } from './http/pipeline.ts';
+import { applyProtocolLimits, clientErrorHandler } from './http/protocol-edge.ts';
 import { installSchemaCompilers } from './http/schema-compilers.ts';
 import type { RouteDef } from './http/route.ts';
 import { registerRoutes } from './http/routing.ts';
@@ -81,8 +82,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
     frameworkErrors: frameworkError,
+    // What Node refuses before any route sees it is answered in the API's envelope too.
+    clientErrorHandler: clientErrorHandler(deps.ids, log),
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+  applyProtocolLimits(app.server, config);
 
   // The SDKs send a `{}` body on some GETs and sign its hash (signing.md): GET bodies must reach
   // the signature check as bytes, so GET is a method with a body here.

@@ -31,6 +31,17 @@ export interface Config {
   tokenTtlMs: number;
   /** How long a request body may take to arrive before 408 EndPoint.0013 (errors.md). */
   bodyTimeoutMs: number;
+  /** The largest request line and header block; past it 431 APIGW.0201. */
+  maxHeaderBytes: number;
+  /** How long the request line and headers may take to arrive before 408 EndPoint.0013. */
+  headersTimeoutMs: number;
+  /** How long a keep-alive connection may sit idle between requests before it is closed. */
+  keepAliveTimeoutMs: number;
+  /** Failed password logins: at most this many per user name within the window... */
+  loginFailuresPerUser: number;
+  /** ...and this many per source address; past either, 429 APIGW.0308 until the window moves on. */
+  loginFailuresPerAddress: number;
+  loginWindowMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -151,6 +162,30 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),
     tokenTtlMs: 24 * 3600 * 1000,
     bodyTimeoutMs: int('VPCEP_BODY_TIMEOUT_MS', env.VPCEP_BODY_TIMEOUT_MS, 30_000, 100, 600_000),
+    maxHeaderBytes: int('VPCEP_MAX_HEADER_BYTES', env.VPCEP_MAX_HEADER_BYTES, 16 * 1024, 1024, 1024 * 1024),
+    headersTimeoutMs: int('VPCEP_HEADERS_TIMEOUT_MS', env.VPCEP_HEADERS_TIMEOUT_MS, 10_000, 100, 600_000),
+    keepAliveTimeoutMs: int(
+      'VPCEP_KEEP_ALIVE_TIMEOUT_MS',
+      env.VPCEP_KEEP_ALIVE_TIMEOUT_MS,
+      72_000,
+      100,
+      600_000,
+    ),
+    loginFailuresPerUser: int(
+      'VPCEP_LOGIN_FAILURES_PER_USER',
+      env.VPCEP_LOGIN_FAILURES_PER_USER,
+      5,
+      1,
+      10_000,
+    ),
+    loginFailuresPerAddress: int(
+      'VPCEP_LOGIN_FAILURES_PER_ADDRESS',
+      env.VPCEP_LOGIN_FAILURES_PER_ADDRESS,
+      20,
+      1,
+      100_000,
+    ),
+    loginWindowMs: int('VPCEP_LOGIN_WINDOW_MS', env.VPCEP_LOGIN_WINDOW_MS, 60_000, 1_000, 86_400_000),
   };
   return Object.freeze(config);
 }

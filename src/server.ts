@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { randomIds, systemClock } from './domain/ids.ts';
 import { createListener, listen, ListenError } from './http/listener.ts';
 import { bootstrap, connectUrl } from './service/bootstrap.ts';
+import { DataDirError } from './store/data-dir.ts';
 import { DataDirBusyError, openStore, type Store } from './store/store.ts';
 
 export interface RunningServer {
@@ -66,5 +67,5 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
 
 /** Failures of start-up that the person starting the server can act on (told in one line, no stack). */
 export function isStartupProblem(e: unknown): e is Error {
-  return e instanceof ListenError || e instanceof DataDirBusyError;
+  return e instanceof ListenError || e instanceof DataDirBusyError || e instanceof DataDirError;
 }

@@ -11,6 +11,8 @@ interface CatalogueEntry {
   status: number;
   message: string;
   family: ErrorFamily;
+  /** The published message for another status of the same code (the gateway's APIGW.0201). */
+  variants?: Readonly<Record<number, string>>;
 }
 
 const entries = {
@@ -20,7 +22,14 @@ const entries = {
     message: 'The API does not exist or has not been published in the environment.',
     family: 'gateway',
   },
-  'APIGW.0201': { status: 413, message: 'Request entity too large.', family: 'gateway' },
+  'APIGW.0201': {
+    status: 413,
+    message: 'Request entity too large.',
+    family: 'gateway',
+    // reference.md §4.3: one code, a message per status. The gateway's "headers too large" is
+    // nginx's 494; this server answers the standard 431 with that message.
+    variants: { 400: 'API request error.', 414: 'Request URI too large.', 431: 'Request headers too large.' },
+  },
   'APIGW.0301': { status: 401, message: 'Incorrect IAM authentication information', family: 'gateway' },
   'APIGW.0302': {
     status: 403,
@@ -80,6 +89,7 @@ const entries = {
     family: 'endpoint',
   },
   'EndPoint.2040': { status: 400, message: 'The VPC endpoint has no route table bound.', family: 'endpoint' },
+  'EndPoint.2044': { status: 400, message: 'Invalid whitelist.', family: 'endpoint' },
   'EndPoint.2047': {
     status: 400,
     message: 'The VPC endpoint in the Failed status cannot be modified.',
@@ -124,6 +134,10 @@ const entries = {
 
 export type ErrorCode = keyof typeof entries;
 
+/** Whether `code` names an entry of the catalogue (schemas name codes as data: `x-error-code`). */
+export const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && Object.hasOwn(entries, code);
+
 export interface ApiErrorOptions {
   /** Response headers that go with the error (`Allow`, `Retry-After`). */
   headers?: Record<string, string>;
@@ -145,11 +159,13 @@ export class ApiError extends Error {
   readonly reason: string | undefined;
 
   constructor(code: ErrorCode, detail?: string, options: ApiErrorOptions = {}) {
-    const entry = entries[code];
+    const entry: CatalogueEntry = entries[code];
+    const status = options.status ?? entry.status;
+    const published = entry.variants?.[status] ?? entry.message;
     // The published text stays first, so a client matching on it still matches.
-    super(detail ? `${entry.message}${entry.message.endsWith('.') ? ' ' : ': '}${detail}` : entry.message);
+    super(detail ? `${published}${published.endsWith('.') ? ' ' : ': '}${detail}` : published);
     this.code = code;
-    this.status = options.status ?? entry.status;
+    this.status = status;
     this.family = entry.family;
     this.headers = options.headers ?? {};
     this.reason = options.reason;

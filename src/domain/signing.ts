@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hmacSha256 } from './secrets.ts';
+import { unacceptableText } from './text.ts';
 
 /**
  * SDK-HMAC-SHA256, the AK/SK request signature of Huawei Cloud's SDKs (spec/signing.md).
@@ -28,7 +29,8 @@ export interface AuthorizationHeader {
 
 /** `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`, or undefined when malformed. */
 export function parseAuthorization(value: string): AuthorizationHeader | undefined {
-  if (!value.startsWith(`${ALGORITHM} `)) return undefined;
+  // The AK is looked up in the store: text it cannot hold makes the header malformed (text.ts).
+  if (!value.startsWith(`${ALGORITHM} `) || unacceptableText(value)) return undefined;
   const fields = new Map<string, string>();
   for (const part of value.slice(ALGORITHM.length + 1).split(',')) {
     const eq = part.indexOf('=');
@@ -107,9 +109,16 @@ export function canonicalQuery(rawQuery: string): string {
     .join('&');
 }
 
+/**
+ * The value of a header the client names in `SignedHeaders`. The name comes from the client: only
+ * the headers object's own entries count, so `__proto__` or `constructor` read as absent, not as
+ * something inherited from Object.prototype.
+ */
 function headerValue(headers: RequestToVerify['headers'], name: string): string {
+  if (!Object.hasOwn(headers, name)) return '';
   const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : (v ?? '');
+  if (typeof v === 'string') return v;
+  return Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : '';
 }
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');

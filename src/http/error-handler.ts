@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, type ErrorCode, type ErrorFamily } from '../domain/errors.ts';
+import { ApiError, isErrorCode, type ErrorCode, type ErrorFamily } from '../domain/errors.ts';
 import type { Api } from './route.ts';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -54,8 +54,8 @@ function validationError(request: FastifyRequest, err: FastifyError): ApiError {
   // code sits on the union, so look at every error on the same field.
   const own = errors
     .filter((e) => e.instancePath === first.instancePath)
-    .map((e) => e.parentSchema?.['x-error-code'] as ErrorCode | undefined)
-    .find((c) => c !== undefined);
+    .map((e) => e.parentSchema?.['x-error-code'])
+    .find(isErrorCode);
   const rule =
     first.keyword === 'enum'
       ? `must be one of ${(first.params.allowedValues as unknown[]).join(', ')}`
@@ -123,30 +123,35 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
 /** The one error handler: every failure leaves here, nothing internal in the body. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof ApiError) {
-      if (err.reason !== undefined)
-        request.log.info({ code: err.code, reason: err.reason }, 'request refused');
-      return sendError(request, reply, err);
+    try {
+      return handle(err, request, reply);
+    } catch (failure) {
+      // Rendering an error must not fail in turn: Fastify would answer with its own body.
+      request.log.error({ err: failure, cause: err }, 'the error handler failed');
+      return sendError(request, reply, new ApiError('EndPoint.0001'));
     }
-    if (err.validation) return sendError(request, reply, validationError(request, err));
-    switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendError(request, reply, new ApiError('APIGW.0201'));
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendError(request, reply, emptyBody(request));
-      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-        return sendError(
-          request,
-          reply,
-          invalidParameter(request, 'Content-Length does not match the body.'),
-        );
-    }
-    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendError(request, reply, invalidParameter(request, err.message));
-    }
-    request.log.error({ err }, 'unexpected error');
-    return sendError(request, reply, new ApiError('EndPoint.0001'));
   });
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ApiError('APIGW.0101')));
+}
+
+function handle(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof ApiError) {
+    if (err.reason !== undefined) request.log.info({ code: err.code, reason: err.reason }, 'request refused');
+    return sendError(request, reply, err);
+  }
+  if (err.validation) return sendError(request, reply, validationError(request, err));
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendError(request, reply, new ApiError('APIGW.0201'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendError(request, reply, emptyBody(request));
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return sendError(request, reply, invalidParameter(request, 'Content-Length does not match the body.'));
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return sendError(request, reply, invalidParameter(request, err.message));
+  }
+  request.log.error({ err }, 'unexpected error');
+  return sendError(request, reply, new ApiError('EndPoint.0001'));
 }

@@ -4,6 +4,8 @@ import { ApiError } from '../domain/errors.ts';
 import type { Caller } from '../service/context.ts';
 import type { Identity } from '../service/identity.ts';
 import { emptyBody, invalidParameter } from './error-handler.ts';
+import { parseJsonBody, unacceptableParameter } from './json-body.ts';
+import { brokenFraming } from './protocol-edge.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,12 +71,15 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
 
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
   // hold the connection: the stream fails, and the parser hands that error to the error handler.
-  app.addHook('preParsing', async (_request, reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     // The body is read through a pass-through, so the timeout can fail the read without destroying
     // the socket the 408 answer has to go out on.
     const body = new PassThrough();
     payload.on('error', (err) => body.destroy(err));
     payload.pipe(body);
+    // Node's parser may have given up on this body before anyone listened (protocol-edge.ts).
+    const broken = brokenFraming(request.raw);
+    if (broken) body.destroy(broken);
     const timer = setTimeout(() => {
       payload.unpipe(body);
       body.destroy(
@@ -103,6 +108,11 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     request.rawBody = raw ?? Buffer.alloc(0);
     request.body = undefined;
+
+    // Before anything reads them, authentication included (the AK/SK check looks the path's
+    // project up): text the stores cannot hold alike never reaches either (domain/text.ts).
+    const badParameter = unacceptableParameter(request.params, request.query);
+    if (badParameter) throw invalidParameter(request, badParameter);
 
     const config = request.routeOptions.config;
     if (config.auth) {
@@ -134,13 +144,9 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
         `Content-Type must be application/json, got "${contentType.slice(0, 64)}".`,
       );
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw invalidParameter(request, 'The body is not valid JSON.');
-    }
-    if (parsed === null) throw emptyBody(request);
-    request.body = parsed;
+    const parsed = parseJsonBody(raw.toString('utf8'));
+    if (!parsed.ok) throw invalidParameter(request, parsed.detail);
+    if (parsed.value === null) throw emptyBody(request);
+    request.body = parsed.value;
   });
 }

@@ -46,3 +46,32 @@ export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends boole
 export function route<S extends RouteSchemas, A extends boolean>(def: RouteDef<S, A>): RouteDef {
   return def as unknown as RouteDef;
 }
+
+/**
+ * A request schema as the validator sees it: a copy in which every object without its own rule
+ * for extra fields gets `additionalProperties: false`. With Ajv's `removeAdditional` (app.ts) a
+ * field the API does not know is dropped before the handler runs, so it can never reach a row or
+ * the audit log; it is not refused, because the cloud ignores such fields and newer SDKs and
+ * Terraform send fields this server does not model. Objects with `patternProperties` (maps such as
+ * a policy condition) keep their own rule.
+ */
+export function closedSchema<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(closedSchema) as T;
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = closedSchema(v);
+  const isObject = out.type === 'object' || out.properties !== undefined;
+  if (isObject && out.additionalProperties === undefined && out.patternProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return out as T;
+}
+
+/** The request parts of a route's schemas closed (closedSchema); responses as they are. */
+export function requestSchemas(schema: RouteSchemas): RouteSchemas {
+  const out: RouteSchemas = { ...schema };
+  if (schema.params) out.params = closedSchema(schema.params);
+  if (schema.querystring) out.querystring = closedSchema(schema.querystring);
+  if (schema.body) out.body = closedSchema(schema.body);
+  return out;
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
 import { JSON_TYPE } from './error-handler.ts';
-import type { RouteDef } from './route.ts';
+import { requestSchemas, type RouteDef } from './route.ts';
 
 const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
@@ -19,7 +19,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
     app.route({
       method: def.method,
       url: def.url,
-      schema: def.schema,
+      schema: requestSchemas(def.schema),
       config: { api: def.api, auth: def.auth, operationId: def.operationId },
       handler: async (request, reply) => {
         const result = await def.handler({

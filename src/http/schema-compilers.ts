@@ -7,7 +7,9 @@ import fastJson from 'fast-json-stringify';
 // only they convert ("10" → 10) — and a value that does not convert still fails.
 const AJV_BASE: AjvOptions = {
   allErrors: false,
-  removeAdditional: false,
+  // Only where a schema says `additionalProperties: false`, which route.ts requestSchemas() says
+  // for every request object: unknown fields are dropped, never stored.
+  removeAdditional: true,
   useDefaults: true,
   verbose: true,
   strict: false,

@@ -1,6 +1,13 @@
 import { Type } from 'typebox';
+import type { ErrorCode } from '../domain/errors.ts';
 
 /** Shared wire schemas. Rules come from the published API definitions (spec/api-surface.md). */
+
+/**
+ * The API's error code for a field that fails its schema (error-handler.ts reads it). Typed, so a
+ * code missing from the catalogue does not compile.
+ */
+export const errorCode = (code: ErrorCode) => ({ 'x-error-code': code });
 
 export const Id64 = Type.String({ minLength: 1, maxLength: 64 });
 
@@ -13,11 +20,11 @@ export const Limit = Type.Integer({
   minimum: 1,
   maximum: 1000,
   default: 10,
-  'x-error-code': 'EndPoint.0006',
+  ...errorCode('EndPoint.0006'),
 });
 export const Offset = Type.Integer({
   minimum: 0,
   maximum: 2 ** 31 - 1,
   default: 0,
-  'x-error-code': 'EndPoint.0010',
+  ...errorCode('EndPoint.0010'),
 });

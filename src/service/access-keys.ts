@@ -80,17 +80,24 @@ export class AccessKeys {
     });
   }
 
+  /**
+   * A user of the caller's domain. Another domain's user answers exactly as one that does not
+   * exist, so nobody learns which ids exist elsewhere.
+   */
   async #userOfDomain(r: Tx, caller: Caller, userId: string, lock?: LockOption) {
     const user = await r.identity.userById(userId, lock);
-    if (!user) throw new ApiError('IAM.0404', `No user ${userId}.`);
-    if (user.domain_id !== caller.domain_id) throw new ApiError('IAM.0403');
+    if (!user || user.domain_id !== caller.domain_id) throw new ApiError('IAM.0404', `No user ${userId}.`);
     return user;
   }
 
+  /** A key of a user of the caller's domain; another domain's key answers as an unknown one. */
   async #keyOfDomain(r: Tx, caller: Caller, access: string) {
     const key = await r.identity.accessKey(access);
-    if (!key) throw new ApiError('IAM.0404', `No access key ${access}.`);
-    await this.#userOfDomain(r, caller, key.user_id);
+    // Looked up either way, so an unknown key costs the same work as a foreign one.
+    const owner = await r.identity.userById(key?.user_id ?? '');
+    if (!key || !owner || owner.domain_id !== caller.domain_id) {
+      throw new ApiError('IAM.0404', `No access key ${access}.`);
+    }
     return key;
   }
 }

@@ -24,6 +24,20 @@ export interface Caller {
   request_id: string;
 }
 
+/**
+ * The most an audit row's detail may hold, as JSON. Services record named fields only; this bounds
+ * what those can add up to (a route-table update may name a thousand routes).
+ */
+export const MAX_AUDIT_DETAIL = 8192;
+
+/** The detail as stored: its JSON, or past the cap a note of what was left out. */
+export function auditDetail(detail: unknown): string {
+  const json = JSON.stringify(detail);
+  if (json.length <= MAX_AUDIT_DETAIL) return json;
+  const fields = typeof detail === 'object' && detail !== null ? Object.keys(detail) : [];
+  return JSON.stringify({ truncated: true, length: json.length, fields });
+}
+
 /** Records a state change; called inside the change's own transaction (routetables.md, "Atomicity"). */
 export async function audit(
   r: Tx,
@@ -42,6 +56,6 @@ export async function audit(
     resource_type,
     resource_id,
     request_id: caller.request_id,
-    detail: JSON.stringify(detail),
+    detail: auditDetail(detail),
   });
 }

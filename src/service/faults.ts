@@ -46,7 +46,11 @@ export class RouteFaults {
     };
     await this.deps.store.tx(async (r) => {
       await r.faults.insert(row);
-      await audit(r, this.deps, caller, 'create', 'fault', row.id, input);
+      await audit(r, this.deps, caller, 'create', 'fault', row.id, {
+        operation: row.operation,
+        routetable_id: row.routetable_id,
+        remaining: row.remaining,
+      });
     });
     return faultView(row);
   }

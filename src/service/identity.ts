@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime, iamTime } from '../domain/ids.ts';
+import { unacceptableText } from '../domain/text.ts';
 import { hashPassword, hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
 import {
   canonicalRequest,
@@ -11,6 +12,7 @@ import {
   type RequestToVerify,
 } from '../domain/signing.ts';
 import type { Caller, Deps } from './context.ts';
+import { LoginThrottle } from './login-throttle.ts';
 
 /** What a token carries; verifying it needs no database round trip (issue 2, "Identity"). */
 interface TokenClaims {
@@ -31,6 +33,8 @@ export interface PasswordLogin {
   domain: string;
   /** Project scope: by id, or by name within the user's domain. */
   project: { id?: string; name?: string };
+  /** Where the request came from, for the limit on failed logins. */
+  address: string;
 }
 
 export interface IssuedToken {
@@ -39,6 +43,20 @@ export interface IssuedToken {
 }
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
+const CLAIM_STRINGS = ['kid', 'uid', 'un', 'did', 'dn', 'pid', 'pn'] as const;
+
+/** Epoch milliseconds a Date can hold (ECMA-262: ±8.64e15). */
+const isTime = (v: unknown) => Number.isSafeInteger(v) && Math.abs(v as number) <= 8.64e15;
+
+/** Claims as login() writes them: every name a string, both times epoch milliseconds. */
+function wellFormed(c: unknown): c is TokenClaims {
+  if (typeof c !== 'object' || c === null) return false;
+  const claims = c as Record<string, unknown>;
+  return (
+    CLAIM_STRINGS.every((k) => typeof claims[k] === 'string') && isTime(claims.iat) && isTime(claims.exp)
+  );
+}
 
 const authFail = (detail: string) => new ApiError('APIGW.0301', detail);
 
@@ -56,8 +74,19 @@ export class Identity {
   #currentKid = '';
   /** A hash no password matches, verified against when the user does not exist. */
   #unknownUserHash: Promise<string> | undefined;
+  readonly #throttle: LoginThrottle;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    const { config } = deps;
+    this.#throttle = new LoginThrottle(
+      {
+        perUser: config.loginFailuresPerUser,
+        perAddress: config.loginFailuresPerAddress,
+        windowMs: config.loginWindowMs,
+      },
+      deps.clock,
+    );
+  }
 
   /** Loads the server keys, creating the first one on a new store. */
   async init(): Promise<void> {
@@ -82,6 +111,14 @@ export class Identity {
   }
 
   async login(req: PasswordLogin): Promise<IssuedToken> {
+    // Refused before the password is looked at, the same for a real user and an unknown one.
+    const wait = this.#throttle.waitFor(req.domain, req.user, req.address);
+    if (wait > 0) {
+      throw new ApiError('APIGW.0308', 'Too many failed logins; retry later.', {
+        headers: { 'Retry-After': String(Math.ceil(wait / 1000)) },
+        reason: `failed logins of user ${JSON.stringify(req.user)} or from ${req.address} over the limit`,
+      });
+    }
     const now = this.deps.clock.now();
     const found = await this.deps.store.read(async (r) => {
       const domain = await r.identity.domainByName(req.domain);
@@ -98,8 +135,10 @@ export class Identity {
       found?.user.password_hash ??
       (await (this.#unknownUserHash ??= hashPassword(randomBytes(16).toString('hex'))));
     if (!(await verifyPassword(req.password, hash)) || !found) {
+      this.#throttle.failed(req.domain, req.user, req.address);
       throw new ApiError('IAM.0401');
     }
+    this.#throttle.succeeded(req.domain, req.user);
     const project = found.projects.find((p) =>
       req.project.id !== undefined ? p.id === req.project.id : p.name === req.project.name,
     );
@@ -140,13 +179,16 @@ export class Identity {
     const dot = token.indexOf('.');
     if (dot <= 0) throw authFail('decrypt token fail');
     const payload = token.slice(0, dot);
-    let claims: TokenClaims;
+    let claims: unknown;
     try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
       throw authFail('decrypt token fail');
     }
-    const key = typeof claims?.kid === 'string' ? this.#keys.get(claims.kid) : undefined;
+    // Only this server mints tokens, but expiry still fails closed: claims of any other shape
+    // (no `exp`, a string, a number that is no time) make the token unreadable.
+    if (!wellFormed(claims)) throw authFail('decrypt token fail');
+    const key = this.#keys.get(claims.kid);
     if (key === undefined || !safeEqual(token.slice(dot + 1), b64(hmacSha256(key, payload)))) {
       throw authFail('decrypt token fail');
     }
@@ -205,7 +247,10 @@ export class Identity {
       typeof projectHeader === 'string' && projectHeader !== '' ? projectHeader : pathProjectId;
     let project: { id: string; name: string } | undefined;
     if (projectId !== undefined) {
-      const found = await this.deps.store.read((r) => r.identity.projectById(projectId));
+      // Text no store holds names no project: answered like an unknown one, without a lookup.
+      const found = unacceptableText(projectId)
+        ? undefined
+        : await this.deps.store.read((r) => r.identity.projectById(projectId));
       if (!found || found.domain_id !== key.domain_id) {
         throw new ApiError(
           'APIGW.0302',

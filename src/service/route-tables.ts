@@ -79,6 +79,25 @@ async function subnetsByTable(r: Tx, tables: Row<'routetables'>[]): Promise<Map<
   return out;
 }
 
+const routeDetail = (r: RouteInput) => ({ type: r.type, destination: r.destination, nexthop: r.nexthop });
+
+/** What an update's audit row records: named fields only, never the request object itself. */
+function updateDetail(input: RoutetableUpdate) {
+  return {
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.routes
+      ? {
+          routes: {
+            add: (input.routes.add ?? []).map(routeDetail),
+            mod: (input.routes.mod ?? []).map(routeDetail),
+            del: (input.routes.del ?? []).map((d) => d.destination),
+          },
+        }
+      : {}),
+  };
+}
+
 /** Route tables and their routes (api-surface.md §2). `egw` routes change only through endpoints. */
 export class RouteTables {
   constructor(private readonly deps: Deps) {}
@@ -143,7 +162,7 @@ export class RouteTables {
         description: input.description ?? t.description,
         updated_at: this.deps.clock.now().toISOString(),
       });
-      await audit(r, this.deps, caller, 'update', 'routetable', id, input);
+      await audit(r, this.deps, caller, 'update', 'routetable', id, updateDetail(input));
       return this.#show(r, caller, id);
     });
   }
@@ -276,7 +295,10 @@ export class RouteTables {
         await r.network.updateSubnet(subnetId, { routetable_id: null, updated_at: now });
       }
       await r.network.updateRoutetable(id, { updated_at: now });
-      await audit(r, this.deps, caller, 'associate', 'routetable', id, change);
+      await audit(r, this.deps, caller, 'associate', 'routetable', id, {
+        associate: change.associate ?? [],
+        disassociate: change.disassociate ?? [],
+      });
       return this.#show(r, caller, id);
     });
   }

@@ -13,6 +13,7 @@ import {
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { ApiError } from '../domain/errors.ts';
+import { privateDataDir } from './data-dir.ts';
 import type { Engine } from './engine.ts';
 import { DataDirBusyError, Store } from './store.ts';
 
@@ -44,7 +45,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** Opens (creating when new) the SQLite store in `dataDir/vpcep.db`, WAL mode, migrated. */
 export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
   // The database holds every SK and the token key: only the server's user may read it.
-  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  privateDataDir(opts.dataDir);
   const file = path.join(opts.dataDir, 'vpcep.db');
   const pidFile = path.join(opts.dataDir, 'vpcep.pid');
   const sqlite = new Sqlite(file, { timeout: 0 });

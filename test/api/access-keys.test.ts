@@ -296,19 +296,19 @@ describe('a new key signs requests; a deleted one no longer does', () => {
   });
 });
 
-describe("another domain's user cannot see or change these keys (403)", () => {
-  test('list, show, update, delete and create for this user → 403', async () => {
-    assertKeystoneError(await asOther('GET', `${BASE}?user_id=${adminId}`), 403, 'Forbidden');
+describe("another domain's user cannot see or change these keys, nor learn they exist (404)", () => {
+  test('list, show, update, delete and create for this user → 404, as for ids that do not exist', async () => {
+    assertKeystoneError(await asOther('GET', `${BASE}?user_id=${adminId}`), 404, 'Not Found');
     const shown = await asOther('GET', `${BASE}/${AK}`);
-    assertKeystoneError(shown, 403, 'Forbidden');
+    assertKeystoneError(shown, 404, 'Not Found');
     assert.ok(!shown.raw.includes(adminId), 'nothing about the key leaks');
     assertKeystoneError(
       await asOther('PUT', `${BASE}/${AK}`, { credential: { status: 'inactive' } }),
-      403,
-      'Forbidden',
+      404,
+      'Not Found',
     );
-    assertKeystoneError(await asOther('DELETE', `${BASE}/${AK}`), 403, 'Forbidden');
-    assertKeystoneError(await asOther('POST', BASE, { credential: { user_id: adminId } }), 403, 'Forbidden');
+    assertKeystoneError(await asOther('DELETE', `${BASE}/${AK}`), 404, 'Not Found');
+    assertKeystoneError(await asOther('POST', BASE, { credential: { user_id: adminId } }), 404, 'Not Found');
 
     const mine = await w.call('GET', `${BASE}/${AK}`);
     assert.equal(mine.body.credential.status, 'active', 'the key was not changed');
@@ -327,15 +327,33 @@ describe("another domain's user cannot see or change these keys (403)", () => {
       { ...as, method: 'GET', url: `${BASE}?user_id=${adminId}` },
       w.clock,
     );
-    assertKeystoneError(list, 403, 'Forbidden');
+    assertKeystoneError(list, 404, 'Not Found');
     const del = await injectSigned(w.app, { ...as, method: 'DELETE', url: `${BASE}/${AK}` }, w.clock);
-    assertKeystoneError(del, 403, 'Forbidden');
+    assertKeystoneError(del, 404, 'Not Found');
     assert.equal((await w.call('GET', `${BASE}/${AK}`)).status, 200, 'still there');
   });
 
   test('and the admin cannot manage the other domain’s keys either', async () => {
-    assertKeystoneError(await w.call('GET', `${BASE}?user_id=${other.userId}`), 403, 'Forbidden');
-    assertKeystoneError(await w.call('GET', `${BASE}/${other.ak}`), 403, 'Forbidden');
+    assertKeystoneError(await w.call('GET', `${BASE}?user_id=${other.userId}`), 404, 'Not Found');
+    assertKeystoneError(await w.call('GET', `${BASE}/${other.ak}`), 404, 'Not Found');
+  });
+
+  test("another domain's AK and a made-up AK answer alike, for every call on a key", async () => {
+    const madeUp = 'MADEUPAK000000000000';
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PUT', { credential: { status: 'inactive' } }],
+      ['DELETE', undefined],
+    ] as const) {
+      const foreign = await w.call(method, `${BASE}/${other.ak}`, body);
+      const unknown = await w.call(method, `${BASE}/${madeUp}`, body);
+      assert.equal(foreign.status, unknown.status, method);
+      assert.deepEqual(foreign.body, JSON.parse(unknown.raw.replaceAll(madeUp, other.ak)), method);
+    }
+    const foreignUser = await w.call('GET', `${BASE}?user_id=${other.userId}`);
+    const unknownUser = await w.call('GET', `${BASE}?user_id=${'0'.repeat(32)}`);
+    assert.deepEqual(foreignUser.body, JSON.parse(unknownUser.raw.replaceAll('0'.repeat(32), other.userId)));
+    assert.equal((await useKey(other.ak, other.sk)).status, 403, 'the foreign key still exists, untouched');
   });
 
   test('the other domain manages its own keys', async () => {

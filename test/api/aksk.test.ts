@@ -374,6 +374,51 @@ describe('which keys are accepted', () => {
   });
 });
 
+describe('SignedHeaders naming members of Object.prototype', () => {
+  // The issue 8 reproducer: before authentication, on every authenticated route, this was a 500.
+  test('__proto__, constructor and friends → 401 "verify aksk signature fail", never a 500', async () => {
+    const date = sdkDate(w.clock.now());
+    for (const name of ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf']) {
+      for (const signedHeaders of [`${name};host;x-sdk-date`, `host;${name};x-sdk-date`]) {
+        const res = await send({
+          method: 'GET',
+          url: `/v1/${P}/vpcs`,
+          headers: {
+            'X-Sdk-Date': date,
+            Authorization: `SDK-HMAC-SHA256 Access=X, SignedHeaders=${signedHeaders}, Signature=${'a'.repeat(64)}`,
+          },
+          payload: undefined,
+        });
+        assertSignatureFail(res, signedHeaders);
+      }
+    }
+  });
+
+  test('a real key, signed over __proto__ as well, still verifies: the header signs as absent', async () => {
+    const good = signed({ method: 'GET', url: `/v1/${P}/vpcs` });
+    const parts = authorizationParts(good.headers.Authorization!);
+    const names = ['__proto__', ...parts.signedHeaders.split(';')].sort();
+    const canonical = canonicalRequest(
+      { method: 'GET', url: `/v1/${P}/vpcs`, headers: lower(good.headers), body: Buffer.alloc(0) },
+      names,
+    );
+    const signature = computeSignature(SK, good.headers['X-Sdk-Date']!, canonical);
+    const res = await send({
+      ...good,
+      headers: {
+        ...good.headers,
+        Authorization: `SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+      },
+    });
+    assert.equal(res.status, 200, res.raw);
+  });
+});
+
+/** Header names in lower case, as Node gives them to the server. */
+function lower(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 describe('the AK decides the project (403 APIGW.0302)', () => {
   const otherUrl = () => `/v1/${other.projectId}/routetables`;
 

@@ -321,6 +321,16 @@ describe('endpoint create', () => {
     assert.deepEqual(await egwOf(vpc.defaultTable), []);
   });
 
+  test('a whitelist that fails its schema → 400 EndPoint.2044 in the service envelope (was a bare 500)', async () => {
+    const before = (await listEndpoints('?limit=1000')).total_count;
+    for (const whitelist of [0, 'x', null, {}, [1], ['x'.repeat(65)], Array(1001).fill('1.1.1.1')]) {
+      const res = await w.api('POST', '/vpc-endpoints', { endpoint_service_id: 'x', vpc_id: 'y', whitelist });
+      assertEpError(res, 400, 'EndPoint.2044');
+      assert.match(res.body.error.message, /^Invalid whitelist\. whitelist/, res.raw);
+    }
+    assert.equal((await listEndpoints('?limit=1000')).total_count, before);
+  });
+
   test('a table already used by another endpoint of the same service → 400 EndPoint.2039, nothing created', async () => {
     const vpc = await createVpc(w, '10.7.0.0/16');
     const free = await createTable(w, vpc.id);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -217,6 +218,37 @@ describe('tokens on API calls', () => {
       'base64url',
     );
     assertAuthFail(await withToken(w, `${forged}.${mac}`), 'decrypt token fail');
+  });
+
+  test('a token without a valid expiry, even with the server key\'s MAC → "decrypt token fail"', async () => {
+    const [payload] = w.token.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const [key] = await w.store.read((r) => r.identity.serverKeys());
+    /** What only the holder of the server key can mint: these claims, correctly signed. */
+    const mint = (c: unknown) => {
+      const p = Buffer.from(JSON.stringify(c)).toString('base64url');
+      return `${p}.${createHmac('sha256', key!.secret).update(p).digest('base64url')}`;
+    };
+    assert.equal((await withToken(w, mint(claims))).status, 200, 'control: the minted copy is accepted');
+    const { exp: _exp, ...noExp } = claims;
+    for (const [why, c] of [
+      ['no exp', noExp],
+      ['exp null', { ...claims, exp: null }],
+      ['exp as a string', { ...claims, exp: String(claims.exp + DAY) }],
+      ['exp a word', { ...claims, exp: 'never' }],
+      ['exp in a list', { ...claims, exp: [claims.exp] }],
+      ['exp a fraction', { ...claims, exp: claims.exp + 0.5 }],
+      ['exp past what a date holds', { ...claims, exp: 1e300 }],
+      ['exp far before 1970', { ...claims, exp: -9e15 }],
+      ['iat missing', { ...claims, iat: undefined }],
+      ['a user id that is a number', { ...claims, uid: 7 }],
+      ['claims that are a list', [claims]],
+      ['claims that are null', null],
+    ] as const) {
+      const res = await withToken(w, mint(c));
+      assert.equal(res.status, 401, `${why}: ${res.raw}`);
+      assertAuthFail(res, 'decrypt token fail');
+    }
   });
 
   test('a token of another server (another data dir) → 401 "decrypt token fail"', async () => {

@@ -177,6 +177,7 @@ test('PostgreSQL: three replicas bootstrapping one fresh schema at once all succ
         password: 'race-password-1',
         domain: 'vpcep',
         project: { name: config.region },
+        address: '127.0.0.1',
       });
       for (const x of ok) assert.equal(x.identity.verify(token.token, 'r').project_id, config.projectId);
     } finally {

@@ -154,6 +154,23 @@ describe('canonicalRequest', () => {
     ]);
     assert.equal(canonical.split('\n')[3], 'x-project-id:');
   });
+
+  test("names of Object.prototype's members sign as absent headers, never as what they inherit", () => {
+    const names = ['__proto__', 'constructor', 'tostring', 'hasownproperty', 'valueof'];
+    for (const headers of [{}, { host: 'h' }, Object.assign(Object.create(null), { host: 'h' })]) {
+      const canonical = canonicalRequest({ method: 'GET', url: '/', headers, body: Buffer.alloc(0) }, [
+        ...names,
+        'toString',
+      ]);
+      assert.equal(
+        canonical
+          .split('\n')
+          .slice(3, 3 + names.length + 1)
+          .join('\n'),
+        [...names, 'toString'].map((n) => `${n}:`).join('\n'),
+      );
+    }
+  });
 });
 
 describe('canonicalUri', () => {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Endpoints } from '../../service/endpoints.ts';
 import { route } from '../route.ts';
-import { Id64, IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
+import { errorCode, Id64, IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
 
 const RoutetableIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10 });
 
@@ -35,17 +35,42 @@ export const EndpointSchema = Type.Object({
   updated_at: Type.String(),
 });
 
+/**
+ * A gateway endpoint policy statement as published (PolicyStatement: Effect, Action and Resource
+ * required). The condition is IAM's operator → key → value(s) map; its bounds are this server's.
+ */
+const PolicyText = Type.String({ minLength: 1, maxLength: 1024 });
+const PolicyStatement = Type.Object({
+  Effect: Type.Enum(['Allow', 'Deny']),
+  Action: Type.Array(PolicyText, { maxItems: 100 }),
+  Resource: Type.Array(PolicyText, { maxItems: 100 }),
+  Condition: Type.Optional(
+    Type.Record(
+      Type.String({ maxLength: 128 }),
+      Type.Record(
+        Type.String({ maxLength: 128 }),
+        Type.Union([PolicyText, Type.Array(PolicyText, { maxItems: 100 })]),
+      ),
+    ),
+  ),
+  Sid: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
 export const CreateEndpointBody = Type.Object({
   endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
-  vpc_id: Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0020' }),
-  subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, 'x-error-code': 'EndPoint.0023' })),
+  vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
+  subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0023') })),
   routetables: Type.Optional(RoutetableIds),
   description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
   tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
-  policy_statement: Type.Optional(Type.Array(Type.Object({}))),
+  policy_statement: Type.Optional(Type.Array(PolicyStatement, { maxItems: 10 })),
   enable_dns: Type.Optional(Type.Boolean()),
+  // The code on the items too: a bad entry is reported at its own path, not the array's.
   whitelist: Type.Optional(
-    Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, 'x-error-code': 'EndPoint.2044' }),
+    Type.Array(Type.String({ maxLength: 64, ...errorCode('EndPoint.2044') }), {
+      maxItems: 1000,
+      ...errorCode('EndPoint.2044'),
+    }),
   ),
   enable_whitelist: Type.Optional(Type.Boolean()),
   port_ip: Type.Optional(Type.String({ maxLength: 64 })),
@@ -95,11 +120,11 @@ export function endpointRoutes(endpoints: Endpoints) {
           offset: Offset,
           sort_key: Type.Enum(['create_at', 'update_at'], {
             default: 'create_at',
-            'x-error-code': 'EndPoint.0017',
+            ...errorCode('EndPoint.0017'),
           }),
           sort_dir: Type.Enum(['desc', 'asc'], {
             default: 'desc',
-            'x-error-code': 'EndPoint.0018',
+            ...errorCode('EndPoint.0018'),
           }),
         }),
         response: {

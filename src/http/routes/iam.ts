@@ -9,7 +9,7 @@ const Named = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }
 const TokenRequest = Type.Object({
   auth: Type.Object({
     identity: Type.Object({
-      methods: Type.Array(Type.String(), { minItems: 1 }),
+      methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 10 }),
       password: Type.Object({
         user: Type.Object({
           name: Type.String({ minLength: 1, maxLength: 64 }),
@@ -154,7 +154,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       auth: false,
       status: 201,
       schema: { body: TokenRequest, querystring: Type.Object({ nocatalog: Type.Optional(Type.String()) }) },
-      handler: async ({ body, reply }) => {
+      handler: async ({ body, reply, request }) => {
         const { identity: id, scope } = body.auth;
         if (!id.methods.includes('password'))
           throw new ApiError('IAM.0400', 'Only the password method is supported.');
@@ -166,6 +166,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
           password: id.password.user.password,
           domain: id.password.user.domain.name,
           project: scope.project,
+          address: request.ip,
         });
         reply.header('X-Subject-Token', issued.token);
         return issued.body;

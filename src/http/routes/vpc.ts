@@ -33,7 +33,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
         body: Type.Object({
           vpc: Type.Object({
             name: Type.Optional(Name),
-            cidr: Type.Optional(Type.String()),
+            cidr: Type.Optional(Type.String({ maxLength: 64 })),
             description: Type.Optional(Description),
           }),
         }),
@@ -213,8 +213,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
         body: Type.Object({
           routetable: Type.Object({
             subnets: Type.Object({
-              associate: Type.Optional(Type.Array(Id64)),
-              disassociate: Type.Optional(Type.Array(Id64)),
+              associate: Type.Optional(Type.Array(Id64, { maxItems: MAX_ROUTE_CHANGES })),
+              disassociate: Type.Optional(Type.Array(Id64, { maxItems: MAX_ROUTE_CHANGES })),
             }),
           }),
         }),
