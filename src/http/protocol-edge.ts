@@ -87,6 +87,9 @@ export function clientErrorHandler(ids: Ids, log: Logger) {
         headers: { Connection: 'close' },
       });
       (req as Broken)[BROKEN] = failure;
+      // Whatever answers it (the app may answer before reading the body: a 406, a 401), the
+      // answer says `Connection: close` and Node closes after it.
+      inFlight.shouldKeepAlive = false;
       if (req.listenerCount('error') > 0) req.emit('error', failure);
       inFlight.once('close', () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
       return;

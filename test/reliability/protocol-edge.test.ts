@@ -170,6 +170,17 @@ describe('smuggling attempts are refused whole, never split into two requests', 
     assert.match(JSON.parse(x.responses[0]!.body).error.message, /body is not well-formed HTTP/);
   });
 
+  test('a bad chunk after an answer that did not wait for the body (406): that answer says close', async () => {
+    const x = await exchange(port, [
+      `POST /v1/${P}/vpcs HTTP/1.1\r\nHost: h\r\n${tokenLine()}Accept: text/html\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n${smuggled()}`,
+    ]);
+    assert.equal(x.responses.length, 1, JSON.stringify(x.responses));
+    assert.equal(x.responses[0]!.status, 406);
+    assert.equal(x.responses[0]!.headers.connection, 'close');
+    assert.ok(x.closed);
+    assert.ok(x.ms < 1000, `closed after ${x.ms} ms`);
+  });
+
   test('a valid request, then a malformed one on the same connection: the first answered, then the refusal', async () => {
     const x = await exchange(port, [`${GET()}GARBAGE\r\n\r\n`]);
     assert.equal(x.responses.length, 2, JSON.stringify(x));
