@@ -139,7 +139,7 @@ before(async () => {
   app = await buildApp({ config, store, clock, ids, logger: log });
   token = await tokenFor(app);
   other = await addAccount(store, { domain: 'fuzz-other' });
-  serverKey = (await store.read((r) => r.serverKeys()))[0]!.secret;
+  serverKey = (await store.read((r) => r.identity.serverKeys()))[0]!.secret;
   const deps = { config, store, clock, ids, log };
   routes = allRoutes(deps, new Identity(deps), () => false);
   await seedState();
@@ -599,10 +599,10 @@ test('the store watch sees a change made outside the API, and its undoing', asyn
     remaining: 1,
     created_at: '',
   };
-  await store.tx((r) => r.insertFault(row));
+  await store.tx((r) => r.faults.insert(row));
   assert.notEqual(await changeCount(store), count);
   assert.notEqual(await storeDigest(store), digest);
-  await store.tx((r) => r.deleteFault(P, 'watch'));
+  await store.tx((r) => r.faults.delete(P, 'watch'));
   assert.equal(await storeDigest(store), digest);
 });
 
