@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from './store.ts';
+import type { Dialect } from './engine.ts';
 import * as initial from './migrations/001-initial.ts';
 
 interface Migration {
@@ -8,7 +8,14 @@ interface Migration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-/** One ordered set for both stores. Append only: a shipped migration never changes. */
+/**
+ * One ordered set for both stores. Append only: a shipped migration never changes.
+ *
+ * Kysely's Migrator is not used, for three reasons: its usual provider finds migrations by reading
+ * a folder at run time, which the bundled dist/ does not have; its `up(db)` cannot be told the
+ * engine, which a migration written once for both needs; and replicas already take turns through
+ * the PostgreSQL advisory lock in postgres.ts, so its own lock table would be a second one.
+ */
 const migrations: Migration[] = [{ name: '001-initial', up: initial.up }];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */
