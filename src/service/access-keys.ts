@@ -61,7 +61,7 @@ export class AccessKeys {
     patch: { status?: 'active' | 'inactive'; description?: string },
   ) {
     // Named fields only: the request may carry others (user_id, secret…), which must never reach the row.
-    const change: { status?: string; description?: string } = {};
+    const change: { status?: 'active' | 'inactive'; description?: string } = {};
     if (patch.status !== undefined) change.status = patch.status;
     if (patch.description !== undefined) change.description = patch.description;
     return this.deps.store.tx(async (r) => {

@@ -54,7 +54,7 @@ type ServiceRow = Row<'endpoint_services'>;
 /** The endpoint object of api-surface.md §3, as it stands at `now`. */
 export function endpointView(e: EndpointRow, service: ServiceRow, routetables: string[], now: Date) {
   const status = statusAt(
-    { status: e.status as EndpointStatus, ready_at: e.ready_at, approval: service.approval_enabled === 1 },
+    { status: e.status, ready_at: e.ready_at, approval: service.approval_enabled === 1 },
     now,
   );
   const settledAt = status !== e.status && e.ready_at > e.updated_at ? e.ready_at : e.updated_at;
@@ -213,13 +213,13 @@ export class Endpoints {
       const now = this.deps.clock.now();
       const status = statusAt(
         {
-          status: e.status as EndpointStatus,
+          status: e.status,
           ready_at: e.ready_at,
           approval: service.approval_enabled === 1,
         },
         now,
       );
-      assertRoutetablesChangeable(status, service.service_type as ServiceType);
+      assertRoutetablesChangeable(status, service.service_type);
 
       const current = await r.endpoints.boundTables(id);
       const plan = await this.#plan(r, caller, e, service, current, desired);

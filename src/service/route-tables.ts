@@ -6,26 +6,13 @@ import type { Tx } from '../store/store.ts';
 import type { Row } from '../store/queries.ts';
 import type { RoutetableListQuery } from '../store/network.ts';
 import { audit, type Caller, type Deps } from './context.ts';
+import type { RouteType } from '../wire/vpc.ts';
 
-/** Route types of the VPC API; `local` and `egw` are system routes no user may touch. */
-export const ROUTE_TYPES = [
-  'ecs',
-  'eni',
-  'vip',
-  'nat',
-  'peering',
-  'vpn',
-  'dc',
-  'cc',
-  'egw',
-  'er',
-  'subeni',
-  'local',
-] as const;
-const SYSTEM_TYPES = new Set(['local', 'egw']);
+/** `local` and `egw` are system routes no user may touch. */
+const SYSTEM_TYPES = new Set<RouteType>(['local', 'egw']);
 
 export interface RouteInput {
-  type: string;
+  type: RouteType;
   destination: string;
   nexthop: string;
   description?: string;

@@ -65,7 +65,7 @@ export class IdentityQueries extends Queries {
       .orderBy('created_at')
       .execute();
   }
-  async updateAccessKey(access: string, patch: { status?: string; description?: string }) {
+  async updateAccessKey(access: string, patch: { status?: 'active' | 'inactive'; description?: string }) {
     await this.db.updateTable('access_keys').set(patch).where('access', '=', access).execute();
   }
   async deleteAccessKey(access: string) {

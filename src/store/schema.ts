@@ -1,4 +1,6 @@
 import type { Generated } from 'kysely';
+import type { EndpointStatus, ServiceType } from '../domain/endpoint-status.ts';
+import type { RouteType } from '../wire/vpc.ts';
 
 /**
  * Column names are the API's wire names wherever the wire has the field (design.md, "Rules of the
@@ -15,7 +17,7 @@ export interface Database {
     access: string;
     secret: string;
     user_id: string;
-    status: string;
+    status: 'active' | 'inactive';
     description: string;
     created_at: string;
   };
@@ -54,7 +56,7 @@ export interface Database {
   routes: {
     routetable_id: string;
     destination: string;
-    type: string;
+    type: RouteType;
     nexthop: string;
     description: string;
     /** Set on `egw` routes: the endpoint whose binding created the route. */
@@ -66,7 +68,7 @@ export interface Database {
     owner_project_id: string | null;
     owner: string;
     service_name: string;
-    service_type: string;
+    service_type: ServiceType;
     server_type: string;
     vpc_id: string;
     port_id: string;
@@ -86,7 +88,7 @@ export interface Database {
     endpoint_service_id: string;
     vpc_id: string;
     subnet_id: string;
-    status: string;
+    status: EndpointStatus;
     ready_at: string;
     marker_id: number;
     description: string;
@@ -105,7 +107,7 @@ export interface Database {
   faults: {
     id: string;
     project_id: string;
-    operation: string;
+    operation: 'bind' | 'unbind';
     routetable_id: string;
     remaining: number | null;
     created_at: string;

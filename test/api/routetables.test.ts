@@ -2,6 +2,7 @@
 // (spec/routetables.md, spec/errors.md). Every failing call is also checked to have changed nothing:
 // the endpoint as GET shows it, the routes of every table involved, and the audit log.
 import assert from 'node:assert/strict';
+import type { EndpointStatus } from '../../src/domain/endpoint-status.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { NewRow } from '../../src/store/queries.ts';
@@ -595,7 +596,7 @@ test('step 6: a creating endpoint answers 400 EndPoint.2019, and works once prov
 });
 
 test('step 6: deleting, failed, pendingAcceptance and rejected endpoints refuse, before step 8', async () => {
-  const cases: { status: string; code: string; message: RegExp }[] = [
+  const cases: { status: EndpointStatus; code: string; message: RegExp }[] = [
     { status: 'deleting', code: 'EndPoint.2018', message: /^The endpoint is being deleted\./ },
     {
       status: 'failed',

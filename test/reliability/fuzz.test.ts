@@ -594,7 +594,7 @@ test('the store watch sees a change made outside the API, and its undoing', asyn
   const row = {
     id: 'watch',
     project_id: P,
-    operation: 'bind',
+    operation: 'bind' as const,
     routetable_id: 'x',
     remaining: 1,
     created_at: '',

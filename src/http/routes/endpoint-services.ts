@@ -1,7 +1,12 @@
-import { Type } from 'typebox';
 import type { EndpointServices } from '../../service/endpoint-services.ts';
 import { route } from '../route.ts';
-import { IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
+import {
+  DescribedEndpointService,
+  DescribeServiceQuery,
+  ListPublicServicesQuery,
+  ProjectParams,
+  PublicEndpointServiceList,
+} from '../../wire/vpcep.ts';
 
 export function endpointServiceRoutes(services: EndpointServices) {
   return [
@@ -13,14 +18,8 @@ export function endpointServiceRoutes(services: EndpointServices) {
       auth: true,
       schema: {
         params: ProjectParams,
-        querystring: Type.Object({
-          endpoint_service_name: ServiceNameQuery,
-          id: IdQuery,
-          limit: Limit,
-          offset: Offset,
-          sort_key: Type.Optional(Type.String()),
-          sort_dir: Type.Optional(Type.String()),
-        }),
+        querystring: ListPublicServicesQuery,
+        response: { 200: PublicEndpointServiceList },
       },
       handler: ({ query }) => services.listPublic(query),
     }),
@@ -32,10 +31,8 @@ export function endpointServiceRoutes(services: EndpointServices) {
       auth: true,
       schema: {
         params: ProjectParams,
-        querystring: Type.Object({
-          endpoint_service_name: ServiceNameQuery,
-          id: IdQuery,
-        }),
+        querystring: DescribeServiceQuery,
+        response: { 200: DescribedEndpointService },
       },
       handler: ({ caller, query }) => services.describe(caller, query),
     }),

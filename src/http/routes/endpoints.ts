@@ -1,93 +1,15 @@
-import { Type } from 'typebox';
 import type { Endpoints } from '../../service/endpoints.ts';
 import { route } from '../route.ts';
-import { errorCode, Id64, IdQuery, Limit, Offset, ProjectParams, ServiceNameQuery } from '../schemas.ts';
-
-const RoutetableIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10 });
-
-const Tag = Type.Object({
-  key: Type.String({ minLength: 1, maxLength: 128 }),
-  value: Type.Optional(Type.String({ maxLength: 255 })),
-});
-
-export const EndpointSchema = Type.Object({
-  id: Type.String(),
-  service_type: Type.String(),
-  status: Type.String(),
-  active_status: Type.Array(Type.String()),
-  enable_status: Type.String(),
-  specification_name: Type.String(),
-  endpoint_service_id: Type.String(),
-  endpoint_service_name: Type.String(),
-  marker_id: Type.Integer(),
-  vpc_id: Type.String(),
-  subnet_id: Type.Optional(Type.String()),
-  ip: Type.Optional(Type.String()),
-  enable_dns: Type.Boolean(),
-  routetables: Type.Array(Type.String()),
-  whitelist: Type.Array(Type.String()),
-  enable_whitelist: Type.Boolean(),
-  description: Type.String(),
-  policy_statement: Type.Array(Type.Unknown()),
-  project_id: Type.String(),
-  tags: Type.Array(Tag),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-});
-
-/**
- * A gateway endpoint policy statement as published (PolicyStatement: Effect, Action and Resource
- * required). The condition is IAM's operator → key → value(s) map; its bounds are this server's.
- */
-const PolicyText = Type.String({ minLength: 1, maxLength: 1024 });
-const PolicyStatement = Type.Object({
-  Effect: Type.Enum(['Allow', 'Deny']),
-  Action: Type.Array(PolicyText, { maxItems: 100 }),
-  Resource: Type.Array(PolicyText, { maxItems: 100 }),
-  Condition: Type.Optional(
-    Type.Record(
-      Type.String({ maxLength: 128 }),
-      Type.Record(
-        Type.String({ maxLength: 128 }),
-        Type.Union([PolicyText, Type.Array(PolicyText, { maxItems: 100 })]),
-      ),
-    ),
-  ),
-  Sid: Type.Optional(Type.String({ maxLength: 128 })),
-});
-
-export const CreateEndpointBody = Type.Object({
-  endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
-  vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
-  subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0023') })),
-  routetables: Type.Optional(RoutetableIds),
-  description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
-  tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
-  policy_statement: Type.Optional(Type.Array(PolicyStatement, { maxItems: 10 })),
-  enable_dns: Type.Optional(Type.Boolean()),
-  // The code on the items too: a bad entry is reported at its own path, not the array's.
-  whitelist: Type.Optional(
-    Type.Array(Type.String({ maxLength: 64, ...errorCode('EndPoint.2044') }), {
-      maxItems: 1000,
-      ...errorCode('EndPoint.2044'),
-    }),
-  ),
-  enable_whitelist: Type.Optional(Type.Boolean()),
-  port_ip: Type.Optional(Type.String({ maxLength: 64 })),
-});
-
-const TableFailure = Type.Object({ id: Type.String(), error_message: Type.String() });
-
-export const RoutetableInfoResp = Type.Object({
-  routetables: Type.Array(Type.String()),
-  error: Type.Optional(
-    Type.Array(
-      Type.Object({ bind_failed: Type.Array(TableFailure), unbind_failed: Type.Array(TableFailure) }),
-    ),
-  ),
-});
-
-const EndpointParams = Type.Object({ project_id: Id64, vpc_endpoint_id: Id64 });
+import {
+  CreateEndpointBody,
+  Endpoint,
+  EndpointList,
+  EndpointParams,
+  ListEndpointsQuery,
+  ProjectParams,
+  RoutetableInfoResp,
+  UpdateRoutetablesBody,
+} from '../../wire/vpcep.ts';
 
 export function endpointRoutes(endpoints: Endpoints) {
   return [
@@ -100,7 +22,7 @@ export function endpointRoutes(endpoints: Endpoints) {
       schema: {
         params: ProjectParams,
         body: CreateEndpointBody,
-        response: { 200: EndpointSchema },
+        response: { 200: Endpoint },
       },
       handler: ({ caller, body }) => endpoints.create(caller, body),
     }),
@@ -112,24 +34,8 @@ export function endpointRoutes(endpoints: Endpoints) {
       auth: true,
       schema: {
         params: ProjectParams,
-        querystring: Type.Object({
-          endpoint_service_name: ServiceNameQuery,
-          vpc_id: IdQuery,
-          id: IdQuery,
-          limit: Limit,
-          offset: Offset,
-          sort_key: Type.Enum(['create_at', 'update_at'], {
-            default: 'create_at',
-            ...errorCode('EndPoint.0017'),
-          }),
-          sort_dir: Type.Enum(['desc', 'asc'], {
-            default: 'desc',
-            ...errorCode('EndPoint.0018'),
-          }),
-        }),
-        response: {
-          200: Type.Object({ endpoints: Type.Array(EndpointSchema), total_count: Type.Integer() }),
-        },
+        querystring: ListEndpointsQuery,
+        response: { 200: EndpointList },
       },
       handler: ({ caller, query }) =>
         endpoints.list(caller, {
@@ -143,7 +49,7 @@ export function endpointRoutes(endpoints: Endpoints) {
       api: 'endpoint',
       operationId: 'ListEndpointInfoDetails',
       auth: true,
-      schema: { params: EndpointParams, response: { 200: EndpointSchema } },
+      schema: { params: EndpointParams, response: { 200: Endpoint } },
       handler: ({ caller, params }) => endpoints.get(caller, params.vpc_endpoint_id),
     }),
     route({
@@ -164,7 +70,7 @@ export function endpointRoutes(endpoints: Endpoints) {
       auth: true,
       schema: {
         params: EndpointParams,
-        body: Type.Object({ routetables: RoutetableIds }),
+        body: UpdateRoutetablesBody,
         response: { 200: RoutetableInfoResp },
       },
       handler: ({ caller, params, body }) =>

@@ -1,7 +1,6 @@
-import { Type } from 'typebox';
 import type { RouteFaults } from '../../service/faults.ts';
 import { route } from '../route.ts';
-import { Id64, ProjectParams } from '../schemas.ts';
+import { AddFaultBody, FaultAnswer, FaultList, FaultParams, ProjectParams } from '../../wire/faults.ts';
 
 /** vpcep's own fault-injection API, outside Huawei's paths so no client mistakes it for one. */
 export function faultRoutes(faults: RouteFaults) {
@@ -12,7 +11,7 @@ export function faultRoutes(faults: RouteFaults) {
       api: 'admin',
       operationId: 'ListFaults',
       auth: true,
-      schema: { params: ProjectParams },
+      schema: { params: ProjectParams, response: { 200: FaultList } },
       handler: async ({ caller }) => ({ faults: await faults.list(caller) }),
     }),
     route({
@@ -24,13 +23,8 @@ export function faultRoutes(faults: RouteFaults) {
       status: 201,
       schema: {
         params: ProjectParams,
-        body: Type.Object({
-          fault: Type.Object({
-            operation: Type.Enum(['bind', 'unbind']),
-            routetable_id: Id64,
-            times: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-          }),
-        }),
+        body: AddFaultBody,
+        response: { 201: FaultAnswer },
       },
       handler: async ({ caller, body }) => ({ fault: await faults.add(caller, body.fault) }),
     }),
@@ -41,7 +35,7 @@ export function faultRoutes(faults: RouteFaults) {
       operationId: 'DeleteFault',
       auth: true,
       status: 204,
-      schema: { params: Type.Object({ project_id: Id64, fault_id: Id64 }) },
+      schema: { params: FaultParams },
       handler: ({ caller, params }) => faults.remove(caller, params.fault_id),
     }),
   ];

@@ -1,33 +1,22 @@
-import { Type } from 'typebox';
 import { ApiError } from '../../domain/errors.ts';
 import type { AccessKeys } from '../../service/access-keys.ts';
 import type { Identity } from '../../service/identity.ts';
+import {
+  AccessKeyAnswer,
+  AccessKeyList,
+  AccessParams,
+  CreateAccessKeyBody,
+  CreatedAccessKeyAnswer,
+  DomainList,
+  ListAccessKeysQuery,
+  ListProjectsQuery,
+  ProjectList,
+  TokenBody,
+  TokenQuery,
+  TokenRequest,
+  UpdateAccessKeyBody,
+} from '../../wire/iam.ts';
 import { route } from '../route.ts';
-
-const Named = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-
-const TokenRequest = Type.Object({
-  auth: Type.Object({
-    identity: Type.Object({
-      methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 10 }),
-      password: Type.Object({
-        user: Type.Object({
-          name: Type.String({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ minLength: 1, maxLength: 128 }),
-          domain: Named,
-        }),
-      }),
-    }),
-    scope: Type.Object({
-      project: Type.Object({
-        id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-      }),
-    }),
-  }),
-});
-
-const AccessParams = Type.Object({ access_key: Type.String({ minLength: 1, maxLength: 64 }) });
 
 const links = (request: { protocol: string; host: string; url: string }) => ({
   self: `${request.protocol}://${request.host}${request.url}`,
@@ -44,12 +33,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       api: 'iam',
       operationId: 'KeystoneListProjects',
       auth: true,
-      schema: {
-        querystring: Type.Object({
-          name: Type.Optional(Type.String({ maxLength: 64 })),
-          domain_id: Type.Optional(Type.String({ maxLength: 64 })),
-        }),
-      },
+      schema: { querystring: ListProjectsQuery, response: { 200: ProjectList } },
       handler: async ({ caller, query, request }) => ({
         projects: (await identity.projects(caller, query.name)).filter(
           (p) => query.domain_id === undefined || p.domain_id === query.domain_id,
@@ -63,7 +47,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       api: 'iam',
       operationId: 'KeystoneListAuthProjects',
       auth: true,
-      schema: {},
+      schema: { response: { 200: ProjectList } },
       handler: async ({ caller, request }) => ({
         projects: await identity.projects(caller),
         links: links(request),
@@ -75,7 +59,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       api: 'iam',
       operationId: 'KeystoneListAuthDomains',
       auth: true,
-      schema: {},
+      schema: { response: { 200: DomainList } },
       handler: async ({ caller, request }) => ({ domains: identity.domains(caller), links: links(request) }),
     }),
     route({
@@ -85,14 +69,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       operationId: 'CreatePermanentAccessKey',
       auth: true,
       status: 201,
-      schema: {
-        body: Type.Object({
-          credential: Type.Object({
-            user_id: Type.String({ minLength: 1, maxLength: 64 }),
-            description: Type.Optional(Type.String({ maxLength: 255 })),
-          }),
-        }),
-      },
+      schema: { body: CreateAccessKeyBody, response: { 201: CreatedAccessKeyAnswer } },
       handler: async ({ caller, body }) => ({ credential: await accessKeys.create(caller, body.credential) }),
     }),
     route({
@@ -101,9 +78,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       api: 'iam',
       operationId: 'ListPermanentAccessKeys',
       auth: true,
-      schema: {
-        querystring: Type.Object({ user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
-      },
+      schema: { querystring: ListAccessKeysQuery, response: { 200: AccessKeyList } },
       handler: async ({ caller, query }) => ({ credentials: await accessKeys.list(caller, query.user_id) }),
     }),
     route({
@@ -112,7 +87,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       api: 'iam',
       operationId: 'ShowPermanentAccessKey',
       auth: true,
-      schema: { params: AccessParams },
+      schema: { params: AccessParams, response: { 200: AccessKeyAnswer } },
       handler: async ({ caller, params }) => ({
         credential: await accessKeys.get(caller, params.access_key),
       }),
@@ -123,15 +98,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       api: 'iam',
       operationId: 'UpdatePermanentAccessKey',
       auth: true,
-      schema: {
-        params: AccessParams,
-        body: Type.Object({
-          credential: Type.Object({
-            status: Type.Optional(Type.Enum(['active', 'inactive'])),
-            description: Type.Optional(Type.String({ maxLength: 255 })),
-          }),
-        }),
-      },
+      schema: { params: AccessParams, body: UpdateAccessKeyBody, response: { 200: AccessKeyAnswer } },
       handler: async ({ caller, params, body }) => ({
         credential: await accessKeys.update(caller, params.access_key, body.credential),
       }),
@@ -153,7 +120,7 @@ export function iamRoutes(identity: Identity, accessKeys: AccessKeys) {
       operationId: 'KeystoneCreateUserTokenByPassword',
       auth: false,
       status: 201,
-      schema: { body: TokenRequest, querystring: Type.Object({ nocatalog: Type.Optional(Type.String()) }) },
+      schema: { body: TokenRequest, querystring: TokenQuery, response: { 201: TokenBody } },
       handler: async ({ body, reply, request }) => {
         const { identity: id, scope } = body.auth;
         if (!id.methods.includes('password'))

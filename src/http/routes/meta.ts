@@ -1,18 +1,5 @@
-import { Type } from 'typebox';
+import { Versions } from '../../wire/vpcep.ts';
 import { route } from '../route.ts';
-
-const Versions = Type.Object({
-  versions: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      version: Type.String(),
-      min_version: Type.String(),
-      status: Type.String(),
-      updated: Type.String(),
-      links: Type.Array(Type.Object({ href: Type.String(), rel: Type.String() })),
-    }),
-  ),
-});
 
 /** API versions: the only calls without authentication (api-surface.md §3). */
 export function metaRoutes() {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { ApiError } from '../../domain/errors.ts';
 import { route, type RouteDef } from '../route.ts';
-import { Id64 } from '../schemas.ts';
+import { Id64 } from '../../wire/common.ts';
 
 /**
  * Operations of the VPC Endpoint API reference (api-surface.md §3) that vpcep does not serve yet.

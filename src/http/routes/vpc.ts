@@ -1,23 +1,26 @@
-import { Type } from 'typebox';
 import type { Network } from '../../service/network.ts';
-import { ROUTE_TYPES, type RouteTables } from '../../service/route-tables.ts';
+import type { RouteTables } from '../../service/route-tables.ts';
+import {
+  AssociateRoutetableBody,
+  CreateRoutetableBody,
+  CreateSubnetBody,
+  CreateVpcBody,
+  ListRoutetablesQuery,
+  ListSubnetsQuery,
+  ProjectParams,
+  RoutetableAnswer,
+  RoutetableList,
+  SubnetAnswer,
+  SubnetList,
+  SubnetParams,
+  TableParams,
+  UpdateRoutetableBody,
+  VpcAnswer,
+  VpcList,
+  VpcParams,
+  VpcSubnetParams,
+} from '../../wire/vpc.ts';
 import { route } from '../route.ts';
-import { Id64, ProjectParams } from '../schemas.ts';
-
-const Name = Type.String({ maxLength: 64, pattern: '^[-_.0-9A-Za-z\\u4e00-\\u9fa5]*$' });
-const Description = Type.String({ maxLength: 255, pattern: '^[^<>]*$' });
-
-const Route = Type.Object({
-  type: Type.Enum(ROUTE_TYPES),
-  destination: Type.String({ minLength: 1, maxLength: 64 }),
-  nexthop: Type.String({ minLength: 1, maxLength: 64 }),
-  description: Type.Optional(Description),
-});
-
-/** Bounds the work one update may ask for; past the table's quota the answer is VPC.2803 anyway. */
-const MAX_ROUTE_CHANGES = 1000;
-
-const TableParams = Type.Object({ project_id: Id64, routetable_id: Id64 });
 
 /** The VPC API that route tables need (api-surface.md §2). */
 export function vpcRoutes(network: Network, tables: RouteTables) {
@@ -30,13 +33,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       auth: true,
       schema: {
         params: ProjectParams,
-        body: Type.Object({
-          vpc: Type.Object({
-            name: Type.Optional(Name),
-            cidr: Type.Optional(Type.String({ maxLength: 64 })),
-            description: Type.Optional(Description),
-          }),
-        }),
+        body: CreateVpcBody,
+        response: { 200: VpcAnswer },
       },
       handler: async ({ caller, body }) => ({ vpc: await network.createVpc(caller, body.vpc) }),
     }),
@@ -46,7 +44,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       api: 'vpc',
       operationId: 'ListVpcs',
       auth: true,
-      schema: { params: ProjectParams },
+      schema: { params: ProjectParams, response: { 200: VpcList } },
       handler: async ({ caller }) => ({ vpcs: await network.listVpcs(caller) }),
     }),
     route({
@@ -55,7 +53,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       api: 'vpc',
       operationId: 'ShowVpc',
       auth: true,
-      schema: { params: Type.Object({ project_id: Id64, vpc_id: Id64 }) },
+      schema: { params: VpcParams, response: { 200: VpcAnswer } },
       handler: async ({ caller, params }) => ({ vpc: await network.getVpc(caller, params.vpc_id) }),
     }),
     route({
@@ -65,7 +63,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       operationId: 'DeleteVpc',
       auth: true,
       status: 204,
-      schema: { params: Type.Object({ project_id: Id64, vpc_id: Id64 }) },
+      schema: { params: VpcParams },
       handler: ({ caller, params }) => network.deleteVpc(caller, params.vpc_id),
     }),
     route({
@@ -76,15 +74,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       auth: true,
       schema: {
         params: ProjectParams,
-        body: Type.Object({
-          subnet: Type.Object({
-            name: Type.String({ minLength: 1, maxLength: 64 }),
-            cidr: Type.String({ minLength: 1, maxLength: 64 }),
-            gateway_ip: Type.String({ minLength: 1, maxLength: 64 }),
-            vpc_id: Id64,
-            description: Type.Optional(Description),
-          }),
-        }),
+        body: CreateSubnetBody,
+        response: { 200: SubnetAnswer },
       },
       handler: async ({ caller, body }) => ({ subnet: await network.createSubnet(caller, body.subnet) }),
     }),
@@ -94,7 +85,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       api: 'vpc',
       operationId: 'ListSubnets',
       auth: true,
-      schema: { params: ProjectParams, querystring: Type.Object({ vpc_id: Type.Optional(Id64) }) },
+      schema: { params: ProjectParams, querystring: ListSubnetsQuery, response: { 200: SubnetList } },
       handler: async ({ caller, query }) => ({ subnets: await network.listSubnets(caller, query.vpc_id) }),
     }),
     route({
@@ -103,7 +94,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       api: 'vpc',
       operationId: 'ShowSubnet',
       auth: true,
-      schema: { params: Type.Object({ project_id: Id64, subnet_id: Id64 }) },
+      schema: { params: SubnetParams, response: { 200: SubnetAnswer } },
       handler: async ({ caller, params }) => ({ subnet: await network.getSubnet(caller, params.subnet_id) }),
     }),
     route({
@@ -113,7 +104,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       operationId: 'DeleteSubnet',
       auth: true,
       status: 204,
-      schema: { params: Type.Object({ project_id: Id64, vpc_id: Id64, subnet_id: Id64 }) },
+      schema: { params: VpcSubnetParams },
       handler: ({ caller, params }) => network.deleteSubnet(caller, params.vpc_id, params.subnet_id),
     }),
     route({
@@ -124,13 +115,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       auth: true,
       schema: {
         params: ProjectParams,
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 0, maximum: 2000, default: 2000 }),
-          marker: Type.Optional(Id64),
-          id: Type.Optional(Id64),
-          vpc_id: Type.Optional(Id64),
-          subnet_id: Type.Optional(Id64),
-        }),
+        querystring: ListRoutetablesQuery,
+        response: { 200: RoutetableList },
       },
       handler: async ({ caller, query }) => ({ routetables: await tables.list(caller, query) }),
     }),
@@ -142,14 +128,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       auth: true,
       schema: {
         params: ProjectParams,
-        body: Type.Object({
-          routetable: Type.Object({
-            vpc_id: Id64,
-            name: Type.Optional(Name),
-            description: Type.Optional(Description),
-            routes: Type.Optional(Type.Array(Route, { maxItems: 5 })),
-          }),
-        }),
+        body: CreateRoutetableBody,
+        response: { 200: RoutetableAnswer },
       },
       handler: async ({ caller, body }) => ({ routetable: await tables.create(caller, body.routetable) }),
     }),
@@ -159,7 +139,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       api: 'vpc',
       operationId: 'ShowRouteTable',
       auth: true,
-      schema: { params: TableParams },
+      schema: { params: TableParams, response: { 200: RoutetableAnswer } },
       handler: async ({ caller, params }) => ({ routetable: await tables.get(caller, params.routetable_id) }),
     }),
     route({
@@ -170,23 +150,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       auth: true,
       schema: {
         params: TableParams,
-        body: Type.Object({
-          routetable: Type.Object({
-            name: Type.Optional(Name),
-            description: Type.Optional(Description),
-            routes: Type.Optional(
-              Type.Object({
-                add: Type.Optional(Type.Array(Route, { maxItems: MAX_ROUTE_CHANGES })),
-                mod: Type.Optional(Type.Array(Route, { maxItems: MAX_ROUTE_CHANGES })),
-                del: Type.Optional(
-                  Type.Array(Type.Object({ destination: Type.String({ minLength: 1, maxLength: 64 }) }), {
-                    maxItems: MAX_ROUTE_CHANGES,
-                  }),
-                ),
-              }),
-            ),
-          }),
-        }),
+        body: UpdateRoutetableBody,
+        response: { 200: RoutetableAnswer },
       },
       handler: async ({ caller, params, body }) => ({
         routetable: await tables.update(caller, params.routetable_id, body.routetable),
@@ -210,14 +175,8 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       auth: true,
       schema: {
         params: TableParams,
-        body: Type.Object({
-          routetable: Type.Object({
-            subnets: Type.Object({
-              associate: Type.Optional(Type.Array(Id64, { maxItems: MAX_ROUTE_CHANGES })),
-              disassociate: Type.Optional(Type.Array(Id64, { maxItems: MAX_ROUTE_CHANGES })),
-            }),
-          }),
-        }),
+        body: AssociateRoutetableBody,
+        response: { 200: RoutetableAnswer },
       },
       handler: async ({ caller, params, body }) => ({
         routetable: await tables.associate(caller, params.routetable_id, body.routetable.subnets),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { ErrorCode } from '../domain/errors.ts';
 
-/** Shared wire schemas. Rules come from the published API definitions (spec/api-surface.md). */
+/** Schemas every API shares. Rules come from the published API definitions (spec/api-surface.md). */
 
 /**
  * The API's error code for a field that fails its schema (error-handler.ts reads it). Typed, so a
