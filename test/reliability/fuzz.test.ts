@@ -46,7 +46,8 @@ import {
  * The fuzz suite of issue 8: seeded, reproducible hostile requests over every route, generated
  * from the route schemas, after a corpus of every reproducer the issue lists. On SQLite and
  * PostgreSQL alike: no 5xx, every answer a valid envelope with an X-Request-Id, and the store
- * unchanged by every request that was not answered 2xx.
+ * unchanged by every request that was not answered 2xx (but for an injected fault that a failing
+ * call uses up, as designed: see INJECTED).
  *
  *   VPCEP_FUZZ_SEED      replays a run (the seed is printed)
  *   VPCEP_FUZZ_REQUESTS  how many requests (default 5,000; `npm run test:fuzz` sends 50,000)
