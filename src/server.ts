@@ -3,6 +3,7 @@ import { buildApp, createLogger } from './app.ts';
 import type { Config } from './config.ts';
 import { randomIds, systemClock } from './domain/ids.ts';
 import { createListener, listen, ListenError } from './http/listener.ts';
+import { applyProtocolLimits } from './http/protocol-edge.ts';
 import { bootstrap, connectUrl } from './service/bootstrap.ts';
 import { DataDirError } from './store/data-dir.ts';
 import { DataDirBusyError, openStore, type Store } from './store/store.ts';
@@ -21,6 +22,8 @@ export interface RunningServer {
 export async function startServer(given: Readonly<Config>): Promise<RunningServer> {
   const log = createLogger(given.logLevel);
   const listener = createListener(() => randomIds.hex(16));
+  // Before listening: Node reads the headers-timeout check period when it starts to listen.
+  applyProtocolLimits(listener.server, given);
   await listen(listener.server, given.host, given.port);
   // With --port 0 the system chose one; credentials.json and the log name the real one.
   const address = listener.server.address();
