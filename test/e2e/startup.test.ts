@@ -143,6 +143,29 @@ test('the bound server keeps idle keep-alive connections 72 s, as Fastify would'
   await server.stop('SIGTERM');
 });
 
+test('the bound server refuses slow headers at its configured timeout, not at the 30 s check period of Node', async () => {
+  const server = await spawnServer({
+    dataDir: path.join(tmp, 'slow-headers'),
+    env: { VPCEP_HEADERS_TIMEOUT_MS: '300' },
+  });
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    let got = '';
+    socket.on('data', (d) => (got += String(d)));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+    // Far below Node's 30 s period, far above the configured 300 ms.
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      resolve(got);
+    });
+  });
+  assert.match(answer, /^HTTP\/1\.1 408 /, answer || '(no answer within 10 s)');
+  assert.match(answer, /X-Request-Id: [0-9a-f]{32}/i);
+  assert.match(answer, /"code":"EndPoint\.0013"/);
+  await server.stop('SIGTERM');
+});
+
 describe('one process per SQLite data dir', () => {
   test('a second server on the same dir is refused, naming the dir and the PID; a start after SIGKILL succeeds', async () => {
     const dataDir = path.join(tmp, 'shared');
