@@ -7,27 +7,35 @@ import { ApiError } from '../domain/errors.ts';
 const DRAIN_LIMIT_MS = 20_000;
 
 /**
+ * How long a connection idle at the start of a shutdown stays open. A client may be writing its
+ * next request on it at any moment, and closing under that request loses it; during this grace a
+ * request that arrives is answered (503, `Connection: close`) instead. Only then are idle
+ * connections closed, when a client has had a second to use them or drop them.
+ */
+const IDLE_GRACE_MS = 1_000;
+
+/**
  * Stops accepting at once (new connections are refused), then waits for the open connections to
  * end: what they carry is answered (503, `Connection: close`) and the calls in flight finish.
- * Connections left idle are closed, but only after a moment: Node's own `close()` drops idle
- * keep-alive connections immediately, including those whose next request is already on its way,
- * which the client would see as a reset instead of an answer.
+ * Connections left idle are closed, but only after a grace (IDLE_GRACE_MS): Node's own `close()`
+ * drops idle keep-alive connections immediately, including those whose next request is already
+ * on its way, which the client would see as a reset instead of an answer.
  */
 async function drainConnections(server: http.Server): Promise<void> {
   if (!server.listening) return;
   // net.Server's close: stop listening without http.Server's immediate sweep of idle connections.
   // Fastify's own close() afterwards finds the listener closed and goes on.
   const ended = new Promise<true>((resolve) => net.Server.prototype.close.call(server, () => resolve(true)));
-  const deadline = Date.now() + DRAIN_LIMIT_MS;
+  const started = Date.now();
   for (;;) {
     const done = await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), 100))]);
     if (done) return;
-    if (Date.now() > deadline) {
+    if (Date.now() > started + DRAIN_LIMIT_MS) {
       server.closeAllConnections();
       await ended;
       return;
     }
-    server.closeIdleConnections();
+    if (Date.now() > started + IDLE_GRACE_MS) server.closeIdleConnections();
   }
 }
 
