@@ -46,7 +46,8 @@ export class Tx {
  * codes (Engine.translate), in this one place.
  */
 export class Store {
-  constructor(private readonly engine: Engine) {}
+  /** The engine underneath, for tools and tests that read the database outside a transaction. */
+  constructor(readonly engine: Engine) {}
 
   get dialect(): Dialect {
     return this.engine.dialect;

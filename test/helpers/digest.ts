@@ -40,11 +40,9 @@ export async function tableDigests(store: Store): Promise<Record<string, string>
         `md5((select coalesce(string_agg(x::text, E'\\n' order by x::text), '') from "${t}" x)) as "${t}"`,
     );
     const query = `select ${parts.join(', ')}`;
-    // Outside a transaction when the store lets us (its pool), so the digest is one round trip:
+    // Outside a transaction (the pool), so the digest is one round trip:
     // a digest after every fuzzed request must stay cheap. Reads see what has committed.
-    const db = poolOf(store);
-    const run = (on: Kysely<Database>) => sql.raw<Record<string, string>>(query).execute(on);
-    const { rows } = db ? await run(db) : await store.read((r) => run(r.db));
+    const { rows } = await sql.raw<Record<string, string>>(query).execute(poolOf(store));
     return rows[0]!;
   }
   return store.read(async (r) => {
@@ -67,8 +65,8 @@ export async function storeDigest(store: Store): Promise<string> {
 
 const counters = new WeakMap<Store, Promise<void>>();
 
-/** The store's pool (outside a transaction), or undefined when the store does not expose one. */
-const poolOf = (store: Store) => (store as unknown as { db?: Kysely<Database> }).db;
+/** The store's database outside any transaction (its pool on PostgreSQL). */
+const poolOf = (store: Store): Kysely<Database> => store.engine.db;
 
 /**
  * A number that changes whenever a statement may have changed a row: cheap to read, so a caller
@@ -78,7 +76,6 @@ const poolOf = (store: Store) => (store as unknown as { db?: Kysely<Database> })
  */
 export async function changeCount(store: Store): Promise<number> {
   const db = poolOf(store);
-  if (!db) return Number.NaN;
   if (store.dialect === 'sqlite') {
     const { rows } = await sql<{ n: number }>`select total_changes() as n`.execute(db);
     return Number(rows[0]!.n);
