@@ -6,12 +6,7 @@ import {
   type TableFacts,
   type TableFailure,
 } from '../domain/bindings.ts';
-import {
-  assertRoutetablesChangeable,
-  statusAt,
-  type EndpointStatus,
-  type ServiceType,
-} from '../domain/endpoint-status.ts';
+import { assertRoutetablesChangeable, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
 import type { Tx } from '../store/store.ts';
