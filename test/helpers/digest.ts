@@ -40,11 +40,8 @@ export async function tableDigests(store: Store): Promise<Record<string, string>
         `md5((select coalesce(string_agg(x::text, E'\\n' order by x::text), '') from "${t}" x)) as "${t}"`,
     );
     const query = `select ${parts.join(', ')}`;
-    // Outside a transaction when the store lets us (its pool), so the digest is one round trip:
-    // a digest after every fuzzed request must stay cheap. Reads see what has committed.
-    const db = poolOf(store);
-    const run = (on: Kysely<Database>) => sql.raw<Record<string, string>>(query).execute(on);
-    const { rows } = db ? await run(db) : await store.read((r) => run(r.db));
+    // One query in a read transaction: a digest after every fuzzed request must stay cheap.
+    const { rows } = await store.read((r) => sql.raw<Record<string, string>>(query).execute(r.db));
     return rows[0]!;
   }
   return store.read(async (r) => {
@@ -67,9 +64,6 @@ export async function storeDigest(store: Store): Promise<string> {
 
 const counters = new WeakMap<Store, Promise<void>>();
 
-/** The store's pool (outside a transaction), or undefined when the store does not expose one. */
-const poolOf = (store: Store) => (store as unknown as { db?: Kysely<Database> }).db;
-
 /**
  * A number that changes whenever a statement may have changed a row: cheap to read, so a caller
  * can skip `storeDigest` while it stays the same. SQLite: `total_changes()` of the store's one
@@ -77,21 +71,23 @@ const poolOf = (store: Store) => (store as unknown as { db?: Kysely<Database> })
  * schema, bump inside each writing transaction (so a rolled-back change leaves it as it was).
  */
 export async function changeCount(store: Store): Promise<number> {
-  const db = poolOf(store);
-  if (!db) return Number.NaN;
   if (store.dialect === 'sqlite') {
-    const { rows } = await sql<{ n: number }>`select total_changes() as n`.execute(db);
+    const { rows } = await store.read((r) => sql<{ n: number }>`select total_changes() as n`.execute(r.db));
     return Number(rows[0]!.n);
   }
   let ready = counters.get(store);
-  if (!ready) counters.set(store, (ready = installCounter(store, db)));
+  if (!ready) counters.set(store, (ready = installCounter(store)));
   await ready;
-  const { rows } = await sql<{ n: string }>`select n from test_change_count`.execute(db);
+  const { rows } = await store.read((r) => sql<{ n: string }>`select n from test_change_count`.execute(r.db));
   return Number(rows[0]!.n);
 }
 
-async function installCounter(store: Store, db: Kysely<Database>) {
+async function installCounter(store: Store) {
   const tables = await (cache.get(store) ?? tableNames(store));
+  await store.tx((r) => installCounterOn(r.db, tables));
+}
+
+async function installCounterOn(db: Kysely<Database>, tables: string[]) {
   await sql`create table test_change_count (n bigint not null)`.execute(db);
   await sql`insert into test_change_count values (0)`.execute(db);
   await sql`create function test_change_bump() returns trigger language plpgsql as
