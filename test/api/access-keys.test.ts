@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addAccount, type Account } from '../helpers/accounts.ts';
+import { addAccount, type Account } from '../helpers/seed.ts';
 import { injectSigned } from '../helpers/sign.ts';
-import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+import { makeWorld, type World } from '../helpers/world.ts';
+import { expectKeystoneError } from '../helpers/expect.ts';
 
 /** IAM-compatible permanent access keys: /v3.0/OS-CREDENTIAL/credentials (api-surface.md §1). */
 
@@ -42,16 +43,6 @@ function loginBody(domain: string, password: string) {
       scope: { project: { name: 'cn-north-4' } },
     },
   };
-}
-
-/** Keystone's error envelope, exactly (errors.md). */
-function assertKeystoneError(res: Reply, status: number, title: string) {
-  assert.equal(res.status, status, res.raw);
-  assert.deepEqual(Object.keys(res.body), ['error'], res.raw);
-  assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message', 'title'], res.raw);
-  assert.equal(res.body.error.code, status);
-  assert.equal(res.body.error.title, title);
-  assert.equal(typeof res.body.error.message, 'string');
 }
 
 const asOther = (method: string, url: string, body?: unknown) =>
@@ -117,7 +108,7 @@ describe('create', () => {
   test('a third key for a user → 409 in the Keystone envelope; deleting one frees the slot', async () => {
     const second = await createKey();
     const third = await w.call('POST', BASE, { credential: { user_id: adminId } });
-    assertKeystoneError(third, 409, 'Conflict');
+    expectKeystoneError(third, 409, 'Conflict');
     const list = await w.call('GET', `${BASE}?user_id=${adminId}`);
     assert.equal(list.body.credentials.length, 2, 'the refused key was not stored');
     await deleteKey(second.access);
@@ -126,13 +117,13 @@ describe('create', () => {
   });
 
   test('an unknown user → 404; a body without user_id → 400', async () => {
-    assertKeystoneError(
+    expectKeystoneError(
       await w.call('POST', BASE, { credential: { user_id: 'f'.repeat(32) } }),
       404,
       'Not Found',
     );
-    assertKeystoneError(await w.call('POST', BASE, { credential: {} }), 400, 'Bad Request');
-    assertKeystoneError(await w.call('POST', BASE, {}), 400, 'Bad Request');
+    expectKeystoneError(await w.call('POST', BASE, { credential: {} }), 400, 'Bad Request');
+    expectKeystoneError(await w.call('POST', BASE, {}), 400, 'Bad Request');
   });
 
   test('without credentials → 401', async () => {
@@ -197,7 +188,7 @@ describe('list and show never return the SK', () => {
         },
       });
       assert.ok(!res.raw.includes(created.secret));
-      assertKeystoneError(await w.call('GET', `${BASE}/NOSUCHKEY00000000000`), 404, 'Not Found');
+      expectKeystoneError(await w.call('GET', `${BASE}/NOSUCHKEY00000000000`), 404, 'Not Found');
     } finally {
       await deleteKey(created.access);
     }
@@ -232,12 +223,12 @@ describe('update', () => {
       assert.equal(res.status, 200, res.raw);
       assert.equal(res.body.credential.description, 'after');
       assert.equal(res.body.credential.status, 'active');
-      assertKeystoneError(
+      expectKeystoneError(
         await w.call('PUT', `${BASE}/${k.access}`, { credential: { status: 'disabled' } }),
         400,
         'Bad Request',
       );
-      assertKeystoneError(
+      expectKeystoneError(
         await w.call('PUT', `${BASE}/NOSUCHKEY00000000000`, { credential: { status: 'inactive' } }),
         404,
         'Not Found',
@@ -271,13 +262,13 @@ describe('a new key signs requests; a deleted one no longer does', () => {
     const res = await w.call('DELETE', `${BASE}/${k.access}`);
     assert.equal(res.status, 204, res.raw);
     assert.equal(res.raw, '');
-    assertKeystoneError(await w.call('GET', `${BASE}/${k.access}`), 404, 'Not Found');
-    assertKeystoneError(
+    expectKeystoneError(await w.call('GET', `${BASE}/${k.access}`), 404, 'Not Found');
+    expectKeystoneError(
       await w.call('PUT', `${BASE}/${k.access}`, { credential: { status: 'active' } }),
       404,
       'Not Found',
     );
-    assertKeystoneError(await w.call('DELETE', `${BASE}/${k.access}`), 404, 'Not Found');
+    expectKeystoneError(await w.call('DELETE', `${BASE}/${k.access}`), 404, 'Not Found');
     const refused = await useKey(k.access, k.secret);
     assert.equal(refused.status, 401, refused.raw);
     assert.equal(refused.body.error_code, 'APIGW.0301');
@@ -298,17 +289,17 @@ describe('a new key signs requests; a deleted one no longer does', () => {
 
 describe("another domain's user cannot see or change these keys, nor learn they exist (404)", () => {
   test('list, show, update, delete and create for this user → 404, as for ids that do not exist', async () => {
-    assertKeystoneError(await asOther('GET', `${BASE}?user_id=${adminId}`), 404, 'Not Found');
+    expectKeystoneError(await asOther('GET', `${BASE}?user_id=${adminId}`), 404, 'Not Found');
     const shown = await asOther('GET', `${BASE}/${AK}`);
-    assertKeystoneError(shown, 404, 'Not Found');
+    expectKeystoneError(shown, 404, 'Not Found');
     assert.ok(!shown.raw.includes(adminId), 'nothing about the key leaks');
-    assertKeystoneError(
+    expectKeystoneError(
       await asOther('PUT', `${BASE}/${AK}`, { credential: { status: 'inactive' } }),
       404,
       'Not Found',
     );
-    assertKeystoneError(await asOther('DELETE', `${BASE}/${AK}`), 404, 'Not Found');
-    assertKeystoneError(await asOther('POST', BASE, { credential: { user_id: adminId } }), 404, 'Not Found');
+    expectKeystoneError(await asOther('DELETE', `${BASE}/${AK}`), 404, 'Not Found');
+    expectKeystoneError(await asOther('POST', BASE, { credential: { user_id: adminId } }), 404, 'Not Found');
 
     const mine = await w.call('GET', `${BASE}/${AK}`);
     assert.equal(mine.body.credential.status, 'active', 'the key was not changed');
@@ -327,15 +318,15 @@ describe("another domain's user cannot see or change these keys, nor learn they 
       { ...as, method: 'GET', url: `${BASE}?user_id=${adminId}` },
       w.clock,
     );
-    assertKeystoneError(list, 404, 'Not Found');
+    expectKeystoneError(list, 404, 'Not Found');
     const del = await injectSigned(w.app, { ...as, method: 'DELETE', url: `${BASE}/${AK}` }, w.clock);
-    assertKeystoneError(del, 404, 'Not Found');
+    expectKeystoneError(del, 404, 'Not Found');
     assert.equal((await w.call('GET', `${BASE}/${AK}`)).status, 200, 'still there');
   });
 
   test('and the admin cannot manage the other domain’s keys either', async () => {
-    assertKeystoneError(await w.call('GET', `${BASE}?user_id=${other.userId}`), 404, 'Not Found');
-    assertKeystoneError(await w.call('GET', `${BASE}/${other.ak}`), 404, 'Not Found');
+    expectKeystoneError(await w.call('GET', `${BASE}?user_id=${other.userId}`), 404, 'Not Found');
+    expectKeystoneError(await w.call('GET', `${BASE}/${other.ak}`), 404, 'Not Found');
   });
 
   test("another domain's AK and a made-up AK answer alike, for every call on a key", async () => {

@@ -6,7 +6,7 @@ import { randomIds } from '../../src/domain/ids.ts';
 import { canonicalRequest, computeSignature } from '../../src/domain/signing.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
 import type { Store } from '../../src/store/store.ts';
-import { addAccount, addProject, type Account } from '../helpers/accounts.ts';
+import { addAccount, addProject, type Account } from '../helpers/seed.ts';
 import { createTable, createVpc } from '../helpers/fixtures.ts';
 import { authorizationParts, sdkDate, sign, type SignOptions } from '../helpers/sign.ts';
 import {
@@ -42,8 +42,7 @@ before(async () => {
   vpc = (await createVpc(w)).id;
   table = await createTable(w, vpc, [], 'rt-a');
   other = await addAccount(w.store, { domain: 'other' });
-  const domain = await w.store.read((r) => r.identity.domainByName('vpcep'));
-  sibling = await addProject(w.store, domain!.id, 'cn-south-1');
+  sibling = await addProject(w.store, 'vpcep', 'cn-south-1');
 });
 after(() => w.close());
 

@@ -8,7 +8,8 @@ import {
   rebind,
   routesOf,
 } from '../helpers/fixtures.ts';
-import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+import { makeWorld, type World } from '../helpers/world.ts';
+import { expectEpError } from '../helpers/expect.ts';
 
 const OBS = 'com.myhuaweicloud.v4.obsv2';
 const OBS_CIDRS = ['100.125.0.0/16'];
@@ -29,15 +30,6 @@ after(() => w.close());
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const EP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const NO_SUCH = '00000000-0000-4000-8000-000000000000';
-
-/** A VPC Endpoint error: exactly `{"error":{"code","message"}}`. */
-function assertEpError(res: Reply, status: number, code: string) {
-  assert.equal(res.status, status, res.raw);
-  assert.deepEqual(Object.keys(res.body), ['error'], res.raw);
-  assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
-  assert.equal(res.body.error.code, code, res.raw);
-  assert.equal(typeof res.body.error.message, 'string');
-}
 
 /** Endpoint time to epoch ms, to compare with the manual clock. */
 const at = (s: string) => Date.parse(s);
@@ -111,8 +103,8 @@ describe('gateway endpoint services', () => {
     const page = await w.api('GET', '/vpc-endpoint-services/public?limit=1&offset=1');
     assert.equal(page.body.endpoint_services.length, 1);
     assert.equal(page.body.total_count, 2);
-    assertEpError(await w.api('GET', '/vpc-endpoint-services/public?limit=0'), 400, 'EndPoint.0006');
-    assertEpError(await w.api('GET', '/vpc-endpoint-services/public?offset=-1'), 400, 'EndPoint.0010');
+    expectEpError(await w.api('GET', '/vpc-endpoint-services/public?limit=0'), 400, 'EndPoint.0006');
+    expectEpError(await w.api('GET', '/vpc-endpoint-services/public?offset=-1'), 400, 'EndPoint.0010');
   });
 
   test('describe by name and by id; unknown → 400 EndPoint.2003', async () => {
@@ -137,9 +129,9 @@ describe('gateway endpoint services', () => {
       `id=${NO_SUCH}`,
     ];
     for (const q of unknown) {
-      assertEpError(await w.api('GET', `/vpc-endpoint-services/describe?${q}`), 400, 'EndPoint.2003');
+      expectEpError(await w.api('GET', `/vpc-endpoint-services/describe?${q}`), 400, 'EndPoint.2003');
     }
-    assertEpError(await w.api('GET', '/vpc-endpoint-services/describe'), 400, 'EndPoint.0002');
+    expectEpError(await w.api('GET', '/vpc-endpoint-services/describe'), 400, 'EndPoint.0002');
   });
 });
 
@@ -287,7 +279,7 @@ describe('endpoint create', () => {
     for (const [why, body, status, code] of cases) {
       const res = await w.api('POST', '/vpc-endpoints', body);
       assert.equal(res.status, status, `${why}: ${res.raw}`);
-      assertEpError(res, status, code);
+      expectEpError(res, status, code);
     }
     assert.equal((await listEndpoints('?limit=1000')).total_count, before);
     assert.deepEqual(await egwOf(vpc.defaultTable), []);
@@ -315,7 +307,7 @@ describe('endpoint create', () => {
       const code = res.body.error.code;
       // The field's own code where the API gives one (vpc_id: EndPoint.0020), else the generic one.
       assert.ok(code === 'EndPoint.0002' || (why.startsWith('vpc_id') && code === 'EndPoint.0020'), res.raw);
-      assertEpError(res, 400, code);
+      expectEpError(res, 400, code);
     }
     assert.equal((await listEndpoints('?limit=1000')).total_count, before);
     assert.deepEqual(await egwOf(vpc.defaultTable), []);
@@ -325,7 +317,7 @@ describe('endpoint create', () => {
     const before = (await listEndpoints('?limit=1000')).total_count;
     for (const whitelist of [0, 'x', null, {}, [1], ['x'.repeat(65)], Array(1001).fill('1.1.1.1')]) {
       const res = await w.api('POST', '/vpc-endpoints', { endpoint_service_id: 'x', vpc_id: 'y', whitelist });
-      assertEpError(res, 400, 'EndPoint.2044');
+      expectEpError(res, 400, 'EndPoint.2044');
       assert.match(res.body.error.message, /^Invalid whitelist\. whitelist/, res.raw);
     }
     assert.equal((await listEndpoints('?limit=1000')).total_count, before);
@@ -342,13 +334,13 @@ describe('endpoint create', () => {
       vpc_id: vpc.id,
       routetables: [free, vpc.defaultTable],
     });
-    assertEpError(res, 400, 'EndPoint.2039');
+    expectEpError(res, 400, 'EndPoint.2039');
     assert.equal((await listEndpoints('?limit=1000')).total_count, before);
     assert.deepEqual(await egwOf(free), []);
     assert.deepEqual(await egwOf(vpc.defaultTable), [[OBS_CIDRS[0], first]]);
 
     // Omitting routetables means the default table, which is taken the same way.
-    assertEpError(
+    expectEpError(
       await w.api('POST', '/vpc-endpoints', { endpoint_service_id: obs, vpc_id: vpc.id }),
       400,
       'EndPoint.2039',
@@ -377,7 +369,7 @@ describe('endpoint create', () => {
       assert.equal(early.body.status, 'creating');
       assert.equal(at(early.body.updated_at), Math.floor(created / 1000) * 1000);
       // A creating endpoint's route tables cannot change yet.
-      assertEpError(await rebind(slow, res.body.id, [vpc.defaultTable]), 400, 'EndPoint.2019');
+      expectEpError(await rebind(slow, res.body.id, [vpc.defaultTable]), 400, 'EndPoint.2019');
 
       slow.clock.advance(59_000);
       assert.equal((await show()).body.status, 'creating');
@@ -533,7 +525,7 @@ describe('endpoint list', () => {
       const res = await l.api('GET', `/vpc-endpoints?${query}`);
       assert.equal(res.status, 400, `${query}: ${res.raw}`);
       assert.equal(res.body.error.code, code, `${query}: ${res.raw}`);
-      assertEpError(res, 400, code);
+      expectEpError(res, 400, code);
     }
   });
 });
@@ -566,9 +558,9 @@ describe('endpoint delete', () => {
       (await routesOf(w, a)).filter((r) => r.type === 'ecs').map((r) => r.destination),
       ['172.16.0.0/16'],
     );
-    assertEpError(await w.api('GET', `/vpc-endpoints/${ep}`), 404, 'EndPoint.2006');
+    expectEpError(await w.api('GET', `/vpc-endpoints/${ep}`), 404, 'EndPoint.2006');
     assert.deepEqual((await listEndpoints(`?id=${ep}`)).endpoints, []);
-    assertEpError(await w.api('DELETE', `/vpc-endpoints/${ep}`), 404, 'EndPoint.2006');
+    expectEpError(await w.api('DELETE', `/vpc-endpoints/${ep}`), 404, 'EndPoint.2006');
 
     // The freed tables can be taken by a new endpoint of the same service.
     const again = await createEndpoint(w, dns, vpc.id, [b]);
@@ -579,7 +571,7 @@ describe('endpoint delete', () => {
   });
 
   test('delete or show of an unknown endpoint → 404 EndPoint.2006', async () => {
-    assertEpError(await w.api('DELETE', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
-    assertEpError(await w.api('GET', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
+    expectEpError(await w.api('DELETE', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
+    expectEpError(await w.api('GET', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
   });
 });

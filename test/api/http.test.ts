@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+import { expectEpError, expectGatewayError, expectJson, expectVpcError } from '../helpers/expect.ts';
 
 let w: World;
 let vpcId: string;
@@ -13,41 +14,7 @@ before(async () => {
 });
 after(() => w.close());
 
-const JSON_TYPE = 'application/json;charset=UTF-8';
 const NO_SUCH = '00000000-0000-4000-8000-000000000000';
-
-function assertJson(res: Reply) {
-  assert.equal(res.headers['content-type'], JSON_TYPE, res.raw);
-  assert.doesNotThrow(() => JSON.parse(res.raw), res.raw);
-}
-
-/** The gateway envelope: the service fields and the gateway's own, the request id equal to the header. */
-function assertGatewayError(res: Reply, status: number, code: string) {
-  assert.equal(res.status, status, res.raw);
-  assertJson(res);
-  assert.deepEqual(Object.keys(res.body).sort(), ['error', 'error_code', 'error_msg', 'request_id']);
-  assert.equal(res.body.error.code, code);
-  assert.equal(res.body.error_code, code);
-  assert.equal(res.body.error_msg, res.body.error.message);
-  assert.equal(res.body.request_id, res.headers['x-request-id']);
-}
-
-function assertEpError(res: Reply, status: number, code: string) {
-  assert.equal(res.status, status, res.raw);
-  assertJson(res);
-  assert.deepEqual(Object.keys(res.body), ['error']);
-  assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
-  assert.equal(res.body.error.code, code, res.raw);
-}
-
-function assertVpcError(res: Reply, status: number, code: string) {
-  assert.equal(res.status, status, res.raw);
-  assertJson(res);
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'error', 'message']);
-  assert.equal(res.body.error.code, code, res.raw);
-  assert.equal(res.body.code, code);
-  assert.equal(res.body.message, res.body.error.message);
-}
 
 describe('every response', () => {
   test('carries X-Request-Id: 32 lower-case hex chars, distinct per request', async () => {
@@ -74,7 +41,7 @@ describe('every response', () => {
       assert.match(id as string, /^[0-9a-f]{32}$/, why);
       assert.ok(!seen.has(id as string), `${why}: request id reused`);
       seen.add(id as string);
-      if (res.raw !== '') assertJson(res);
+      if (res.raw !== '') expectJson(res);
     }
   });
 
@@ -87,7 +54,7 @@ describe('every response', () => {
       await w.call('GET', '/v1', undefined, { 'x-auth-token': undefined }),
     ]) {
       assert.equal(res.status, 200, res.raw);
-      assertJson(res);
+      expectJson(res);
     }
   });
 });
@@ -97,10 +64,10 @@ describe('routing', () => {
     const paths = ['/nothing', '/v2/x', `/v1/${w.projectId}/vpc-endpoint`, `/v1/${w.projectId}/vpcs/a/b/c`];
     for (const p of paths) {
       for (const headers of [{}, { 'x-auth-token': undefined }]) {
-        assertGatewayError(await w.call('GET', p, undefined, headers), 404, 'APIGW.0101');
+        expectGatewayError(await w.call('GET', p, undefined, headers), 404, 'APIGW.0101');
       }
     }
-    assertGatewayError(await w.call('POST', '/nothing', { a: 1 }), 404, 'APIGW.0101');
+    expectGatewayError(await w.call('POST', '/nothing', { a: 1 }), 404, 'APIGW.0101');
   });
 
   test('a wrong method on a known path → 405 VPCEP.0405 with Allow, before authentication', async () => {
@@ -121,8 +88,8 @@ describe('routing', () => {
       for (const headers of [{}, { 'x-auth-token': undefined }]) {
         const res = await w.call(method, url, undefined, headers);
         // On VPC routes the shared codes carry the VPC service's top-level fields too.
-        if (url.includes('/routetables/')) assertVpcError(res, 405, 'VPCEP.0405');
-        else assertEpError(res, 405, 'VPCEP.0405');
+        if (url.includes('/routetables/')) expectVpcError(res, 405, 'VPCEP.0405');
+        else expectEpError(res, 405, 'VPCEP.0405');
         assert.equal(res.headers.allow, allow, `${method} ${url}`);
       }
     }
@@ -142,8 +109,8 @@ describe('routing', () => {
 describe('request bodies and content negotiation', () => {
   test('a body over 1 MiB → 413 APIGW.0201', async () => {
     const big = JSON.stringify({ vpc: { name: 'x', description: 'y'.repeat(1024 * 1024) } });
-    assertGatewayError(await w.api('POST', '/vpcs', big), 413, 'APIGW.0201');
-    assertGatewayError(
+    expectGatewayError(await w.api('POST', '/vpcs', big), 413, 'APIGW.0201');
+    expectGatewayError(
       await w.api('POST', '/vpc-endpoints', { vpc_id: 'x'.repeat(1024 * 1024) }),
       413,
       'APIGW.0201',
@@ -151,7 +118,7 @@ describe('request bodies and content negotiation', () => {
     // Just under the limit is read (and then judged on its content).
     const near = JSON.stringify({ vpc: { name: 'x', description: 'y'.repeat(1024 * 1024 - 100) } });
     assert.ok(near.length < 1024 * 1024);
-    assertVpcError(await w.api('POST', '/vpcs', near), 400, 'VPC.0101');
+    expectVpcError(await w.api('POST', '/vpcs', near), 400, 'VPC.0101');
   });
 
   test('Accept that excludes JSON → 406 VPCEP.0406; JSON-compatible ranges are fine', async () => {
@@ -163,7 +130,7 @@ describe('request bodies and content negotiation', () => {
       'image/*',
     ];
     for (const accept of refused) {
-      assertEpError(await w.api('GET', '/vpc-endpoints', undefined, { accept }), 406, 'VPCEP.0406');
+      expectEpError(await w.api('GET', '/vpc-endpoints', undefined, { accept }), 406, 'VPCEP.0406');
     }
     const fine = [
       undefined,
@@ -178,7 +145,7 @@ describe('request bodies and content negotiation', () => {
     for (const accept of fine) {
       const res = await w.api('GET', '/vpc-endpoints', undefined, { accept });
       assert.equal(res.status, 200, `${accept}: ${res.raw}`);
-      assertJson(res);
+      expectJson(res);
     }
   });
 
@@ -187,18 +154,18 @@ describe('request bodies and content negotiation', () => {
   test('malformed JSON and wrong media types → 400 EndPoint.0002 (VPC.0101 on VPC routes)', async () => {
     const malformed = ['{', '{"vpc_id": }', "{'a': 1}", '[1,', 'nope'];
     for (const body of malformed) {
-      assertEpError(await w.api('POST', '/vpc-endpoints', body), 400, 'EndPoint.0002');
-      assertVpcError(await w.api('POST', '/vpcs', body), 400, 'VPC.0101');
-      assertVpcError(await w.api('PUT', `/routetables/${NO_SUCH}`, body), 400, 'VPC.0101');
+      expectEpError(await w.api('POST', '/vpc-endpoints', body), 400, 'EndPoint.0002');
+      expectVpcError(await w.api('POST', '/vpcs', body), 400, 'VPC.0101');
+      expectVpcError(await w.api('PUT', `/routetables/${NO_SUCH}`, body), 400, 'VPC.0101');
     }
     const good = JSON.stringify(await svcBody());
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'text/json']) {
-      assertEpError(
+      expectEpError(
         await w.api('POST', '/vpc-endpoints', good, { 'content-type': type }),
         400,
         'EndPoint.0002',
       );
-      assertVpcError(
+      expectVpcError(
         await w.api('POST', '/vpcs', JSON.stringify({ vpc: { cidr: '10.9.0.0/16' } }), {
           'content-type': type,
         }),
@@ -217,9 +184,9 @@ describe('request bodies and content negotiation', () => {
   });
 
   test('a missing body → the API "body is null" code', async () => {
-    assertEpError(await w.api('POST', '/vpc-endpoints'), 400, 'EndPoint.0011');
-    assertEpError(await w.api('POST', '/vpc-endpoints', 'null'), 400, 'EndPoint.0011');
-    assertVpcError(await w.api('POST', '/vpcs'), 400, 'VPC.0102');
+    expectEpError(await w.api('POST', '/vpc-endpoints'), 400, 'EndPoint.0011');
+    expectEpError(await w.api('POST', '/vpc-endpoints', 'null'), 400, 'EndPoint.0011');
+    expectVpcError(await w.api('POST', '/vpcs'), 400, 'VPC.0102');
   });
 
   test('wrong types are rejected, never coerced: in bodies and in query strings', async () => {
@@ -234,8 +201,8 @@ describe('request bodies and content negotiation', () => {
       assert.equal(res.status, 400, res.raw);
       assert.match(res.body.error.code, /^EndPoint\.00(02|20)$/);
     }
-    assertVpcError(await w.api('POST', '/vpcs', { vpc: { cidr: '10.9.0.0/16', name: 5 } }), 400, 'VPC.0101');
-    assertVpcError(
+    expectVpcError(await w.api('POST', '/vpcs', { vpc: { cidr: '10.9.0.0/16', name: 5 } }), 400, 'VPC.0101');
+    expectVpcError(
       await w.api('POST', '/subnets', {
         subnet: { name: 'a', cidr: '10.0.1.0/24', gateway_ip: '10.0.1.1', vpc_id: vpcId, description: false },
       }),
@@ -244,9 +211,9 @@ describe('request bodies and content negotiation', () => {
     );
     // Query strings are text: a number that is one converts, anything else is refused.
     assert.equal((await w.api('GET', '/vpc-endpoints?limit=5')).status, 200);
-    assertEpError(await w.api('GET', '/vpc-endpoints?limit=five'), 400, 'EndPoint.0006');
-    assertEpError(await w.api('GET', '/vpc-endpoints?offset=true'), 400, 'EndPoint.0010');
-    assertVpcError(await w.api('GET', '/routetables?limit=ten'), 400, 'VPC.0101');
+    expectEpError(await w.api('GET', '/vpc-endpoints?limit=five'), 400, 'EndPoint.0006');
+    expectEpError(await w.api('GET', '/vpc-endpoints?offset=true'), 400, 'EndPoint.0010');
+    expectVpcError(await w.api('GET', '/routetables?limit=ten'), 400, 'VPC.0101');
     assert.equal((await w.api('GET', '/routetables?limit=10')).status, 200);
   });
 });
@@ -257,7 +224,7 @@ describe('versions', () => {
       for (const headers of [{ 'x-auth-token': undefined }, { 'x-auth-token': 'garbage' }, {}]) {
         const res = await w.call('GET', url, undefined, headers);
         assert.equal(res.status, 200, res.raw);
-        assertJson(res);
+        expectJson(res);
         assert.equal(res.body.versions.length, 1);
         const v = res.body.versions[0];
         assert.equal(v.id, 'v1');
@@ -280,7 +247,7 @@ describe('an unexpected fault', () => {
       await broken.store.read((r) => sql`alter table endpoint_services rename to gone`.execute(r.db));
       const res = await broken.api('GET', '/vpc-endpoint-services/public');
       assert.equal(res.status, 500, res.raw);
-      assertJson(res);
+      expectJson(res);
       assert.deepEqual(res.body, {
         error: { code: 'EndPoint.0001', message: 'System error. Please retry.' },
       });
@@ -320,19 +287,19 @@ describe('edges a client can reach', () => {
       `/v1/${w.projectId}/vpc-endpoints/${'a'.repeat(600)}`,
     ]) {
       const res = await w.call('GET', url);
-      assertEpError(res, 400, 'EndPoint.0002');
+      expectEpError(res, 400, 'EndPoint.0002');
       assert.match(String(res.headers['x-request-id']), /^[0-9a-f]{32}$/);
       assert.ok(!res.raw.includes('%zz') && !res.raw.includes('aaaa'), 'the URL is not echoed');
     }
   });
 
   test('an offset past any table → 400 EndPoint.0010, not a 500', async () => {
-    assertEpError(await w.api('GET', '/vpc-endpoints?offset=99999999999999999999'), 400, 'EndPoint.0010');
+    expectEpError(await w.api('GET', '/vpc-endpoints?offset=99999999999999999999'), 400, 'EndPoint.0010');
   });
 
   test('an enum names its allowed values', async () => {
     const res = await w.api('GET', '/vpc-endpoints?sort_key=name');
-    assertEpError(res, 400, 'EndPoint.0017');
+    expectEpError(res, 400, 'EndPoint.0017');
     assert.match(res.body.error.message, /sort_key must be one of create_at, update_at\./);
   });
 
@@ -345,7 +312,7 @@ describe('edges a client can reach', () => {
       ['POST', '/vpc-endpoint-services'],
       ['GET', `/vpc-endpoint-services/${NO_SUCH}/connections`],
     ] as const) {
-      assertEpError(await w.api(method, url, method === 'GET' ? undefined : {}), 501, 'VPCEP.0501');
+      expectEpError(await w.api(method, url, method === 'GET' ? undefined : {}), 501, 'VPCEP.0501');
       const anonymous = await w.api(method, url, undefined, { 'x-auth-token': undefined });
       assert.equal(anonymous.status, 401, `${method} ${url} authenticates first`);
     }

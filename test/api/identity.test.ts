@@ -7,6 +7,7 @@ import pino from 'pino';
 import { randomIds } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
 import { makeWorld, PASSWORD, PROJECT_ID, type Reply, type World } from '../helpers/world.ts';
+import { expectKeystoneError } from '../helpers/expect.ts';
 
 let w: World;
 before(async () => {
@@ -45,17 +46,6 @@ function loginBody(o: LoginOpts = {}) {
 
 const login = (world: World, body: unknown, url = '/v3/auth/tokens') =>
   world.call('POST', url, body, { 'x-auth-token': undefined });
-
-/** Keystone's envelope, exactly. */
-function assertKeystoneError(res: Reply, status: number, title: string) {
-  assert.equal(res.status, status, res.raw);
-  assert.deepEqual(Object.keys(res.body), ['error'], res.raw);
-  assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message', 'title']);
-  assert.equal(res.body.error.code, status);
-  assert.equal(res.body.error.title, title);
-  assert.equal(typeof res.body.error.message, 'string');
-  assert.equal(res.headers['x-subject-token'], undefined);
-}
 
 /** 401 APIGW.0301 in the gateway envelope, with the detail clients match on. */
 function assertAuthFail(res: Reply, detail: string | RegExp) {
@@ -129,7 +119,7 @@ describe('POST /v3/auth/tokens', () => {
     for (const [why, opts] of cases) {
       const res = await login(w, loginBody(opts));
       assert.equal(res.status, 401, `${why}: ${res.raw}`);
-      assertKeystoneError(res, 401, 'Unauthorized');
+      expectKeystoneError(res, 401, 'Unauthorized');
       messages.set(why, res.body.error.message);
     }
     // Nothing to learn about which of user and password was wrong.
@@ -157,9 +147,9 @@ describe('POST /v3/auth/tokens', () => {
     for (const [why, body] of cases) {
       const res = await login(w, body);
       assert.equal(res.status, 400, `${why}: ${res.raw}`);
-      assertKeystoneError(res, 400, 'Bad Request');
+      expectKeystoneError(res, 400, 'Bad Request');
     }
-    assertKeystoneError(await login(w, undefined), 400, 'Bad Request');
+    expectKeystoneError(await login(w, undefined), 400, 'Bad Request');
   });
 });
 
@@ -327,8 +317,8 @@ describe('bootstrap', () => {
     assert.equal(result.credentialsFile, undefined);
 
     assert.equal((await login(w, loginBody())).status, 201);
-    assertKeystoneError(await login(w, loginBody({ password: 'another-password' })), 401, 'Unauthorized');
-    assertKeystoneError(await login(w, loginBody({ project: { id: 'e'.repeat(32) } })), 401, 'Unauthorized');
+    expectKeystoneError(await login(w, loginBody({ password: 'another-password' })), 401, 'Unauthorized');
+    expectKeystoneError(await login(w, loginBody({ project: { id: 'e'.repeat(32) } })), 401, 'Unauthorized');
 
     assert.equal(fs.readFileSync(file, 'utf8'), before);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);

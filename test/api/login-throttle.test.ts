@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LoginThrottle } from '../../src/service/login-throttle.ts';
-import { addAccount, type Account } from '../helpers/accounts.ts';
+import { addAccount, type Account } from '../helpers/seed.ts';
 import { parseJson } from '../helpers/json.ts';
 import { makeWorld, ManualClock, PASSWORD, type Reply, type World } from '../helpers/world.ts';
 

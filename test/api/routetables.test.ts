@@ -2,307 +2,42 @@
 // (spec/routetables.md, spec/errors.md). Every failing call is also checked to have changed nothing:
 // the endpoint as GET shows it, the routes of every table involved, and the audit log.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { EndpointStatus } from '../../src/domain/endpoint-status.ts';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { NewRow } from '../../src/store/queries.ts';
+import { endpointTime } from '../../src/domain/ids.ts';
+import { expectError, sorted } from '../helpers/expect.ts';
 import {
+  addFault,
+  addRoutes,
   createEndpoint,
   createTable,
   createVpc,
+  egwRoutes,
+  fillTable,
   gatewayService,
+  getEndpoint,
+  GW_CIDR,
+  interfaceEndpoint,
+  listFaults,
+  otherProject,
+  otherProjectVpc,
   rebind,
   routesOf,
 } from '../helpers/fixtures.ts';
-import { makeWorld, PASSWORD, tokenFor, type Reply, type World } from '../helpers/world.ts';
+import { expectReport, failing, put, rtPath, scene, snapshot, type Scene } from '../helpers/rebind.ts';
+import { addOwnService, setEndpointStatus } from '../helpers/seed.ts';
+import { makeWorld, tokenFor, type Reply, type World } from '../helpers/world.ts';
 
-/** The CIDR of the default gateway service (config.ts default, the documented OBS range). */
-const GW_CIDR = '100.125.0.0/16';
 const TOKEN_TTL_MS = 24 * 3600 * 1000;
 
-/** Published messages (errors.md) of the codes that appear in per-table failure rows. */
-const PUBLISHED: Record<string, string> = {
-  'EndPoint.2039': 'The route table is being used by another VPC endpoint.',
-  'Endpoint.1018': 'Quota exceeded.',
-  'EndPoint.2040': 'The VPC endpoint has no route table bound.',
-  'EndPoint.4028': "Failed to add routes to the VPC's route table.",
-  'EndPoint.4029': "Failed to remove routes from the VPC's route table.",
-};
-
 type Headers = Record<string, string | undefined>;
-type Route = { type: string; destination: string; nexthop: string };
 
 let w: World;
 before(async () => {
   w = await makeWorld();
 });
 after(() => w.close());
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-const rtPath = (ep: string) => `/vpc-endpoints/${ep}/routetables`;
-const put = (world: World, ep: string, body?: unknown, headers?: Headers) =>
-  world.api('PUT', rtPath(ep), body, headers);
-const sorted = (xs: readonly string[]) => [...xs].sort();
-/** `YYYY-MM-DDTHH:MM:SSZ`, the endpoint time format of api-surface.md. */
-const endpointTimeOf = (d: Date) => d.toISOString().slice(0, 19) + 'Z';
-
-interface Scene {
-  vpc: string;
-  defaultTable: string;
-  a: string;
-  b: string;
-  c: string;
-  svc: string;
-  ep: string;
-  tables: string[];
-}
-
-/** A VPC with three custom tables and a gateway endpoint bound to `a`. */
-async function scene(world: World = w): Promise<Scene> {
-  const vpc = await createVpc(world);
-  const a = await createTable(world, vpc.id);
-  const b = await createTable(world, vpc.id);
-  const c = await createTable(world, vpc.id);
-  const svc = await gatewayService(world);
-  const ep = await createEndpoint(world, svc, vpc.id, [a]);
-  return {
-    vpc: vpc.id,
-    defaultTable: vpc.defaultTable,
-    a,
-    b,
-    c,
-    svc,
-    ep,
-    tables: [vpc.defaultTable, a, b, c],
-  };
-}
-
-async function getEndpoint(world: World, ep: string, headers?: Headers) {
-  const res = await world.api('GET', `/vpc-endpoints/${ep}`, undefined, headers);
-  assert.equal(res.status, 200, res.raw);
-  return res.body;
-}
-
-async function egwRoutes(world: World, table: string): Promise<Route[]> {
-  return (await routesOf(world, table))
-    .filter((r) => r.type === 'egw')
-    .map(({ type, destination, nexthop }) => ({ type, destination, nexthop }));
-}
-
-async function auditCount(world: World) {
-  return (await world.store.read((r) => r.audit.list(world.projectId, 1_000_000))).length;
-}
-
-/** Everything a call may change: the endpoint as read, the routes of the given tables, the audit log. */
-async function snapshot(world: World, ep: string, tables: readonly string[], headers?: Headers) {
-  const routes: Record<string, unknown> = {};
-  for (const t of tables) {
-    const res = await world.api('GET', `/routetables/${t}`, undefined, headers);
-    assert.equal(res.status, 200, res.raw);
-    routes[t] = res.body.routetable.routes;
-  }
-  return { endpoint: await getEndpoint(world, ep, headers), routes, audit: await auditCount(world) };
-}
-
-/** Runs a call that must fail, and asserts it changed nothing. */
-async function failing(s: Pick<Scene, 'ep' | 'tables'>, call: () => Promise<Reply>, world: World = w) {
-  const before = await snapshot(world, s.ep, s.tables);
-  const res = await call();
-  assert.notEqual(res.status, 200, `expected a failure, got ${res.raw}`);
-  assert.deepEqual(await snapshot(world, s.ep, s.tables), before, 'a failing call changed state');
-  return res;
-}
-
-/** Status, code, envelope (gateway fields for APIGW.*), and optionally the message; `why` labels failures. */
-function expectError(res: Reply, status: number, code: string, message?: string | RegExp, why = '') {
-  const label = `${why ? `${why}: ` : ''}${res.raw}`;
-  assert.equal(res.status, status, label);
-  assert.equal(res.body?.error?.code, code, label);
-  assert.match(String(res.headers['content-type']), /^application\/json/, label);
-  assert.ok(res.headers['x-request-id'], `${label}: X-Request-Id header`);
-  if (code.startsWith('APIGW.')) {
-    assert.equal(res.body.error_code, code, label);
-    assert.equal(res.body.error_msg, res.body.error.message, label);
-    assert.equal(res.body.request_id, res.headers['x-request-id'], label);
-  }
-  if (typeof message === 'string') assert.equal(res.body.error.message, message, label);
-  else if (message) assert.match(res.body.error.message, message, label);
-}
-
-interface Report {
-  routetables: string[];
-  bind_failed?: [id: string, code: string][];
-  unbind_failed?: [id: string, code: string][];
-}
-
-/**
- * A 200 with per-table rows: `routetables` is the bound set and equals a following GET; `error` is
- * absent when nothing failed, else one object with both lists; every bound table holds the
- * endpoint's egw route and every other table of `tables` holds none.
- */
-async function expectReport(world: World, ep: string, res: Reply, tables: readonly string[], want: Report) {
-  assert.equal(res.status, 200, res.raw);
-  assert.deepEqual(sorted(res.body.routetables), sorted(want.routetables), res.raw);
-  assert.deepEqual(sorted((await getEndpoint(world, ep)).routetables), sorted(res.body.routetables));
-  const bindFailed = want.bind_failed ?? [];
-  const unbindFailed = want.unbind_failed ?? [];
-  if (bindFailed.length + unbindFailed.length === 0) {
-    assert.deepEqual(Object.keys(res.body), ['routetables'], res.raw);
-  } else {
-    assert.deepEqual(Object.keys(res.body).sort(), ['error', 'routetables'], res.raw);
-    assert.ok(Array.isArray(res.body.error), res.raw);
-    assert.equal(res.body.error.length, 1, res.raw);
-    const [report] = res.body.error;
-    assert.deepEqual(Object.keys(report).sort(), ['bind_failed', 'unbind_failed']);
-    for (const [list, expected] of [
-      [report.bind_failed, bindFailed],
-      [report.unbind_failed, unbindFailed],
-    ] as const) {
-      assert.ok(Array.isArray(list));
-      // The order of rows is not part of the contract: compare by id.
-      const rows = [...(list as { id: string; error_message: string }[])].sort((x, y) =>
-        x.id < y.id ? -1 : 1,
-      );
-      const wanted = [...expected].sort(([x], [y]) => (x < y ? -1 : 1));
-      assert.deepEqual(
-        rows.map((r) => r.id),
-        wanted.map(([id]) => id),
-        res.raw,
-      );
-      for (const [i, [, code]] of wanted.entries()) {
-        const line = rows[i]!.error_message;
-        assert.deepEqual(Object.keys(rows[i]!).sort(), ['error_message', 'id']);
-        assert.ok(line.length <= 1024, 'error_message is at most 1024 chars');
-        assert.ok(
-          line.startsWith(`${code}: ${PUBLISHED[code]}`),
-          `"${line}" should start with "${code}: ${PUBLISHED[code]}"`,
-        );
-      }
-    }
-  }
-  for (const t of tables) {
-    const mine = (await egwRoutes(world, t)).filter((r) => r.nexthop === ep);
-    if (want.routetables.includes(t)) {
-      assert.deepEqual(mine, [{ type: 'egw', destination: GW_CIDR, nexthop: ep }], `egw route in ${t}`);
-    } else {
-      assert.deepEqual(mine, [], `no egw route of ${ep} in ${t}`);
-    }
-  }
-}
-
-async function addFault(world: World, operation: 'bind' | 'unbind', routetableId: string, times = 1) {
-  const res = await world.call('POST', `/vpcep/v1/${world.projectId}/faults`, {
-    fault: { operation, routetable_id: routetableId, times },
-  });
-  assert.equal(res.status, 201, res.raw);
-  return res.body.fault.id as string;
-}
-
-/** Adds user routes (type ecs, /32 destinations in 172.16/12, outside 10.0.0.0/16) until the table holds `total`. */
-async function fillTable(world: World, table: string, total: number) {
-  const have = (await routesOf(world, table)).length;
-  const add = Array.from({ length: total - have }, (_, i) => ({
-    type: 'ecs',
-    destination: `172.16.${Math.floor(i / 250)}.${(i % 250) + 1}/32`,
-    nexthop: 'ecs-nexthop',
-  }));
-  const res = await world.api('PUT', `/routetables/${table}`, { routetable: { routes: { add } } });
-  assert.equal(res.status, 200, res.raw);
-  assert.equal(res.body.routetable.routes.length, total);
-}
-
-/** A second project in the admin's domain, and a token scoped to it (made once per world). */
-const others = new WeakMap<World, Promise<{ id: string; token: string }>>();
-function otherProject(world: World) {
-  let p = others.get(world);
-  if (!p) {
-    p = (async () => {
-      const id = randomBytes(16).toString('hex');
-      const name = 'cn-south-1';
-      await world.store.tx(async (r) => {
-        const domain = await r.identity.domainByName('vpcep');
-        assert.ok(domain);
-        await r.identity.insertProject({
-          id,
-          name,
-          domain_id: domain.id,
-          created_at: world.clock.now().toISOString(),
-        });
-      });
-      return { id, token: await tokenFor(world.app, 'admin', PASSWORD, name) };
-    })();
-    others.set(world, p);
-  }
-  return p;
-}
-
-/**
- * A VPC of its own in the other project: `call('GET', '/vpcs')` calls `/v1/{other project}/vpcs`
- * with the other project's token.
- */
-async function otherProjectVpc(world: World, name: string) {
-  const other = await otherProject(world);
-  const call = (method: string, url: string, body?: unknown) =>
-    world.call(method, `/v1/${other.id}${url}`, body, { 'x-auth-token': other.token });
-  const vpcRes = await call('POST', '/vpcs', { vpc: { name, cidr: '10.0.0.0/16' } });
-  assert.equal(vpcRes.status, 200, vpcRes.raw);
-  return { call, vpc: vpcRes.body.vpc.id as string };
-}
-
-/**
- * An available endpoint service owned by the project, put straight into the store (the API cannot
- * create one); its service name is `cn-north-4.<label>.<id prefix>`. Returns its id.
- */
-async function insertOwnService(
-  world: World,
-  label: string,
-  fields: Pick<NewRow<'endpoint_services'>, 'service_type' | 'server_type' | 'vpc_id' | 'port_id' | 'cidrs'>,
-) {
-  const now = world.clock.now().toISOString();
-  const id = randomUUID();
-  await world.store.tx((r) =>
-    r.services.insert({
-      id,
-      owner_project_id: world.projectId,
-      owner: world.projectId,
-      service_name: `cn-north-4.${label}.${id.slice(0, 8)}`,
-      ...fields,
-      approval_enabled: 0,
-      status: 'available',
-      is_charge: 0,
-      enable_policy: 0,
-      description: '',
-      created_at: now,
-      updated_at: now,
-    }),
-  );
-  return id;
-}
-
-/** An interface endpoint service owned by the project, and an endpoint of it in `vpc`. */
-async function interfaceEndpoint(world: World, vpc: string) {
-  const serviceId = await insertOwnService(world, 'iface', {
-    service_type: 'interface',
-    server_type: 'VM',
-    vpc_id: vpc,
-    port_id: randomUUID(),
-    cidrs: '[]',
-  });
-  const subnet = await world.api('POST', '/subnets', {
-    subnet: { name: 'sn', cidr: '10.0.1.0/24', gateway_ip: '10.0.1.1', vpc_id: vpc },
-  });
-  assert.equal(subnet.status, 200, subnet.raw);
-  const res = await world.api('POST', '/vpc-endpoints', {
-    endpoint_service_id: serviceId,
-    vpc_id: vpc,
-    subnet_id: subnet.body.subnet.id,
-  });
-  assert.equal(res.status, 200, res.raw);
-  assert.equal(res.body.service_type, 'interface');
-  return res.body.id as string;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Step 1: routing
@@ -315,7 +50,7 @@ test('the default gateway service programs 100.125.0.0/16 (premise of the egw as
 });
 
 test('step 1: an unknown path answers 404 APIGW.0101, with or without a token', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const urls = [
     `/vpc-endpoints/${s.ep}/routetable`,
     `/vpc-endpoints/${s.ep}/routetables/`,
@@ -324,17 +59,17 @@ test('step 1: an unknown path answers 404 APIGW.0101, with or without a token', 
   ];
   for (const url of urls) {
     for (const headers of [{}, { 'x-auth-token': undefined }]) {
-      const res = await failing(s, () => w.api('PUT', url, { routetables: [s.b] }, headers));
+      const res = await failing(w, s, () => w.api('PUT', url, { routetables: [s.b] }, headers));
       expectError(res, 404, 'APIGW.0101', undefined, url);
     }
   }
 });
 
 test('step 1: a wrong method answers 405 VPCEP.0405 with Allow: PUT, before authentication', async () => {
-  const s = await scene();
+  const s = await scene(w);
   for (const method of ['PATCH', 'POST', 'GET', 'DELETE', 'OPTIONS']) {
     for (const headers of [{}, { 'x-auth-token': undefined }]) {
-      const res = await failing(s, () => w.api(method, rtPath(s.ep), { routetables: [s.b] }, headers));
+      const res = await failing(w, s, () => w.api(method, rtPath(s.ep), { routetables: [s.b] }, headers));
       expectError(res, 405, 'VPCEP.0405', undefined, method);
       assert.equal(res.headers['allow'], 'PUT', `${method}: Allow header`);
     }
@@ -345,13 +80,13 @@ test('step 1: a wrong method answers 405 VPCEP.0405 with Allow: PUT, before auth
 // Step 2: authentication
 
 test('step 2: no token answers 401 APIGW.0301 "x-auth-token not found"', async () => {
-  const s = await scene();
-  const res = await failing(s, () => put(w, s.ep, { routetables: [s.b] }, { 'x-auth-token': undefined }));
+  const s = await scene(w);
+  const res = await failing(w, s, () => put(w, s.ep, { routetables: [s.b] }, { 'x-auth-token': undefined }));
   expectError(res, 401, 'APIGW.0301', 'Incorrect IAM authentication information: x-auth-token not found');
 });
 
 test('step 2: an unreadable or forged token answers 401 APIGW.0301 "decrypt token fail"', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const [payload, mac] = w.token.split('.') as [string, string];
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   const forgedPayload = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 1 })).toString('base64url');
@@ -364,7 +99,7 @@ test('step 2: an unreadable or forged token answers 401 APIGW.0301 "decrypt toke
     'over 2048 chars': 'x'.repeat(2049),
   };
   for (const [name, token] of Object.entries(tokens)) {
-    const res = await failing(s, () => put(w, s.ep, { routetables: [s.b] }, { 'x-auth-token': token }));
+    const res = await failing(w, s, () => put(w, s.ep, { routetables: [s.b] }, { 'x-auth-token': token }));
     expectError(res, 401, 'APIGW.0301', 'Incorrect IAM authentication information: decrypt token fail', name);
   }
 });
@@ -389,14 +124,16 @@ test('step 2: an expired token answers 401 APIGW.0301 "token expires, expires_at
 });
 
 test('step 2: a token of another project answers 403 APIGW.0302', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const other = await otherProject(w);
-  const res = await failing(s, () => put(w, s.ep, { routetables: [s.b] }, { 'x-auth-token': other.token }));
+  const res = await failing(w, s, () =>
+    put(w, s.ep, { routetables: [s.b] }, { 'x-auth-token': other.token }),
+  );
   expectError(res, 403, 'APIGW.0302');
 });
 
 test('step 2 comes before steps 3 and 4: unauthenticated bad requests get 401, not 400', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const noToken = { 'x-auth-token': undefined };
   const cases: { name: string; call: () => Promise<Reply> }[] = [
     { name: 'invalid body', call: () => put(w, s.ep, { routetables: 'nope' }, noToken) },
@@ -407,7 +144,7 @@ test('step 2 comes before steps 3 and 4: unauthenticated bad requests get 401, n
     { name: 'garbage token, invalid body', call: () => put(w, s.ep, {}, { 'x-auth-token': 'garbage' }) },
   ];
   for (const c of cases) {
-    const res = await failing(s, c.call);
+    const res = await failing(w, s, c.call);
     expectError(res, 401, 'APIGW.0301', undefined, c.name);
   }
 });
@@ -416,17 +153,17 @@ test('step 2 comes before steps 3 and 4: unauthenticated bad requests get 401, n
 // Step 3: path parameters
 
 test('step 3: a vpc_endpoint_id over 64 chars answers 400 EndPoint.0002 naming it, before the body', async () => {
-  const s = await scene();
+  const s = await scene(w);
   for (const body of [{ routetables: [s.b] }, { routetables: 'not an array' }, undefined, '{not json']) {
-    const res = await failing(s, () => put(w, 'e'.repeat(65), body));
+    const res = await failing(w, s, () => put(w, 'e'.repeat(65), body));
     expectError(res, 400, 'EndPoint.0002', /vpc_endpoint_id/);
   }
-  const wrongType = await failing(s, () =>
+  const wrongType = await failing(w, s, () =>
     put(w, 'e'.repeat(65), 'routetables=x', { 'content-type': 'text/plain' }),
   );
   expectError(wrongType, 400, 'EndPoint.0002', /vpc_endpoint_id/);
   // 64 chars passes the check and reaches the endpoint lookup.
-  const res = await failing(s, () => put(w, 'e'.repeat(64), { routetables: [s.b] }));
+  const res = await failing(w, s, () => put(w, 'e'.repeat(64), { routetables: [s.b] }));
   expectError(res, 404, 'EndPoint.2006');
 });
 
@@ -434,7 +171,7 @@ test('step 3: a vpc_endpoint_id over 64 chars answers 400 EndPoint.0002 naming i
 // Step 4: body
 
 test('step 4: invalid bodies answer 400 with EndPoint.0011 or EndPoint.0002', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const cases: { name: string; body: unknown; headers?: Headers; code: string; names?: string }[] = [
     { name: 'missing body', body: undefined, code: 'EndPoint.0011' },
     { name: 'empty body', body: '', code: 'EndPoint.0011' },
@@ -500,7 +237,7 @@ test('step 4: invalid bodies answer 400 with EndPoint.0011 or EndPoint.0002', as
     },
   ];
   for (const c of cases) {
-    const res = await failing(s, () => put(w, s.ep, c.body, c.headers));
+    const res = await failing(w, s, () => put(w, s.ep, c.body, c.headers));
     expectError(res, 400, c.code, undefined, c.name);
     if (c.names) assert.match(res.body.error.message, new RegExp(c.names), c.name);
     if (c.code === 'EndPoint.0002') assert.ok(res.body.error.message.startsWith('Parameter error.'), c.name);
@@ -509,14 +246,14 @@ test('step 4: invalid bodies answer 400 with EndPoint.0011 or EndPoint.0002', as
 });
 
 test('step 4: 10 items and 64-char items are within the limits (reach step 8, not 0002)', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const ten = [s.b, ...Array.from({ length: 9 }, (_, i) => `${'r'.repeat(63)}${i}`)];
-  const res = await failing(s, () => put(w, s.ep, { routetables: ten }));
+  const res = await failing(w, s, () => put(w, s.ep, { routetables: ten }));
   expectError(res, 400, 'EndPoint.1019');
 });
 
 test('step 4: application/json with parameters, other casing, or no Content-Type is accepted', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const variants: Headers[] = [
     { 'content-type': 'application/json;charset=UTF-8' },
     { 'content-type': 'application/json; charset=utf-8' },
@@ -532,13 +269,13 @@ test('step 4: application/json with parameters, other casing, or no Content-Type
 });
 
 test('step 4: unknown extra top-level fields are ignored', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const res = await put(w, s.ep, { routetables: [s.b], future_field: { x: 1 }, another: 'y' });
   await expectReport(w, s.ep, res, s.tables, { routetables: [s.b] });
 });
 
 test('step 4: duplicate IDs are removed, keeping the first occurrence (one binding)', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const res = await put(w, s.ep, { routetables: [s.b, s.a, s.b, s.a, s.b] });
   await expectReport(w, s.ep, res, s.tables, { routetables: [s.a, s.b] });
   assert.equal((await egwRoutes(w, s.b)).length, 1);
@@ -551,28 +288,28 @@ test('step 4: duplicate IDs are removed, keeping the first occurrence (one bindi
 // Step 5: the endpoint
 
 test('step 5: an unknown endpoint answers 404 EndPoint.2006', async () => {
-  const s = await scene();
-  const res = await failing(s, () => put(w, randomUUID(), { routetables: [s.b] }));
+  const s = await scene(w);
+  const res = await failing(w, s, () => put(w, randomUUID(), { routetables: [s.b] }));
   expectError(res, 404, 'EndPoint.2006', /^The requested endpoint does not exist\./);
 });
 
 test('step 5: an endpoint of another project answers 404 EndPoint.2006 and is left alone', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const other = await otherProjectVpc(w, 'o');
   const svc = await other.call('GET', '/vpc-endpoint-services/public');
   const gw = svc.body.endpoint_services.find((x: { service_type: string }) => x.service_type === 'gateway');
   const epRes = await other.call('POST', '/vpc-endpoints', { endpoint_service_id: gw.id, vpc_id: other.vpc });
   assert.equal(epRes.status, 200, epRes.raw);
   const theirs = await other.call('GET', `/vpc-endpoints/${epRes.body.id}`);
-  const res = await failing(s, () => put(w, epRes.body.id, { routetables: [s.b] }));
+  const res = await failing(w, s, () => put(w, epRes.body.id, { routetables: [s.b] }));
   expectError(res, 404, 'EndPoint.2006');
   const after = await other.call('GET', `/vpc-endpoints/${epRes.body.id}`);
   assert.deepEqual(after.body, theirs.body);
 });
 
 test('step 4 comes before step 5: an unknown endpoint with a bad body answers 400', async () => {
-  const s = await scene();
-  const res = await failing(s, () => put(w, randomUUID(), { routetables: [] }));
+  const s = await scene(w);
+  const res = await failing(w, s, () => put(w, randomUUID(), { routetables: [] }));
   expectError(res, 400, 'EndPoint.0002');
 });
 
@@ -584,7 +321,7 @@ test('step 6: a creating endpoint answers 400 EndPoint.2019, and works once prov
   try {
     const s = await scene(world);
     assert.equal((await getEndpoint(world, s.ep)).status, 'creating');
-    const res = await failing(s, () => put(world, s.ep, { routetables: [s.b] }), world);
+    const res = await failing(world, s, () => put(world, s.ep, { routetables: [s.b] }));
     expectError(res, 400, 'EndPoint.2019', /^The endpoint is being created\./);
     world.clock.advance(60_000);
     const ok = await put(world, s.ep, { routetables: [s.b] });
@@ -607,10 +344,10 @@ test('step 6: deleting, failed, pendingAcceptance and rejected endpoints refuse,
     { status: 'rejected', code: 'EndPoint.1004', message: /^Invalid request\..*rejected/ },
   ];
   for (const c of cases) {
-    const s = await scene();
-    await w.store.tx((r) => r.endpoints.update(s.ep, { status: c.status }));
+    const s = await scene(w);
+    await setEndpointStatus(w.store, s.ep, c.status);
     for (const routetables of [[s.b], [s.b, randomUUID()]]) {
-      const res = await failing(s, () => put(w, s.ep, { routetables }));
+      const res = await failing(w, s, () => put(w, s.ep, { routetables }));
       expectError(res, 400, c.code, c.message, c.status);
     }
   }
@@ -626,7 +363,7 @@ test('step 7: an endpoint of an interface service answers 400 EndPoint.1004, aft
   const s = { ep, tables: [vpc.defaultTable, table] };
   assert.deepEqual((await getEndpoint(w, ep)).routetables, []);
   for (const routetables of [[table], [vpc.defaultTable], [randomUUID()]]) {
-    const res = await failing(s, () => put(w, ep, { routetables }));
+    const res = await failing(w, s, () => put(w, ep, { routetables }));
     expectError(
       res,
       400,
@@ -636,8 +373,8 @@ test('step 7: an endpoint of an interface service answers 400 EndPoint.1004, aft
   }
   assert.deepEqual(await egwRoutes(w, table), []);
   // Step 6 comes before step 7: the state of an interface endpoint is reported first.
-  await w.store.tx((r) => r.endpoints.update(ep, { status: 'deleting' }));
-  const res = await failing(s, () => put(w, ep, { routetables: [table] }));
+  await setEndpointStatus(w.store, ep, 'deleting');
+  const res = await failing(w, s, () => put(w, ep, { routetables: [table] }));
   expectError(res, 400, 'EndPoint.2018');
 });
 
@@ -645,7 +382,7 @@ test('step 7: an endpoint of an interface service answers 400 EndPoint.1004, aft
 // Step 8: the route table IDs
 
 test('step 8: IDs that are not route tables of the endpoint VPC answer 400 EndPoint.1019 naming them', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const otherVpc = await createVpc(w, '10.0.0.0/16', 'other');
   const foreignTable = await createTable(w, otherVpc.id);
   const bogus = randomUUID();
@@ -667,7 +404,7 @@ test('step 8: IDs that are not route tables of the endpoint VPC answer 400 EndPo
     },
   ];
   for (const c of cases) {
-    const res = await failing({ ep: s.ep, tables }, () => put(w, s.ep, { routetables: c.routetables }));
+    const res = await failing(w, { ep: s.ep, tables }, () => put(w, s.ep, { routetables: c.routetables }));
     expectError(res, 400, 'EndPoint.1019', /^Invalid route table ID\./, c.name);
     for (const id of c.offending) assert.ok(res.body.error.message.includes(id), `${c.name}: names ${id}`);
     for (const id of c.routetables.filter((x) => !c.offending.includes(x))) {
@@ -677,11 +414,11 @@ test('step 8: IDs that are not route tables of the endpoint VPC answer 400 EndPo
 });
 
 test('step 8: a route table of another project answers 400 EndPoint.1019', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const other = await otherProjectVpc(w, 'o2');
   const tables = await other.call('GET', `/routetables?vpc_id=${other.vpc}`);
   const theirs = tables.body.routetables[0].id as string;
-  const res = await failing(s, () => put(w, s.ep, { routetables: [theirs] }));
+  const res = await failing(w, s, () => put(w, s.ep, { routetables: [theirs] }));
   expectError(res, 400, 'EndPoint.1019');
   assert.ok(res.body.error.message.includes(theirs));
 });
@@ -690,7 +427,7 @@ test('step 8: a route table of another project answers 400 EndPoint.1019', async
 // Per-table failures (200 with the error report)
 
 test('bind_failed EndPoint.2039: the table is bound to another endpoint of the same service', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const rival = await createEndpoint(w, s.svc, s.vpc, [s.b]);
   const rivalBefore = await getEndpoint(w, rival);
   const res = await put(w, s.ep, { routetables: [s.a, s.b] });
@@ -700,8 +437,8 @@ test('bind_failed EndPoint.2039: the table is bound to another endpoint of the s
 });
 
 test('an endpoint of another gateway service may share a table (2039 is per service)', async () => {
-  const s = await scene();
-  const svc2 = await insertOwnService(w, 'gw2', {
+  const s = await scene(w);
+  const svc2 = await addOwnService(w.store, w.projectId, 'gw2', {
     service_type: 'gateway',
     server_type: 'VIP',
     vpc_id: '',
@@ -724,7 +461,7 @@ test('an endpoint of another gateway service may share a table (2039 is per serv
 });
 
 test('bind_failed Endpoint.1018: the table would exceed 200 routes (199 still binds)', async () => {
-  const s = await scene();
+  const s = await scene(w);
   await fillTable(w, s.b, 199);
   await fillTable(w, s.c, 200);
   const cBefore = await routesOf(w, s.c);
@@ -738,10 +475,9 @@ test('bind_failed Endpoint.1018: the table would exceed 200 routes (199 still bi
 });
 
 test('bind_failed EndPoint.4028: a user route already has the service CIDR as destination', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const userRoute = { type: 'ecs', destination: GW_CIDR, nexthop: 'my-ecs' };
-  const upd = await w.api('PUT', `/routetables/${s.b}`, { routetable: { routes: { add: [userRoute] } } });
-  assert.equal(upd.status, 200, upd.raw);
+  await addRoutes(w, s.b, [userRoute]);
   const bBefore = await routesOf(w, s.b);
   const res = await put(w, s.ep, { routetables: [s.a, s.b] });
   await expectReport(w, s.ep, res, s.tables, { routetables: [s.a], bind_failed: [[s.b, 'EndPoint.4028']] });
@@ -749,18 +485,17 @@ test('bind_failed EndPoint.4028: a user route already has the service CIDR as de
 });
 
 test('bind_failed EndPoint.4028 from a route backend fault; the fault is used up', async () => {
-  const s = await scene();
+  const s = await scene(w);
   await addFault(w, 'bind', s.b, 1);
   const first = await put(w, s.ep, { routetables: [s.a, s.b] });
   await expectReport(w, s.ep, first, s.tables, { routetables: [s.a], bind_failed: [[s.b, 'EndPoint.4028']] });
-  const faults = await w.call('GET', `/vpcep/v1/${w.projectId}/faults`);
-  assert.deepEqual(faults.body.faults, []);
+  assert.deepEqual(await listFaults(w), []);
   const second = await put(w, s.ep, { routetables: [s.a, s.b] });
   await expectReport(w, s.ep, second, s.tables, { routetables: [s.a, s.b] });
 });
 
 test('unbind_failed EndPoint.4029 from a route backend fault; the table stays bound; the fault is used up', async () => {
-  const s = await scene();
+  const s = await scene(w);
   await addFault(w, 'unbind', '*', 1);
   const first = await put(w, s.ep, { routetables: [s.b] });
   await expectReport(w, s.ep, first, s.tables, {
@@ -789,7 +524,7 @@ test('unbind_failed EndPoint.2040: when every bind fails the current tables stay
     },
   ];
   for (const c of cases) {
-    const s = await scene();
+    const s = await scene(w);
     const res0 = await put(w, s.ep, { routetables: [s.a, s.defaultTable] });
     await expectReport(w, s.ep, res0, s.tables, { routetables: [s.a, s.defaultTable] });
     await c.arrange(s);
@@ -812,14 +547,13 @@ test('unbind_failed EndPoint.2040: when every bind fails the current tables stay
 });
 
 test('mixed: one table binds, another fails, the rest are unaffected', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const d = await createTable(w, s.vpc);
   const e = await createTable(w, s.vpc);
   let res = await put(w, s.ep, { routetables: [s.a, d] });
   await expectReport(w, s.ep, res, [s.a, d], { routetables: [s.a, d] });
   const userRoute = { type: 'ecs', destination: '172.20.0.0/16', nexthop: 'ecs-1' };
-  const upd = await w.api('PUT', `/routetables/${e}`, { routetable: { routes: { add: [userRoute] } } });
-  assert.equal(upd.status, 200, upd.raw);
+  await addRoutes(w, e, [userRoute]);
   await addFault(w, 'bind', s.c, 1);
   const untouched = { default: await routesOf(w, s.defaultTable), e: await routesOf(w, e) };
   w.clock.advance(3_000);
@@ -830,14 +564,14 @@ test('mixed: one table binds, another fails, the rest are unaffected', async () 
     bind_failed: [[s.c, 'EndPoint.4028']],
   });
   assert.deepEqual({ default: await routesOf(w, s.defaultTable), e: await routesOf(w, e) }, untouched);
-  assert.equal((await getEndpoint(w, s.ep)).updated_at, endpointTimeOf(w.clock.now()));
+  assert.equal((await getEndpoint(w, s.ep)).updated_at, endpointTime(w.clock.now()));
 });
 
 // ---------------------------------------------------------------------------------------------
 // Response shape and updated_at
 
 test('no error key when nothing failed', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const res = await rebind(w, s.ep, [s.b, s.c]);
   assert.equal(res.status, 200, res.raw);
   assert.ok(!('error' in res.body), res.raw);
@@ -845,7 +579,7 @@ test('no error key when nothing failed', async () => {
 });
 
 test('desired == current: 200, the same set, no error, nothing changed (updated_at untouched)', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const res0 = await put(w, s.ep, { routetables: [s.a, s.b] });
   await expectReport(w, s.ep, res0, s.tables, { routetables: [s.a, s.b] });
   w.clock.advance(7_000);
@@ -863,12 +597,12 @@ test('desired == current: 200, the same set, no error, nothing changed (updated_
 });
 
 test('a change sets updated_at to the time of the call', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const created = (await getEndpoint(w, s.ep)).updated_at;
   w.clock.advance(11_000);
   const res = await put(w, s.ep, { routetables: [s.b] });
   assert.equal(res.status, 200, res.raw);
-  const now = endpointTimeOf(w.clock.now());
+  const now = endpointTime(w.clock.now());
   const view = await getEndpoint(w, s.ep);
   assert.notEqual(now, created);
   assert.equal(view.updated_at, now);
@@ -876,17 +610,16 @@ test('a change sets updated_at to the time of the call', async () => {
   w.clock.advance(13_000);
   const res2 = await put(w, s.ep, { routetables: [s.b, s.c] });
   assert.equal(res2.status, 200, res2.raw);
-  assert.equal((await getEndpoint(w, s.ep)).updated_at, endpointTimeOf(w.clock.now()));
+  assert.equal((await getEndpoint(w, s.ep)).updated_at, endpointTime(w.clock.now()));
 });
 
 // ---------------------------------------------------------------------------------------------
 // egw routes
 
 test('binding programs exactly one egw route per table; unbinding removes it and nothing else', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const userRoute = { type: 'ecs', destination: '172.31.0.0/16', nexthop: 'ecs-9' };
-  const upd = await w.api('PUT', `/routetables/${s.b}`, { routetable: { routes: { add: [userRoute] } } });
-  assert.equal(upd.status, 200, upd.raw);
+  await addRoutes(w, s.b, [userRoute]);
   const res = await put(w, s.ep, { routetables: [s.a, s.b, s.defaultTable] });
   assert.equal(res.status, 200, res.raw);
   for (const t of [s.a, s.b, s.defaultTable]) {
@@ -911,7 +644,7 @@ test('binding programs exactly one egw route per table; unbinding removes it and
 });
 
 test('users cannot add, modify or delete egw or local routes through PUT /routetables/{id} (VPC.2801)', async () => {
-  const s = await scene();
+  const s = await scene(w);
   const vpcCidr = '10.0.0.0/16';
   // [name, table, routes change, the destination the message must name]
   const cases: [string, string, unknown, string][] = [
@@ -935,7 +668,7 @@ test('users cannot add, modify or delete egw or local routes through PUT /routet
     ['del local', s.defaultTable, { del: [{ destination: vpcCidr }] }, vpcCidr],
   ];
   for (const [name, table, routes, named] of cases) {
-    const res = await failing(s, () => w.api('PUT', `/routetables/${table}`, { routetable: { routes } }));
+    const res = await failing(w, s, () => w.api('PUT', `/routetables/${table}`, { routetable: { routes } }));
     assert.equal(res.status, 400, `${name}: ${res.raw}`);
     assert.equal(res.body.error.code, 'VPC.2801', `${name}: ${res.raw}`);
     assert.equal(res.body.code, 'VPC.2801', name);
@@ -953,15 +686,11 @@ test('a fault with times: 1 fires for exactly one of many concurrent rebinds', a
     eps.push(await createEndpoint(w, svc, vpc.id, [await createTable(w, vpc.id)]));
     targets.push(await createTable(w, vpc.id));
   }
-  const fault = await w.call('POST', `/vpcep/v1/${w.projectId}/faults`, {
-    fault: { operation: 'bind', routetable_id: '*', times: 1 },
-  });
-  assert.equal(fault.status, 201, fault.raw);
+  await addFault(w, 'bind', '*', 1);
   const answers = await Promise.all(eps.map((ep, i) => rebind(w, ep, [targets[i]])));
   for (const a of answers) assert.equal(a.status, 200, a.raw);
   const failed = answers.filter((a) => a.body.error !== undefined);
   assert.equal(failed.length, 1, 'exactly one call met the fault');
   assert.match(failed[0]!.body.error[0].bind_failed[0].error_message, /^EndPoint\.4028: /);
-  const left = await w.call('GET', `/vpcep/v1/${w.projectId}/faults`);
-  assert.deepEqual(left.body.faults, [], 'the fault is used up');
+  assert.deepEqual(await listFaults(w), [], 'the fault is used up');
 });

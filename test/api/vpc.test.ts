@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createEndpoint, createTable, createVpc, gatewayService, routesOf } from '../helpers/fixtures.ts';
-import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+import { makeWorld, type World } from '../helpers/world.ts';
+import { expectVpcError } from '../helpers/expect.ts';
 
 let w: World;
 before(async () => {
@@ -13,18 +14,6 @@ after(() => w.close());
 const VPC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 
 type Route = { type: string; destination: string; nexthop: string; description?: string };
-
-/** A VPC error: the VPC envelope with both readers' fields, agreeing with each other. */
-function assertVpcError(res: Reply, status: number, code: string) {
-  assert.equal(res.status, status, res.raw);
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'error', 'message']);
-  assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
-  assert.equal(res.body.error.code, code, res.raw);
-  assert.equal(res.body.code, code);
-  assert.equal(res.body.message, res.body.error.message);
-  assert.equal(typeof res.body.message, 'string');
-  assert.ok(res.body.message.length > 0);
-}
 
 async function createSubnet(vpcId: string, cidr: string, gateway: string, name = 'sn') {
   const res = await w.api('POST', '/subnets', { subnet: { name, cidr, gateway_ip: gateway, vpc_id: vpcId } });
@@ -92,15 +81,15 @@ describe('VPCs', () => {
     test(`create with a bad cidr (${why}) → 400 VPC.0101, nothing created`, async () => {
       const before = (await w.api('GET', '/vpcs')).body.vpcs.length;
       const res = await w.api('POST', '/vpcs', { vpc: { name: 'bad', cidr } });
-      assertVpcError(res, 400, 'VPC.0101');
+      expectVpcError(res, 400, 'VPC.0101');
       assert.ok(res.body.message.includes(cidr!), res.body.message);
       assert.equal((await w.api('GET', '/vpcs')).body.vpcs.length, before);
     });
   }
 
   test('create with a wrongly typed field → 400 VPC.0101 (no coercion)', async () => {
-    assertVpcError(await w.api('POST', '/vpcs', { vpc: { name: 'x', cidr: 10 } }), 400, 'VPC.0101');
-    assertVpcError(await w.api('POST', '/vpcs', { vpc: 'x' }), 400, 'VPC.0101');
+    expectVpcError(await w.api('POST', '/vpcs', { vpc: { name: 'x', cidr: 10 } }), 400, 'VPC.0101');
+    expectVpcError(await w.api('POST', '/vpcs', { vpc: 'x' }), 400, 'VPC.0101');
   });
 
   test('list and show', async () => {
@@ -115,7 +104,7 @@ describe('VPCs', () => {
     assert.equal(show.body.vpc.id, b.id);
     assert.equal(show.body.vpc.cidr, '172.16.0.0/16');
     assert.equal(show.body.vpc.name, 'list-b');
-    assertVpcError(await w.api('GET', '/vpcs/00000000-0000-4000-8000-000000000000'), 404, 'VPC.0103');
+    expectVpcError(await w.api('GET', '/vpcs/00000000-0000-4000-8000-000000000000'), 404, 'VPC.0103');
   });
 
   test('delete is refused while subnets, endpoints or custom route tables remain; then allowed; 404 after', async () => {
@@ -125,7 +114,7 @@ describe('VPCs', () => {
     const ep = await createEndpoint(w, await gatewayService(w), vpc.id);
 
     const refused = await w.api('DELETE', `/vpcs/${vpc.id}`);
-    assertVpcError(refused, 409, 'VPC.0104');
+    expectVpcError(refused, 409, 'VPC.0104');
     for (const blocker of [subnet, table, ep]) assert.ok(refused.body.message.includes(blocker), refused.raw);
 
     // Remove the blockers one at a time: each remaining one still blocks.
@@ -139,17 +128,17 @@ describe('VPCs', () => {
       assert.equal(del.status, 204, del.raw);
       const again = await w.api('DELETE', `/vpcs/${vpc.id}`);
       if (i < removals.length - 1) {
-        assertVpcError(again, 409, 'VPC.0104');
+        expectVpcError(again, 409, 'VPC.0104');
         assert.ok(!again.body.message.includes(id), again.raw);
       } else {
         assert.equal(again.status, 204, again.raw);
         assert.equal(again.raw, '');
       }
     }
-    assertVpcError(await w.api('GET', `/vpcs/${vpc.id}`), 404, 'VPC.0103');
-    assertVpcError(await w.api('DELETE', `/vpcs/${vpc.id}`), 404, 'VPC.0103');
+    expectVpcError(await w.api('GET', `/vpcs/${vpc.id}`), 404, 'VPC.0103');
+    expectVpcError(await w.api('DELETE', `/vpcs/${vpc.id}`), 404, 'VPC.0103');
     // Its default route table went with it.
-    assertVpcError(await w.api('GET', `/routetables/${vpc.defaultTable}`), 404, 'VPC.2808');
+    expectVpcError(await w.api('GET', `/routetables/${vpc.defaultTable}`), 404, 'VPC.2808');
     assert.deepEqual(await listTables(`?vpc_id=${vpc.id}`), []);
   });
 });
@@ -185,15 +174,15 @@ describe('subnets', () => {
 
     // Deleting through another VPC's path does not find it.
     const elsewhere = await createVpc(w, '10.11.0.0/16', 'elsewhere');
-    assertVpcError(await w.api('DELETE', `/vpcs/${elsewhere.id}/subnets/${s.id}`), 404, 'VPC.0201');
+    expectVpcError(await w.api('DELETE', `/vpcs/${elsewhere.id}/subnets/${s.id}`), 404, 'VPC.0201');
 
     for (const id of [s.id, other]) {
       const del = await w.api('DELETE', `/vpcs/${vpcId}/subnets/${id}`);
       assert.equal(del.status, 204, del.raw);
       assert.equal(del.raw, '');
     }
-    assertVpcError(await w.api('GET', `/subnets/${s.id}`), 404, 'VPC.0201');
-    assertVpcError(await w.api('DELETE', `/vpcs/${vpcId}/subnets/${s.id}`), 404, 'VPC.0201');
+    expectVpcError(await w.api('GET', `/subnets/${s.id}`), 404, 'VPC.0201');
+    expectVpcError(await w.api('DELETE', `/vpcs/${vpcId}/subnets/${s.id}`), 404, 'VPC.0201');
     assert.deepEqual((await w.api('GET', `/subnets?vpc_id=${vpcId}`)).body.subnets, []);
   });
 
@@ -219,7 +208,7 @@ describe('subnets', () => {
     for (const [why, input, status, code] of cases) {
       const res = await w.api('POST', '/subnets', { subnet: { name: 'x', vpc_id: vpcId, ...input } });
       assert.equal(res.status, status, `${why}: ${res.raw}`);
-      assertVpcError(res, status, code);
+      expectVpcError(res, status, code);
     }
     const list = await w.api('GET', `/subnets?vpc_id=${vpcId}`);
     assert.deepEqual(
@@ -308,7 +297,7 @@ describe('route tables', () => {
 
   test('list with a bad limit → 400 VPC.0101', async () => {
     for (const limit of ['abc', '-1', '2001', '1.5']) {
-      assertVpcError(await w.api('GET', `/routetables?limit=${limit}`), 400, 'VPC.0101');
+      expectVpcError(await w.api('GET', `/routetables?limit=${limit}`), 400, 'VPC.0101');
     }
   });
 
@@ -324,7 +313,7 @@ describe('route tables', () => {
     assert.match(t.created_at, VPC_TIME);
     assert.match(t.updated_at, VPC_TIME);
     assert.deepEqual(t.routes, [{ type: 'ecs', destination: '0.0.0.0/0', nexthop: 'i-1', description: '' }]);
-    assertVpcError(await w.api('GET', '/routetables/00000000-0000-4000-8000-000000000000'), 404, 'VPC.2808');
+    expectVpcError(await w.api('GET', '/routetables/00000000-0000-4000-8000-000000000000'), 404, 'VPC.2808');
   });
 
   test('create: at most 5 routes', async () => {
@@ -345,13 +334,13 @@ describe('route tables', () => {
 
     const before = (await listTables(`?vpc_id=${vpc.id}`)).length;
     const six = await w.api('POST', '/routetables', { routetable: { vpc_id: vpc.id, routes: routes(6) } });
-    assertVpcError(six, 400, 'VPC.0101');
+    expectVpcError(six, 400, 'VPC.0101');
     assert.equal((await listTables(`?vpc_id=${vpc.id}`)).length, before);
 
     const unknownVpc = await w.api('POST', '/routetables', {
       routetable: { vpc_id: '00000000-0000-4000-8000-000000000000' },
     });
-    assertVpcError(unknownVpc, 404, 'VPC.0103');
+    expectVpcError(unknownVpc, 404, 'VPC.0103');
   });
 
   test('create: routes follow the same rules as an update, and a refused create makes nothing', async () => {
@@ -373,7 +362,7 @@ describe('route tables', () => {
     for (const [why, routes, code] of cases) {
       const res = await w.api('POST', '/routetables', { routetable: { vpc_id: vpc.id, routes } });
       assert.equal(res.status, 400, `${why}: ${res.raw}`);
-      assertVpcError(res, 400, code);
+      expectVpcError(res, 400, code);
     }
     assert.equal((await listTables(`?vpc_id=${vpc.id}`)).length, before);
     const unknownType = await w.api('POST', '/routetables', {
@@ -382,7 +371,7 @@ describe('route tables', () => {
         routes: [{ type: 'gateway', destination: '172.21.0.0/24', nexthop: 'a' }],
       },
     });
-    assertVpcError(unknownType, 400, 'VPC.0101');
+    expectVpcError(unknownType, 400, 'VPC.0101');
   });
 
   test('a route naming another table lands in this one only (fields beyond the route are ignored)', async () => {
@@ -448,13 +437,13 @@ describe('route tables', () => {
       ['172.22.1.0/24'],
     );
 
-    assertVpcError(await updateRoutes(table, { del: [{ destination: '172.22.9.0/24' }] }), 400, 'VPC.2801');
-    assertVpcError(
+    expectVpcError(await updateRoutes(table, { del: [{ destination: '172.22.9.0/24' }] }), 400, 'VPC.2801');
+    expectVpcError(
       await updateRoutes(table, { mod: [{ type: 'ecs', destination: '172.22.9.0/24', nexthop: 'x' }] }),
       400,
       'VPC.2801',
     );
-    assertVpcError(
+    expectVpcError(
       await w.api('PUT', '/routetables/00000000-0000-4000-8000-000000000000', { routetable: { name: 'x' } }),
       404,
       'VPC.2808',
@@ -508,7 +497,7 @@ describe('route tables', () => {
     for (const [why, routes, code] of cases) {
       const res = await updateRoutes(table, routes);
       assert.equal(res.status, 400, `${why}: ${res.raw}`);
-      assertVpcError(res, 400, code);
+      expectVpcError(res, 400, code);
       assert.deepEqual(await routesOf(w, table), before, why);
     }
   });
@@ -521,7 +510,7 @@ describe('route tables', () => {
     assert.equal((await routesOf(w, table)).length, 200);
 
     const extra = await updateRoutes(table, { add: [route(200)] });
-    assertVpcError(extra, 400, 'VPC.2803');
+    expectVpcError(extra, 400, 'VPC.2803');
     assert.equal((await routesOf(w, table)).length, 200);
 
     // A swap (del one, add one) stays at 200 and is fine.
@@ -535,13 +524,13 @@ describe('route tables', () => {
       add: Array.from({ length: 199 }, (_, i) => route(i)),
     });
     assert.equal(full.status, 200, full.raw);
-    assertVpcError(await updateRoutes(other.defaultTable, { add: [route(250)] }), 400, 'VPC.2803');
+    expectVpcError(await updateRoutes(other.defaultTable, { add: [route(250)] }), 400, 'VPC.2803');
     assert.equal((await routesOf(w, other.defaultTable)).length, 200);
 
     // 201 in one create-then-update call is refused as a whole.
     const fresh = await createTable(w, vpc.id);
     const tooMany = await updateRoutes(fresh, { add: Array.from({ length: 201 }, (_, i) => route(i)) });
-    assertVpcError(tooMany, 400, 'VPC.2803');
+    expectVpcError(tooMany, 400, 'VPC.2803');
     assert.deepEqual(await routesOf(w, fresh), []);
   });
 
@@ -596,12 +585,12 @@ describe('route tables', () => {
       assert.ok(res.body.message.includes(named), `${why}: ${res.body.message}`);
       assert.deepEqual(await routesOf(w, tableId), before, why);
     }
-    assertVpcError(
+    expectVpcError(
       await updateRoutes(table, { add: [{ type: 'egw', destination: '172.26.0.0/16', nexthop: 'x' }] }),
       400,
       'VPC.2801',
     );
-    assertVpcError(await updateRoutes(table, { del: [{ destination: egwDest }] }), 400, 'VPC.2801');
+    expectVpcError(await updateRoutes(table, { del: [{ destination: egwDest }] }), 400, 'VPC.2801');
   });
 
   test('delete: not the default table, not with subnets, not while an endpoint is bound; then 204 and 404', async () => {
@@ -609,17 +598,17 @@ describe('route tables', () => {
     const table = await createTable(w, own.id);
     const subnet = await createSubnet(own.id, '10.60.1.0/24', '10.60.1.1');
 
-    assertVpcError(await w.api('DELETE', `/routetables/${own.defaultTable}`), 400, 'VPC.2802');
+    expectVpcError(await w.api('DELETE', `/routetables/${own.defaultTable}`), 400, 'VPC.2802');
 
     assert.equal((await action(table, { associate: [subnet] })).status, 200);
     const withSubnet = await w.api('DELETE', `/routetables/${table}`);
-    assertVpcError(withSubnet, 400, 'VPC.2802');
+    expectVpcError(withSubnet, 400, 'VPC.2802');
     assert.ok(withSubnet.body.message.includes(subnet), withSubnet.raw);
     assert.equal((await action(table, { disassociate: [subnet] })).status, 200);
 
     const ep = await createEndpoint(w, await gatewayService(w), own.id, [table]);
     const withEndpoint = await w.api('DELETE', `/routetables/${table}`);
-    assertVpcError(withEndpoint, 400, 'VPC.2802');
+    expectVpcError(withEndpoint, 400, 'VPC.2802');
     assert.ok(withEndpoint.body.message.includes(ep), withEndpoint.raw);
     assert.equal((await routesOf(w, table)).filter((r) => r.type === 'egw').length, 1);
 
@@ -627,8 +616,8 @@ describe('route tables', () => {
     const del = await w.api('DELETE', `/routetables/${table}`);
     assert.equal(del.status, 204, del.raw);
     assert.equal(del.raw, '');
-    assertVpcError(await w.api('GET', `/routetables/${table}`), 404, 'VPC.2808');
-    assertVpcError(await w.api('DELETE', `/routetables/${table}`), 404, 'VPC.2808');
+    expectVpcError(await w.api('GET', `/routetables/${table}`), 404, 'VPC.2808');
+    expectVpcError(await w.api('DELETE', `/routetables/${table}`), 404, 'VPC.2808');
     assert.deepEqual(
       (await listTables(`?vpc_id=${own.id}`)).map((t) => t.id),
       [own.defaultTable],
@@ -669,10 +658,10 @@ describe('route tables', () => {
     // Refusals change nothing.
     const foreignVpc = await createVpc(w, '10.71.0.0/16', 'assoc-foreign');
     const foreign = await createSubnet(foreignVpc.id, '10.71.1.0/24', '10.71.1.1');
-    assertVpcError(await action(a, { associate: [foreign] }), 404, 'VPC.0201');
-    assertVpcError(await action(a, { disassociate: [s1] }), 404, 'VPC.0201');
-    assertVpcError(await action(own.defaultTable, { disassociate: [s1] }), 400, 'VPC.2802');
-    assertVpcError(
+    expectVpcError(await action(a, { associate: [foreign] }), 404, 'VPC.0201');
+    expectVpcError(await action(a, { disassociate: [s1] }), 404, 'VPC.0201');
+    expectVpcError(await action(own.defaultTable, { disassociate: [s1] }), 400, 'VPC.2802');
+    expectVpcError(
       await action('00000000-0000-4000-8000-000000000000', { associate: [s1] }),
       404,
       'VPC.2808',

@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/store.ts';
 import { freePort } from '../helpers/server.ts';
 import { sign } from '../helpers/sign.ts';
 import { openTestStore, PASSWORD, PROJECT_ID } from '../helpers/world.ts';
+import { GW_CIDR } from '../helpers/fixtures.ts';
 
 /**
  * A listening vpcep driven by the official Huawei Cloud SDK packages from npm, unmodified
@@ -45,7 +46,6 @@ const iam =
 const AK = 'OFFICIALSDKTEST00001';
 const SK = 'official-sdk-test-secret-000000000000000';
 const REGION = 'cn-north-4';
-const GW_CIDR = '100.125.0.0/16';
 
 /** What the server saw of each request, to check what the SDK really sent. */
 interface Seen {

@@ -14,6 +14,7 @@ import type { Network } from '../../src/service/network.ts';
 import type { RouteTables } from '../../src/service/route-tables.ts';
 import { freePort } from '../helpers/server.ts';
 import { makeWorld, PASSWORD, PROJECT_ID, tokenFor, type World } from '../helpers/world.ts';
+import { GW_CIDR } from '../helpers/fixtures.ts';
 
 // Compile-time: the hand-written wire types of src/sdk/types.ts have exactly the fields the services
 // answer with, and every answer fits the type (`npm run typecheck` fails on drift).
@@ -42,7 +43,6 @@ void typesMatchServices;
 
 const AK = 'E2EADMINAK0000000000';
 const SK = 'e2eadminsk00000000000000000000000000000a';
-const GW_CIDR = '100.125.0.0/16';
 
 let w: World;
 let url: string;

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import pkg from '../../package.json' with { type: 'json' };
-import { freePort, REPO_ROOT, spawnServer, stopAll } from '../helpers/server.ts';
+import { cleanEnv, freePort, REPO_ROOT, spawnServer, stopAll } from '../helpers/server.ts';
+import { until } from '../helpers/wait.ts';
 
 // Start-up as a user meets it (issue 7): the compiled server, `npm start`, the port bound before
 // anything is written, one process per SQLite data dir, and the friendly refusals.
@@ -18,15 +19,8 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The environment of a user who set nothing of vpcep's. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) env[k] = v;
-  return { ...env, VPCEP_LOG_LEVEL: 'warn', ...extra };
-}
-
 /** `vpcep <args>` (bin/vpcep.js, the installed command), to completion. */
-function vpcep(args: string[], env = userEnv()) {
+function vpcep(args: string[], env = cleanEnv()) {
   const run = spawnSync(process.execPath, ['bin/vpcep.js', ...args], {
     cwd: REPO_ROOT,
     env,
@@ -39,18 +33,6 @@ function vpcep(args: string[], env = userEnv()) {
 /** Resolves once the server on `port` answers 200 (503 while it starts). */
 const serving = (port: number) =>
   until('the server', async () => ((await answers(port)) === 200 ? 200 : undefined));
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The status of `GET /`, or undefined when nothing answers. */
 const answers = (port: number) =>
@@ -109,7 +91,7 @@ describe('the port is bound before anything is written', () => {
     const dataDir = path.join(tmp, 'port-zero');
     const child = spawn(process.execPath, ['dist/main.js', 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: REPO_ROOT,
-      env: userEnv(),
+      env: cleanEnv(),
       stdio: 'ignore',
     });
     try {
@@ -227,7 +209,7 @@ describe('npm start', { skip: process.platform !== 'linux' && 'reads /proc' }, (
       const dataDir = path.join(tmp, `npm-start-${signal}`);
       const npm = spawn('npm', ['start', '--silent'], {
         cwd: REPO_ROOT,
-        env: userEnv({ VPCEP_PORT: String(port), VPCEP_DATA_DIR: dataDir }),
+        env: cleanEnv({ VPCEP_PORT: String(port), VPCEP_DATA_DIR: dataDir }),
         stdio: 'ignore',
       });
       try {

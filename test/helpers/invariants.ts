@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import type { Store } from '../../src/store/store.ts';
+import { sorted } from './expect.ts';
 
 /** What the checker needs of a store: snapshot reads (a test may hand it an open transaction). */
 export type StoreReader = Pick<Store, 'read' | 'dialect'>;
@@ -40,8 +41,6 @@ type EndpointRow = { id: string; project_id: string; vpc_id: string; endpoint_se
 type TableRow = { id: string; project_id: string; vpc_id: string };
 type RouteRow = Database['routes'];
 type BindingRow = Database['endpoint_routetables'];
-
-const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 async function readAll(db: Kysely<Database>, scope: InvariantScope) {
   const vpcIds = scope.vpcIds;

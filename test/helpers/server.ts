@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { parseJson } from './json.ts';
+import { until } from './wait.ts';
 
 /**
  * A real `vpcep serve` in a child process, listening on 127.0.0.1: the compiled dist/main.js that
@@ -48,15 +49,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function exited(child: ChildProcess): Promise<number | NodeJS.Signals> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   if (child.signalCode !== null) return Promise.resolve(child.signalCode);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+/** The environment of a user who set nothing of vpcep's, plus `extra`. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) env[k] = v;
   return { ...env, VPCEP_LOG_LEVEL: 'warn', ...extra };
@@ -104,22 +104,23 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
       return result;
     },
   };
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      if (/port \d+ is in use/.test(output)) return 'port-taken';
-      throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`);
-    }
-    const up = await fetch(`${url}/v1`, { signal: AbortSignal.timeout(2_000) }).then(
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  const up = () =>
+    fetch(`${url}/v1`, { signal: AbortSignal.timeout(2_000) }).then(
       (r) => r.status === 200,
       () => false,
     );
-    if (up) return server;
-    if (Date.now() > deadline) {
-      await server.stop('SIGKILL').catch(() => undefined);
-      throw new Error(`server did not answer GET /v1 within the start timeout:\n${output}`);
-    }
-    await sleep(50);
+  try {
+    return await until(`GET /v1 on ${port}`, async () => (await up()) && server, timeoutMs, {
+      giveUp: () =>
+        child.exitCode !== null || child.signalCode !== null
+          ? `server exited (${child.exitCode ?? child.signalCode}) before answering`
+          : undefined,
+    });
+  } catch (e) {
+    if (/port \d+ is in use/.test(output)) return 'port-taken';
+    await server.stop('SIGKILL').catch(() => undefined);
+    throw new Error(`${(e as Error).message}:\n${output}`);
   }
 }
 

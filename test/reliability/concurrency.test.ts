@@ -4,6 +4,8 @@ import { checkInvariants, checkReadPath } from '../helpers/invariants.ts';
 import { prng } from '../helpers/random.ts';
 import { client, type HttpReply } from '../helpers/server.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
+import { TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
+import { ok, sorted } from '../helpers/expect.ts';
 
 /**
  * Concurrent calls over real HTTP against a listening server (routetables.md, "Atomicity and
@@ -17,16 +19,8 @@ let http: ReturnType<typeof client>['api'];
 let serviceId: string;
 /** A second gateway service: its endpoints share tables with the first one's. */
 let otherServiceId: string;
-const SERVICES = [
-  { name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] },
-  { name: 'com.example.gw2', cidrs: ['100.126.0.0/16', '100.127.0.0/24'] },
-];
+const SERVICES = TWO_GATEWAY_SERVICES;
 
-const ok = (res: HttpReply, status = 200) => {
-  assert.equal(res.status, status, `${res.status} ${res.raw}`);
-  return res;
-};
-const sorted = (xs: Iterable<string>) => [...xs].sort();
 const readPath = {
   endpoint: (id: string) => http('GET', `/vpc-endpoints/${id}`),
   list: () => http('GET', '/vpc-endpoints?limit=1000'),

@@ -14,6 +14,7 @@ import {
   type HttpReply,
   type ServerProcess,
 } from '../helpers/server.ts';
+import { sorted } from '../helpers/expect.ts';
 
 /**
  * Crash safety with real processes: what a server acknowledged survives SIGKILL, a request in flight
@@ -33,8 +34,6 @@ after(async () => {
   await stopAll();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 function ok(res: HttpReply, status = 200) {
   assert.equal(res.status, status, `${res.status} ${res.raw}`);

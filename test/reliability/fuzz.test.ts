@@ -16,7 +16,7 @@ import type { RouteDef } from '../../src/http/route.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
 import { Identity } from '../../src/service/identity.ts';
 import type { Store } from '../../src/store/store.ts';
-import { addAccount, type Account } from '../helpers/accounts.ts';
+import { addAccount, type Account } from '../helpers/seed.ts';
 import { changeCount, storeDigest, tableDigests } from '../helpers/digest.ts';
 import {
   chance,

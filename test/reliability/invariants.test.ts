@@ -5,6 +5,8 @@ import { endpointTime } from '../../src/domain/ids.ts';
 import { checkInvariants, checkReadPath, type ReadPath, type StoreReader } from '../helpers/invariants.ts';
 import type { Tx } from '../../src/store/store.ts';
 import { makeWorld, type Reply, type World } from '../helpers/world.ts';
+import { expectError, sorted } from '../helpers/expect.ts';
+import { TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
 
 /**
  * Random sequences of commands over real HTTP (inject) against the real store. After every step:
@@ -12,10 +14,7 @@ import { makeWorld, type Reply, type World } from '../helpers/world.ts';
  * store agrees with a model that predicts every outcome (up to which injected fault fires).
  */
 
-const SERVICES = [
-  { name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] },
-  { name: 'com.example.gw2', cidrs: ['100.126.0.0/16', '100.127.0.0/24'] },
-];
+const SERVICES = TWO_GATEWAY_SERVICES;
 /** User-route destinations: the first three collide with the services' CIDRs. */
 const DESTINATIONS = ['100.125.0.0/16', '100.126.0.0/16', '100.127.0.0/24', '172.31.1.0/24', '172.31.2.0/24'];
 const BOGUS_TABLE = '0badc0de-0000-4000-8000-000000000000';
@@ -128,15 +127,8 @@ let w: World;
 let serviceIds: string[];
 const stats = { runs: 0, steps: 0, outcomes: new Map<string, number>() };
 
-const sorted = (xs: Iterable<string>) => [...xs].sort();
 const dedupe = (xs: string[]) => [...new Set(xs)];
 const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-
-function expectError(res: Reply, status: number, code: string | string[], what: string) {
-  const codes = Array.isArray(code) ? code : [code];
-  assert.equal(res.status, status, `${what}: expected ${status} ${codes}, got ${res.status} ${res.raw}`);
-  assert.ok(codes.includes(res.body?.error?.code), `${what}: expected ${codes}, got ${res.raw}`);
-}
 
 const liveTables = (run: Run) => run.tables.filter((t) => !t.deleted);
 const liveEps = (run: Run) => run.eps.filter((e) => !e.deleted);
@@ -236,7 +228,7 @@ async function createEndpoint(run: Run, s: Extract<Step, { t: 'createEndpoint' }
     return !t || t.deleted || t.vpc !== s.vpc;
   });
   if (invalid.length > 0) {
-    expectError(res, 400, 'EndPoint.1019', what);
+    expectError(res, 400, 'EndPoint.1019', undefined, what);
     for (const id of invalid) assert.ok(res.body.error.message.includes(id), `${what}: ${res.raw}`);
     return 'invalid';
   }
@@ -259,12 +251,12 @@ async function createEndpoint(run: Run, s: Extract<Step, { t: 'createEndpoint' }
   run.faults = faultsAfter;
   assert.ok(used >= 0 && used <= desired.length, `${what}: ${used} faults used`);
   if (firstDet) {
-    expectError(res, 400, mayFault ? [firstDet, 'EndPoint.4028'] : firstDet, what);
+    expectError(res, 400, mayFault ? [firstDet, 'EndPoint.4028'] : firstDet, undefined, what);
     if (res.body.error.code !== firstDet) assert.ok(used >= 1, `${what}: a fault fired but was not used up`);
     return `refused ${res.body.error.code}`;
   }
   if (mayFault && res.status !== 200) {
-    expectError(res, 400, 'EndPoint.4028', what);
+    expectError(res, 400, 'EndPoint.4028', undefined, what);
     assert.ok(used >= 1, `${what}: a fault fired but was not used up`);
     return 'fault';
   }
@@ -291,11 +283,11 @@ async function rebind(run: Run, s: Extract<Step, { t: 'rebind' }>) {
   });
   const what = `rebind ${ep?.id ?? 'bogus'} to ${JSON.stringify(raw.map((id) => id.slice(0, 8)))}`;
   if (raw.length === 0 || raw.length > 10 || raw.some((id) => id.length > 64)) {
-    expectError(res, 400, 'EndPoint.0002', what);
+    expectError(res, 400, 'EndPoint.0002', undefined, what);
     return 'invalid body';
   }
   if (!ep || ep.deleted) {
-    expectError(res, 404, 'EndPoint.2006', what);
+    expectError(res, 404, 'EndPoint.2006', undefined, what);
     return 'no endpoint';
   }
   const desired = dedupe(raw);
@@ -304,7 +296,7 @@ async function rebind(run: Run, s: Extract<Step, { t: 'rebind' }>) {
     return !t || t.deleted || t.vpc !== ep.vpc;
   });
   if (invalid.length > 0) {
-    expectError(res, 400, 'EndPoint.1019', what);
+    expectError(res, 400, 'EndPoint.1019', undefined, what);
     for (const id of invalid) assert.ok(res.body.error.message.includes(id), `${what}: ${res.raw}`);
     return 'invalid ids';
   }
@@ -416,13 +408,13 @@ async function addRoute(run: Run, s: Extract<Step, { t: 'addRoute' }>) {
     routetable: { routes: { add: [{ type: 'peering', destination: s.dest, nexthop: 'pcx-2' }] } },
   });
   const what = `add route ${s.dest} to ${t.id}`;
-  if (t.deleted) return (expectError(res, 404, 'VPC.2808', what), 'gone');
-  if (t.user.has(s.dest)) return (expectError(res, 400, 'VPC.2809', what), 'exists');
+  if (t.deleted) return (expectError(res, 404, 'VPC.2808', undefined, what), 'gone');
+  if (t.user.has(s.dest)) return (expectError(res, 400, 'VPC.2809', undefined, what), 'exists');
   const egwOwner = liveEps(run).find(
     (e) => e.tables.includes(t.id) && SERVICES[e.svc]!.cidrs.includes(s.dest),
   );
   if (egwOwner) {
-    expectError(res, 400, ['VPC.2801', 'VPC.2809'], what);
+    expectError(res, 400, ['VPC.2801', 'VPC.2809'], undefined, what);
     assert.ok(res.body.error.message.includes(s.dest), `${what}: the message names the route: ${res.raw}`);
     return 'egw';
   }
@@ -437,9 +429,9 @@ async function delRoute(run: Run, s: Extract<Step, { t: 'delRoute' }>) {
     routetable: { routes: { del: [{ destination: s.dest }] } },
   });
   const what = `delete route ${s.dest} from ${t.id}`;
-  if (t.deleted) return (expectError(res, 404, 'VPC.2808', what), 'gone');
+  if (t.deleted) return (expectError(res, 404, 'VPC.2808', undefined, what), 'gone');
   if (!t.user.has(s.dest)) {
-    expectError(res, 400, 'VPC.2801', what);
+    expectError(res, 400, 'VPC.2801', undefined, what);
     const egw = liveEps(run).some((e) => e.tables.includes(t.id) && SERVICES[e.svc]!.cidrs.includes(s.dest));
     return egw ? 'egw' : 'missing';
   }
@@ -452,11 +444,11 @@ async function delTable(run: Run, s: Extract<Step, { t: 'delTable' }>) {
   const t = chooseTable(run, s.table);
   const res = await w.api('DELETE', `/routetables/${t.id}`);
   const what = `delete table ${t.id}`;
-  if (t.deleted) return (expectError(res, 404, 'VPC.2808', what), 'gone');
-  if (t.isDefault) return (expectError(res, 400, 'VPC.2802', what), 'default');
+  if (t.deleted) return (expectError(res, 404, 'VPC.2808', undefined, what), 'gone');
+  if (t.isDefault) return (expectError(res, 400, 'VPC.2802', undefined, what), 'default');
   const bound = liveEps(run).filter((e) => e.tables.includes(t.id));
   if (bound.length > 0) {
-    expectError(res, 400, 'VPC.2802', what);
+    expectError(res, 400, 'VPC.2802', undefined, what);
     for (const e of bound)
       assert.ok(res.body.error.message.includes(e.id), `${what}: names ${e.id}: ${res.raw}`);
     return 'bound';
@@ -469,10 +461,11 @@ async function delTable(run: Run, s: Extract<Step, { t: 'delTable' }>) {
 async function delEndpoint(run: Run, s: Extract<Step, { t: 'delEndpoint' }>) {
   const ep = chooseEndpoint(run, s.ep);
   const res = await w.api('DELETE', `/vpc-endpoints/${ep?.id ?? BOGUS_ENDPOINT}`);
-  if (!ep || ep.deleted) return (expectError(res, 404, 'EndPoint.2006', 'delete endpoint'), 'gone');
+  if (!ep || ep.deleted)
+    return (expectError(res, 404, 'EndPoint.2006', undefined, 'delete endpoint'), 'gone');
   assert.equal(res.status, 204, res.raw);
   const shown = await w.api('GET', `/vpc-endpoints/${ep.id}`);
-  expectError(shown, 404, 'EndPoint.2006', 'GET a deleted endpoint');
+  expectError(shown, 404, 'EndPoint.2006', undefined, 'GET a deleted endpoint');
   ep.deleted = true;
   return 'ok';
 }

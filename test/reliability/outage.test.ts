@@ -4,9 +4,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { setTimeout as pace } from 'node:timers/promises';
+import { sorted } from '../helpers/expect.ts';
 import { prng } from '../helpers/random.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
 import { client, login, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import { until } from '../helpers/wait.ts';
 
 /**
  * A database outage (issue 4): one `vpcep serve` reaches PostgreSQL through a TCP proxy in this
@@ -22,8 +25,8 @@ const TABLES_PER_LOOP = 10;
 /** A call slower than this counts as a hang. */
 const MAX_CALL_MS = 10_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sorted = (xs: Iterable<string>) => [...xs].sort();
+/** The pause between one loop's calls: a pace, so the loops do not run through their sets, not a wait. */
+const PACE_MS = 20;
 
 /** A TCP proxy on 127.0.0.1 that can be cut (every socket destroyed, no new ones) and restored. */
 class CuttableProxy {
@@ -177,26 +180,27 @@ test(
         } catch (e) {
           noAnswer.push(`loop ${l} at ${Math.round(sentAt)} ms: ${(e as Error).message}`);
         }
-        await sleep(20);
+        await pace(PACE_MS);
       }
     });
     const since = (from: number) => answers.filter((a) => a.sentAt >= from);
-    const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms: number) => {
-      const deadline = performance.now() + ms;
-      while (!(await cond())) {
-        if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    /** Every loop has an answer sent since `from` that passes `f`. */
+    const everyLoop = (from: number, f: (a: Answer) => boolean) =>
+      loops.every((_, l) => since(from).some((a) => a.loop === l && f(a)));
+    /** Waits for `cond`, failing at once if the server exits; gives the time it held. */
+    const waitFor = (what: string, cond: () => boolean | Promise<boolean>, ms: number) =>
+      until(what, async () => (await cond()) && performance.now(), ms, {
+        everyMs: 25,
+        giveUp: () => {
           const how = server.child.exitCode ?? server.child.signalCode;
-          throw new Error(`${what}: the server exited (${how}):\n${server.output()}`);
-        }
-        if (performance.now() > deadline) throw new Error(`${what}: not within ${ms} ms\n${server.output()}`);
-        await sleep(25);
-      }
-      return performance.now();
-    };
+          return how === null ? undefined : `the server exited (${how}):\n${server.output()}`;
+        },
+        detail: () => server.output(),
+      });
 
     try {
-      // Before: everything answers 200.
-      await sleep(1500);
+      // Before: everything answers 200, once every loop has had a call through.
+      await waitFor('a 200 in every loop', () => everyLoop(0, (a) => a.status === 200), 15_000);
       assert.equal(await probe('/readyz'), 200);
       const beforeCut = answers.length;
       assert.ok(beforeCut > 0, 'calls went through before the outage');
@@ -218,7 +222,7 @@ test(
       const ready = await call('GET', '/readyz');
       assert.equal(ready.body?.error?.code, 'VPCEP.0503', ready.raw);
       assert.ok(ready.headers.get('retry-after'), '/readyz 503 carries Retry-After');
-      await sleep(2000);
+      await waitFor('a 503 in every loop', () => everyLoop(cutAt, (a) => a.status === 503), 10_000);
       assert.equal(server.child.exitCode, null, `the server survived the outage:\n${server.output()}`);
       const during = since(cutAt);
       assert.ok(
@@ -239,7 +243,7 @@ test(
         async () => (await probe('/readyz')) === 200,
         15_000,
       );
-      await sleep(1500);
+      await waitFor('a 200 in every loop', () => everyLoop(restoreAt, (a) => a.status === 200), 15_000);
       stop = true;
       await Promise.all(running);
 

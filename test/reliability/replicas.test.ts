@@ -8,15 +8,9 @@ import { openPostgresStore } from '../../src/store/postgres.ts';
 import { checkInvariants, checkReadPath } from '../helpers/invariants.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
 import { prng } from '../helpers/random.ts';
-import {
-  client,
-  login,
-  spawnServer,
-  stopAll,
-  type HttpReply,
-  type ServerProcess,
-  type Session,
-} from '../helpers/server.ts';
+import { client, login, spawnServer, stopAll, type ServerProcess, type Session } from '../helpers/server.ts';
+import { TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
+import { ok, sorted } from '../helpers/expect.ts';
 
 /**
  * Scale out (issue 4): three `vpcep serve` processes on one PostgreSQL database, started together so
@@ -29,10 +23,7 @@ import {
 
 const PASSWORD = 'replica-password-1';
 const PROJECT_ID = 'abcdef0123456789abcdef0123456789';
-const SERVICES = [
-  { name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] },
-  { name: 'com.example.gw2', cidrs: ['100.126.0.0/16', '100.127.0.0/24'] },
-];
+const SERVICES = TWO_GATEWAY_SERVICES;
 const REPLICAS = 3;
 const CLIENTS = 50;
 const LOAD_MS = 8_000;
@@ -50,13 +41,6 @@ after(async () => {
   await db?.drop();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-const sorted = (xs: Iterable<string>) => [...xs].sort();
-
-function ok(res: HttpReply, status = 200) {
-  assert.equal(res.status, status, `${res.status} ${res.raw}`);
-  return res;
-}
 
 interface Ack {
   client: number;

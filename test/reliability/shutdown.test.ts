@@ -3,10 +3,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as pace } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
 import { login, spawnServer, stopAll } from '../helpers/server.ts';
+import { sorted } from '../helpers/expect.ts';
+import { until } from '../helpers/wait.ts';
 
 /**
  * Graceful shutdown of a real `vpcep serve` (app.ts, "draining"): on SIGTERM the calls in flight
@@ -24,8 +27,8 @@ const SLOW = 5;
 const WORKERS = 20;
 const EXIT_WITHIN_MS = 10_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sorted = (xs: Iterable<string>) => [...xs].sort();
+/** A worker's pause after a call that got no answer: a pace, so it does not spin on a closed port. */
+const RETRY_PACE_MS = 5;
 
 const dirs: string[] = [];
 let db: TestDatabase | undefined;
@@ -158,7 +161,7 @@ test(
         const outcome = await put(agent, url, headers, JSON.stringify({ routetables }));
         outcomes.push({ worker: w, sentAt, outcome });
         if (exited && outcome.kind === 'refused') refusedAfterExit++;
-        if (outcome.kind !== 'answer') await sleep(5);
+        if (outcome.kind !== 'answer') await pace(RETRY_PACE_MS);
       }
     });
 
@@ -194,12 +197,22 @@ test(
     // Every slow call has been read by the server (its 100 Continue came back) and half its body
     // sent: in flight by the server's own account, however busy the machine.
     await Promise.all(slow.map((s) => s.sent));
-    await sleep(500);
+    await until('an answer to every worker', () =>
+      Array.from({ length: WORKERS }).every((_, w) =>
+        outcomes.some((o) => o.worker === w && o.outcome.kind === 'answer'),
+      ),
+    );
     const before = outcomes.length;
     assert.ok(before > 0, 'the workers are running');
     const sigtermAt = performance.now() - t0;
     const stopped = server.stop('SIGTERM', EXIT_WITHIN_MS);
-    await sleep(300);
+    // The rest of the slow bodies goes once the server is draining: it has turned a call away.
+    await until('a call turned away after SIGTERM', () =>
+      outcomes.some(
+        ({ sentAt, outcome: o }) =>
+          sentAt >= sigtermAt && (o.kind === 'refused' || (o.kind === 'answer' && o.status === 503)),
+      ),
+    );
     for (const s of slow) s.req.end(s.rest);
     const slowAnswers = await Promise.allSettled(slow.map((s) => s.answer));
     const exitCode = await stopped.finally(() => (exited = true));
