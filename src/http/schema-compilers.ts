@@ -14,14 +14,17 @@ const AJV_BASE: AjvOptions = {
   verbose: true,
   strict: false,
 };
-const strictAjv = new Ajv({ ...AJV_BASE, coerceTypes: false });
-const queryAjv = new Ajv({ ...AJV_BASE, coerceTypes: true });
+// Made on the first compile, like the schemas themselves: building an Ajv is start-up time too.
+let strictAjv: Ajv | undefined;
+let queryAjv: Ajv | undefined;
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /** The validator of one part of a request, compiled by the Ajv its part calls for. */
 export function compileValidator(schema: object, httpPart: string | undefined): Validator {
-  return (httpPart === 'querystring' ? queryAjv : strictAjv).compile(schema);
+  if (httpPart === 'querystring')
+    return (queryAjv ??= new Ajv({ ...AJV_BASE, coerceTypes: true })).compile(schema);
+  return (strictAjv ??= new Ajv({ ...AJV_BASE, coerceTypes: false })).compile(schema);
 }
 
 /** The serializer of one response body. */
