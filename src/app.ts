@@ -45,14 +45,16 @@ export interface AppOptions {
 
 /** Every route of the API, as data. */
 export function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
+  // One fault store for the routes that manage faults and the endpoint calls they fire in.
+  const faults = new RouteFaults(deps);
   return [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
     ...iamRoutes(identity, new AccessKeys(deps)),
     ...vpcRoutes(new Network(deps), new RouteTables(deps)),
     ...endpointServiceRoutes(new EndpointServices(deps)),
-    ...endpointRoutes(new Endpoints(deps)),
-    ...faultRoutes(new RouteFaults(deps)),
+    ...endpointRoutes(new Endpoints(deps, faults)),
+    ...faultRoutes(faults),
     ...notImplementedRoutes(),
   ];
 }

@@ -46,12 +46,13 @@ const failureView = (f: TableFailure): TableFailureView => ({ id: f.id, error_me
 type EndpointRow = Row<'endpoints'>;
 type ServiceRow = Row<'endpoint_services'>;
 
+/** The endpoint's status at `now`: a provisioning endpoint settles once its time has come. */
+const statusOf = (e: EndpointRow, service: ServiceRow, now: Date) =>
+  statusAt({ status: e.status, ready_at: e.ready_at, approval: service.approval_enabled === 1 }, now);
+
 /** The endpoint object of api-surface.md §3, as it stands at `now`. */
 export function endpointView(e: EndpointRow, service: ServiceRow, routetables: string[], now: Date) {
-  const status = statusAt(
-    { status: e.status, ready_at: e.ready_at, approval: service.approval_enabled === 1 },
-    now,
-  );
+  const status = statusOf(e, service, now);
   const settledAt = status !== e.status && e.ready_at > e.updated_at ? e.ready_at : e.updated_at;
   const gateway = service.service_type === 'gateway';
   return {
@@ -83,11 +84,10 @@ const cidrsOf = (s: ServiceRow) => JSON.parse(s.cidrs) as string[];
 
 /** Endpoints: create, list, show, delete, and UpdateEndpointRoutetable (routetables.md). */
 export class Endpoints {
-  readonly #faults: RouteFaults;
-
-  constructor(private readonly deps: Deps) {
-    this.#faults = new RouteFaults(deps);
-  }
+  constructor(
+    private readonly deps: Deps,
+    private readonly faults: RouteFaults,
+  ) {}
 
   async create(caller: Caller, input: EndpointCreate) {
     const { ids, clock, config } = this.deps;
@@ -206,14 +206,7 @@ export class Endpoints {
       const service = await r.services.byId(e.endpoint_service_id);
       if (!service) throw new Error(`endpoint ${id} has no service`);
       const now = this.deps.clock.now();
-      const status = statusAt(
-        {
-          status: e.status,
-          ready_at: e.ready_at,
-          approval: service.approval_enabled === 1,
-        },
-        now,
-      );
+      const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
 
       const current = await r.endpoints.boundTables(id);
@@ -223,24 +216,21 @@ export class Endpoints {
       if (changed) {
         await r.endpoints.update(id, { status, updated_at: now.toISOString() });
       }
-      if (changed || plan.bindFailed.length + plan.unbindFailed.length > 0) {
+      const failed = plan.bindFailed.length + plan.unbindFailed.length > 0;
+      const failures = {
+        bind_failed: plan.bindFailed.map(failureView),
+        unbind_failed: plan.unbindFailed.map(failureView),
+      };
+      if (changed || failed) {
         await audit(r, this.deps, caller, 'update-routetables', 'vpc-endpoint', id, {
           requested: desired,
           bound: plan.bind,
           unbound: plan.unbind,
-          bind_failed: plan.bindFailed.map(failureView),
-          unbind_failed: plan.unbindFailed.map(failureView),
+          ...failures,
         });
       }
       const result: RebindResult = { routetables: plan.final };
-      if (plan.bindFailed.length + plan.unbindFailed.length > 0) {
-        result.error = [
-          {
-            bind_failed: plan.bindFailed.map(failureView),
-            unbind_failed: plan.unbindFailed.map(failureView),
-          },
-        ];
-      }
+      if (failed) result.error = [failures];
       return result;
     });
   }
@@ -291,7 +281,7 @@ export class Endpoints {
         ];
       }),
     );
-    const faults = await this.#faults.forCall(r, caller.project_id);
+    const faults = await this.faults.forCall(r, caller.project_id);
     const cidrs = cidrsOf(service);
     const plan = planRebind({
       current,
