@@ -9,7 +9,7 @@ import {
 import { assertRoutetablesChangeable, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
-import type { Tx } from '../store/store.ts';
+import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { Row } from '../store/queries.ts';
 import type { EndpointListQuery } from '../store/endpoints.ts';
 import { audit, type Caller, type Deps } from './context.ts';
@@ -92,7 +92,7 @@ export class Endpoints {
   async create(caller: Caller, input: EndpointCreate) {
     const { ids, clock, config } = this.deps;
     const now = clock.now();
-    const created = await this.deps.store.tx(async (r) => {
+    return this.deps.store.tx(async (r) => {
       const service = await r.services.byId(input.endpoint_service_id);
       if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
         throw new ApiError('EndPoint.2003');
@@ -140,7 +140,7 @@ export class Endpoints {
         const first = plan.bindFailed[0];
         // A new endpoint takes all its tables or none: the create call has no per-table report.
         // Nothing is written, but the transaction commits so that faults that fired stay used up.
-        if (first) return { failed: first.error };
+        if (first) throw new FailAfterCommit(first.error);
         bound = plan.final;
       }
       await r.endpoints.insert(row);
@@ -149,10 +149,8 @@ export class Endpoints {
         endpoint_service_id: service.id,
         routetables: bound,
       });
-      return { view: { ...endpointView(row, service, bound, now), status: 'creating' } };
+      return { ...endpointView(row, service, bound, now), status: 'creating' as const };
     });
-    if ('failed' in created) throw created.failed;
-    return created.view;
   }
 
   async get(caller: Caller, id: string) {

@@ -59,7 +59,18 @@ export class Store {
   }
 
   tx<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-    return this.#translated(() => this.engine.write((db) => fn(new Tx(db, this.engine))));
+    return this.#translated(async () => {
+      const out = await this.engine.write(async (db): Promise<{ value: T } | { failure: Error }> => {
+        try {
+          return { value: await fn(new Tx(db, this.engine)) };
+        } catch (e) {
+          if (e instanceof FailAfterCommit) return { failure: e.error };
+          throw e;
+        }
+      });
+      if ('failure' in out) throw out.failure;
+      return out.value;
+    });
   }
 
   read<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
@@ -89,6 +100,15 @@ export class Store {
       throw this.engine.translate(e) ?? e;
     }
   }
+}
+
+/**
+ * Thrown inside `tx` by a use case that fails, but whose writes so far must stand: the transaction
+ * commits, then `error` is thrown to the caller. (An endpoint create that a route-backend fault
+ * refuses fails, yet the fault that fired stays used up.) Any other error rolls back.
+ */
+export class FailAfterCommit {
+  constructor(readonly error: Error) {}
 }
 
 /** Another process holds the data dir (README, "Configuration": one process per SQLite data dir). */

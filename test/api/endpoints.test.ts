@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  addFault,
   createEndpoint,
   createTable,
   createVpc,
   gatewayService,
+  listFaults,
   rebind,
   routesOf,
 } from '../helpers/fixtures.ts';
@@ -574,4 +576,28 @@ describe('endpoint delete', () => {
     expectEpError(await w.api('DELETE', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
     expectEpError(await w.api('GET', `/vpc-endpoints/${NO_SUCH}`), 404, 'EndPoint.2006');
   });
+});
+
+test('a create that a route-backend fault refuses fails whole, and the fault stays used up', async () => {
+  const vpc = await createVpc(w, '10.77.0.0/16', 'create-fault');
+  const svc = await gatewayService(w);
+  const table = await createTable(w, vpc.id);
+  const before = await w.api('GET', '/vpc-endpoints?limit=1000');
+  await addFault(w, 'bind', '*', 1);
+  const refused = await w.api('POST', '/vpc-endpoints', {
+    endpoint_service_id: svc,
+    vpc_id: vpc.id,
+    routetables: [table],
+  });
+  expectEpError(refused, 400, 'EndPoint.4028');
+  assert.deepEqual(await listFaults(w), [], 'the fault that fired is used up: its change committed');
+  const after = await w.api('GET', '/vpc-endpoints?limit=1000');
+  assert.equal(after.body.total_count, before.body.total_count, 'no endpoint was created');
+  assert.deepEqual(
+    (await routesOf(w, table)).filter((r: { type: string }) => r.type === 'egw'),
+    [],
+    'no route was programmed',
+  );
+  // The fault is gone: the same create now succeeds.
+  assert.ok(await createEndpoint(w, svc, vpc.id, [table]));
 });
