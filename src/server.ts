@@ -36,10 +36,16 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
     store = await openStore(config, (err) => log.warn({ err: err.message }, 'database connection lost'));
     const deps = { config, store, clock: systemClock, ids: randomIds, log };
     // Side by side: bootstrap's password hashing runs on the thread pool while the app is built.
-    const [boot, app] = await Promise.all([
+    // Both settle before anything is closed, so neither is left running on a closed store.
+    const [booted, built] = await Promise.allSettled([
       bootstrap(deps),
       buildApp({ config, store, logger: log, listener }),
     ]);
+    if (booted.status === 'rejected' || built.status === 'rejected') {
+      if (built.status === 'fulfilled') await built.value.close();
+      throw booted.status === 'rejected' ? booted.reason : (built as PromiseRejectedResult).reason;
+    }
+    const [boot, app] = [booted.value, built.value];
     if (boot.created && Object.keys(boot.generated).length > 0) {
       // Printed once, on the console and not in the log stream; the file keeps them for the CLI.
       const lines = Object.entries(boot.generated).map(([k, v]) => `  ${k}: ${v}`);
