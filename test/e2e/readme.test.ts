@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import { cleanEnv, REPO_ROOT, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
 
 // The README's walk-through, pasted as a newcomer would, against a real listening server.
 
@@ -34,22 +34,10 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * The environment of a user who set nothing of vpcep's (only credentials.json tells the way) nor
- * of the Huawei SDK's.
- */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('VPCEP_') && !k.startsWith('HUAWEICLOUD_SDK_')) env[k] = v;
-  }
-  return env;
-}
-
 function walkThrough(cwd: string) {
   return spawnSync('bash', ['-c', readmeBlock('Five-minute walk-through', 'sh')], {
     cwd,
-    env: userEnv(),
+    env: cleanEnv(),
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -122,7 +110,7 @@ function saveInScratch(name: string, text: string): string {
  */
 function runNode(args: string[]) {
   const env: NodeJS.ProcessEnv = {
-    ...userEnv(),
+    ...cleanEnv(),
     // The official SDK writes $HOME/.huaweicloud (design.md): keep it in the temp dir.
     HOME: fs.mkdtempSync(path.join(dir, 'home-')),
     NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
