@@ -12,6 +12,7 @@ import { applyProtocolLimits, clientErrorHandler } from './http/protocol-edge.ts
 import { installSchemaCompilers } from './http/schema-compilers.ts';
 import type { RouteDef } from './http/route.ts';
 import { registerRoutes } from './http/routing.ts';
+import { accountRoutes } from './http/routes/accounts.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
 import { faultRoutes } from './http/routes/faults.ts';
@@ -21,6 +22,8 @@ import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
+import { Accounts } from './service/accounts.ts';
+import { Directory } from './service/directory.ts';
 import type { Deps } from './service/context.ts';
 import { EndpointServices } from './service/endpoint-services.ts';
 import { Endpoints } from './service/endpoints.ts';
@@ -44,13 +47,19 @@ export interface AppOptions {
 }
 
 /** Every route of the API, as data. */
-export function allRoutes(deps: Deps, identity: Identity, draining: () => boolean): RouteDef[] {
+export function allRoutes(
+  deps: Deps,
+  identity: Identity,
+  accounts: Accounts,
+  draining: () => boolean,
+): RouteDef[] {
   // One fault store for the routes that manage faults and the endpoint calls they fire in.
   const faults = new RouteFaults(deps);
   return [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
-    ...iamRoutes(identity, new AccessKeys(deps)),
+    ...iamRoutes(identity, new AccessKeys(deps), new Directory(deps)),
+    ...accountRoutes(accounts),
     ...vpcRoutes(new Network(deps), new RouteTables(deps)),
     ...endpointServiceRoutes(new EndpointServices(deps)),
     ...endpointRoutes(new Endpoints(deps, faults)),
@@ -101,8 +110,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const draining = installDraining(app);
   labelRequestLogs(app);
-  installPipeline(app, identity, config.bodyTimeoutMs);
+  const accounts = new Accounts(deps);
+  installPipeline(app, identity, accounts, config.bodyTimeoutMs);
 
-  registerRoutes(app, allRoutes(deps, identity, draining));
+  registerRoutes(app, allRoutes(deps, identity, accounts, draining));
   return app;
 }

@@ -21,6 +21,8 @@ export interface Config {
   adminPassword: string | undefined;
   adminAk: string | undefined;
   adminSk: string | undefined;
+  /** The operator API's key (VPCEP_OPERATOR_KEY); generated at first start when unset. */
+  operatorKey: string | undefined;
   gatewayServices: GatewayServiceConfig[];
   logLevel: string;
   bodyLimit: number;
@@ -119,6 +121,14 @@ function matching(name: string, raw: string, pattern: RegExp, what: string): str
   return raw;
 }
 
+function operatorKey(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[\x21-\x7e]{16,512}$/.test(value)) {
+    throw new ConfigError('VPCEP_OPERATOR_KEY must be 16 to 512 printable ASCII characters, no spaces');
+  }
+  return value;
+}
+
 /** The one place that reads the environment (design.md, "config.ts"). */
 export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = process.cwd()): Readonly<Config> {
   // An empty variable means unset: `VPCEP_DATA_DIR=` must not put the data in the working directory.
@@ -151,6 +161,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     adminPassword: env.VPCEP_ADMIN_PASSWORD || undefined,
     adminAk: env.VPCEP_ADMIN_AK || undefined,
     adminSk: env.VPCEP_ADMIN_SK || undefined,
+    operatorKey: operatorKey(env.VPCEP_OPERATOR_KEY),
     gatewayServices: gatewayServices(env.VPCEP_GATEWAY_SERVICES, region),
     logLevel: oneOf(
       'the log level (--log-level, VPCEP_LOG_LEVEL)',

@@ -46,11 +46,14 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
       throw booted.status === 'rejected' ? booted.reason : (built as PromiseRejectedResult).reason;
     }
     const [boot, app] = [booted.value, built.value];
-    if (boot.created && Object.keys(boot.generated).length > 0) {
+    if (Object.keys(boot.generated).length > 0) {
       // Printed once, on the console and not in the log stream; the file keeps them for the CLI.
       const lines = Object.entries(boot.generated).map(([k, v]) => `  ${k}: ${v}`);
+      const made = boot.created
+        ? `created account domain "vpcep", user "admin", project ${boot.project_id} (${config.region}).`
+        : 'made the operator key this store did not have yet.';
       process.stderr.write(
-        `vpcep: created account domain "vpcep", user "admin", project ${boot.project_id} (${config.region}).\n` +
+        `vpcep: ${made}\n` +
           `Generated (shown once${boot.credentialsFile ? `; also in ${boot.credentialsFile}` : ''}):\n${lines.join('\n')}\n`,
       );
     }

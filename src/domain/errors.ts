@@ -50,6 +50,23 @@ const entries = {
     message: 'Another change to this resource is in progress. Please retry.',
     family: 'endpoint',
   },
+  'VPCEP.0401': {
+    status: 401,
+    message: 'The operator key is missing or wrong.',
+    family: 'endpoint',
+  },
+  'VPCEP.0403': {
+    status: 403,
+    message: "Policy doesn't allow this action to be performed.",
+    family: 'vpc',
+  },
+  'VPCEP.0404': { status: 404, message: 'The account does not exist.', family: 'endpoint' },
+  'VPCEP.1001': { status: 409, message: 'The account name is taken.', family: 'endpoint' },
+  'VPCEP.1002': {
+    status: 409,
+    message: 'The account still has resources; delete them first.',
+    family: 'endpoint',
+  },
   'VPCEP.0501': { status: 501, message: 'Not implemented.', family: 'endpoint' },
   'VPCEP.0502': {
     status: 502,
@@ -65,6 +82,11 @@ const entries = {
   // Published VPC Endpoint codes
   'EndPoint.0001': { status: 500, message: 'System error. Please retry.', family: 'endpoint' },
   'EndPoint.0002': { status: 400, message: 'Parameter error.', family: 'endpoint' },
+  'EndPoint.0004': {
+    status: 403,
+    message: 'Authentication information is incorrect or you have no permissions.',
+    family: 'endpoint',
+  },
   'EndPoint.0005': { status: 404, message: 'The requested resource is unavailable.', family: 'endpoint' },
   'EndPoint.0006': { status: 400, message: 'Invalid limit.', family: 'endpoint' },
   'EndPoint.0010': { status: 400, message: 'Invalid offset.', family: 'endpoint' },
@@ -130,6 +152,14 @@ const entries = {
     family: 'iam',
   },
   'IAM.0404': { status: 404, message: 'Could not find the requested resource.', family: 'iam' },
+  'IAM.1107': { status: 400, message: 'The account administrator cannot be deleted.', family: 'iam' },
+  'IAM.1108': {
+    status: 400,
+    message: 'The new password must be different from the old password.',
+    family: 'iam',
+  },
+  'IAM.1109': { status: 400, message: 'The username already exists.', family: 'iam' },
+  'IAM.1409': { status: 409, message: 'The name is taken in this account.', family: 'iam' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof entries;

@@ -2,7 +2,9 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
 import type { Caller } from '../service/context.ts';
+import type { Accounts } from '../service/accounts.ts';
 import type { Identity } from '../service/identity.ts';
+import { authorize } from './authorize.ts';
 import { emptyBody, invalidParameter } from './error-handler.ts';
 import { parseJsonBody, unacceptableParameter } from './json-body.ts';
 import { brokenFraming } from './protocol-edge.ts';
@@ -15,9 +17,11 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     api?: import('./route.ts').Api;
-    auth?: boolean;
+    auth?: import('./route.ts').Auth;
     /** The operation's name in the published API, for logs. */
     operationId?: string;
+    /** The IAM action a project-scoped route performs (http/authorize.ts). */
+    action?: string;
   }
 }
 
@@ -37,13 +41,22 @@ function isJsonMediaType(contentType: string): boolean {
   return type === 'application/json';
 }
 
+/**
+ * The project a call acts in: the path's `project_id`, except on IAM routes, where a project in the
+ * path is what the call is about (a grant's project), not where it runs.
+ */
+function scopeOf(request: FastifyRequest): string | undefined {
+  if (request.routeOptions.config.api === 'iam') return undefined;
+  return (request.params as { project_id?: string }).project_id;
+}
+
 /** The caller, from a token or an AK/SK signature over the raw body: one identity either way. */
 async function authenticate(request: FastifyRequest, identity: Identity, rawBody: Buffer): Promise<Caller> {
-  const pathProject = (request.params as { project_id?: string }).project_id;
+  const pathProject = scopeOf(request);
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token.length > 0) {
     if (token.length > 2048) throw new ApiError('APIGW.0301', 'decrypt token fail');
-    return identity.verify(token, request.id);
+    return await identity.verify(token, request.id);
   }
   if (request.headers.authorization !== undefined) {
     request.log.info(
@@ -63,7 +76,12 @@ async function authenticate(request: FastifyRequest, identity: Identity, rawBody
  * The order every request passes (routetables.md, "Order of checks"): route (404/405) →
  * authentication → project → media type and JSON → schemas (path, then body) → handler.
  */
-export function installPipeline(app: FastifyInstance, identity: Identity, bodyTimeoutMs: number): void {
+export function installPipeline(
+  app: FastifyInstance,
+  identity: Identity,
+  accounts: Accounts,
+  bodyTimeoutMs: number,
+): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     if (!acceptsJson(request.headers.accept)) throw new ApiError('VPCEP.0406');
@@ -115,15 +133,18 @@ export function installPipeline(app: FastifyInstance, identity: Identity, bodyTi
     if (badParameter) throw invalidParameter(request, badParameter);
 
     const config = request.routeOptions.config;
-    if (config.auth) {
+    if (config.auth === 'operator') {
+      await accounts.authenticate(request.headers.authorization);
+    } else if (config.auth) {
       const caller = await authenticate(request, identity, request.rawBody);
-      const projectId = (request.params as { project_id?: string }).project_id;
+      const projectId = scopeOf(request);
       if (projectId !== undefined && projectId !== caller.project_id) {
         throw new ApiError(
           'APIGW.0302',
           `The token is scoped to another project than ${projectId.slice(0, 64)}.`,
         );
       }
+      if (config.action !== undefined) authorize(caller, config.action, config.api ?? 'endpoint');
       request.caller = caller;
     }
 

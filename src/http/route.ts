@@ -5,6 +5,9 @@ import type { Caller } from '../service/context.ts';
 /** Which API a route belongs to; decides the error envelope and the generic error codes. */
 export type Api = 'endpoint' | 'vpc' | 'iam' | 'meta' | 'admin';
 
+/** Who may call a route: a tenant (true), the operator, or anyone (false). */
+export type Auth = boolean | 'operator';
+
 type Infer<S> = S extends TSchema ? Static<S> : undefined;
 
 export interface RouteSchemas {
@@ -15,7 +18,7 @@ export interface RouteSchemas {
   response?: Record<number, TSchema>;
 }
 
-export interface HandlerInput<S extends RouteSchemas, A extends boolean> {
+export interface HandlerInput<S extends RouteSchemas, A extends Auth> {
   params: Infer<S['params']>;
   query: Infer<S['querystring']>;
   body: Infer<S['body']>;
@@ -28,13 +31,16 @@ export interface HandlerInput<S extends RouteSchemas, A extends boolean> {
  * One API operation, declared as data: app.ts registers every route from these, answers 405 for
  * the other methods of each path.
  */
-export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends boolean = boolean> {
+export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends Auth = Auth> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   api: Api;
   /** The operation's name in the published API (SDK method name). */
   operationId: string;
-  /** true: a valid token or signature of the path's project is required. */
+  /**
+   * true: a valid token or signature of the path's project is required; 'operator': the operator
+   * key, and no tenant credential (service/accounts.ts); false: nothing.
+   */
   auth: A;
   schema: S;
   /** Success status; a handler answering 204 returns undefined. */
@@ -43,7 +49,7 @@ export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends boole
 }
 
 /** Identity function that ties a route's schemas to its handler's argument types. */
-export function route<S extends RouteSchemas, A extends boolean>(def: RouteDef<S, A>): RouteDef {
+export function route<S extends RouteSchemas, A extends Auth>(def: RouteDef<S, A>): RouteDef {
   return def as unknown as RouteDef;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
+import { actionOf } from './authorize.ts';
 import { JSON_TYPE } from './error-handler.ts';
 import { requestSchemas, type RouteDef } from './route.ts';
 
@@ -20,7 +21,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
       method: def.method,
       url: def.url,
       schema: requestSchemas(def.schema),
-      config: { api: def.api, auth: def.auth, operationId: def.operationId },
+      config: { api: def.api, auth: def.auth, operationId: def.operationId, action: actionOf(def) },
       handler: async (request, reply) => {
         const result = await def.handler({
           params: request.params,

@@ -17,8 +17,16 @@ function keyView(k: Row<'access_keys'>) {
   };
 }
 
+/** Keys are managed by their own user, or by an admin of the account (issue 10). */
+function mayManageKeysOf(caller: Caller, userId: string): void {
+  if (userId !== caller.user_id && !caller.account_admin) {
+    throw new ApiError('IAM.0403', "Only the key's own user or an account admin may manage it.");
+  }
+}
+
 /**
- * AK/SK pairs (IAM `OS-CREDENTIAL`). A caller manages the keys of users in its own domain. The SK is
+ * AK/SK pairs (IAM `OS-CREDENTIAL`). A caller manages its own keys; an account admin, those of
+ * every user of the account. The SK is
  * returned once, by create, and never again; it is never logged.
  */
 export class AccessKeys {
@@ -87,6 +95,7 @@ export class AccessKeys {
   async #userOfDomain(r: Tx, caller: Caller, userId: string, lock?: LockOption) {
     const user = await r.identity.userById(userId, lock);
     if (!user || user.domain_id !== caller.domain_id) throw new ApiError('IAM.0404', `No user ${userId}.`);
+    mayManageKeysOf(caller, user.id);
     return user;
   }
 
@@ -98,6 +107,7 @@ export class AccessKeys {
     if (!key || !owner || owner.domain_id !== caller.domain_id) {
       throw new ApiError('IAM.0404', `No access key ${access}.`);
     }
+    mayManageKeysOf(caller, owner.id);
     return key;
   }
 }

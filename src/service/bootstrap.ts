@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../domain/secrets.ts';
 import { newAccessKey } from '../domain/ids.ts';
+import { ACCOUNT_ADMIN, insertAccount, operatorKeyHash } from './accounts.ts';
 import type { Deps } from './context.ts';
 
 export const BOOTSTRAP_DOMAIN = 'vpcep';
-export const BOOTSTRAP_USER = 'admin';
+export const BOOTSTRAP_USER = ACCOUNT_ADMIN;
 
 export interface BootstrapResult {
   /** True when this call created the account (and so may have generated secrets). */
@@ -22,7 +23,8 @@ export interface BootstrapResult {
  * gateway services.
  */
 export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
-  const { config, ids, clock } = deps;
+  const { config, ids } = deps;
+  const file = config.databaseUrl === undefined ? path.join(config.dataDir, 'credentials.json') : undefined;
   const existing = await deps.store.read(async (r) => {
     const domain = await r.identity.domainByName(BOOTSTRAP_DOMAIN);
     if (!domain) return undefined;
@@ -30,14 +32,19 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
     return projects.find((p) => p.name === config.region) ?? projects[0];
   });
   if (existing) {
+    const generated = await ensureOperatorKey(deps, file);
     await loadGatewayServices(deps);
-    return { created: false, project_id: existing.id, generated: {}, credentialsFile: undefined };
+    return {
+      created: false,
+      project_id: existing.id,
+      generated,
+      credentialsFile: Object.keys(generated).length > 0 ? file : undefined,
+    };
   }
 
   // The file is written before the account commits: a crash in between leaves a file whose values
   // the next start reuses, so the file never names secrets of an account that was never made.
   // (A file the user edits by hand is theirs; nothing here checks it against the store.)
-  const file = config.databaseUrl === undefined ? path.join(config.dataDir, 'credentials.json') : undefined;
   const saved = file ? readCredentials(file) : {};
   const generated: Record<string, string> = {};
   const value = (name: keyof Credentials, configured: string | undefined, make: () => string) =>
@@ -49,38 +56,34 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
     access_key: value('access_key', config.adminAk, () => key.access),
     secret_key: value('secret_key', config.adminSk, () => key.secret),
   };
+  // A configured operator key stays in the environment; only a generated one is kept.
+  if (config.operatorKey === undefined)
+    secrets.operator_key = value('operator_key', undefined, () => ids.hex(32));
   const passwordHash = await hashPassword(secrets.password);
-  const credentialsFile = file ? writeCredentials(deps, file, secrets) : undefined;
+  let credentialsFile = file ? writeCredentials(deps, file, secrets) : undefined;
+  if (file && !credentialsFile && generated.operator_key !== undefined) {
+    // The file an interrupted start left predates the operator key: it gains it.
+    addToCredentials(file, { operator_key: generated.operator_key });
+    credentialsFile = file;
+  }
 
-  const now = clock.now().toISOString();
   const created = await deps.store.tx(async (r) => {
     // Replicas starting together take turns here; another may have bootstrapped meanwhile.
     await r.lockSetup();
     if (await r.identity.domainByName(BOOTSTRAP_DOMAIN)) return false;
-    const domainId = ids.hex(16);
-    const userId = ids.hex(16);
-    await r.identity.insertDomain({ id: domainId, name: BOOTSTRAP_DOMAIN, created_at: now });
-    await r.identity.insertProject({
-      id: secrets.project_id,
-      name: config.region,
-      domain_id: domainId,
-      created_at: now,
+    await insertAccount(r, deps, {
+      name: BOOTSTRAP_DOMAIN,
+      projectId: secrets.project_id,
+      password: secrets.password,
+      passwordHash,
+      key: { access: secrets.access_key, secret: secrets.secret_key },
     });
-    await r.identity.insertUser({
-      id: userId,
-      name: BOOTSTRAP_USER,
-      domain_id: domainId,
-      password_hash: passwordHash,
-      created_at: now,
-    });
-    await r.identity.insertAccessKey({
-      access: secrets.access_key,
-      secret: secrets.secret_key,
-      user_id: userId,
-      status: 'active',
-      description: 'bootstrap',
-      created_at: now,
-    });
+    if (secrets.operator_key !== undefined && (await r.identity.operatorKeys()).length === 0) {
+      await r.identity.insertOperatorKey({
+        hash: operatorKeyHash(secrets.operator_key),
+        created_at: deps.clock.now().toISOString(),
+      });
+    }
     return true;
   });
   await loadGatewayServices(deps);
@@ -88,11 +91,35 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   return { created, project_id: secrets.project_id, generated, credentialsFile };
 }
 
+/**
+ * A store made before the operator API existed has no operator key: one is made now, kept as a
+ * hash, shown once, and added to the credentials file when there is one.
+ */
+async function ensureOperatorKey(deps: Deps, file: string | undefined): Promise<Record<string, string>> {
+  if (deps.config.operatorKey !== undefined) return {};
+  const saved = file ? readCredentials(file) : {};
+  const key = saved.operator_key ?? deps.ids.hex(32);
+  const made = await deps.store.tx(async (r) => {
+    if ((await r.identity.operatorKeys()).length > 0) return false;
+    await r.lockSetup();
+    if ((await r.identity.operatorKeys()).length > 0) return false;
+    await r.identity.insertOperatorKey({
+      hash: operatorKeyHash(key),
+      created_at: deps.clock.now().toISOString(),
+    });
+    return true;
+  });
+  if (!made) return {};
+  if (file && saved.operator_key === undefined) addToCredentials(file, { operator_key: key });
+  return saved.operator_key === undefined ? { operator_key: key } : {};
+}
+
 interface Credentials {
   project_id: string;
   password: string;
   access_key: string;
   secret_key: string;
+  operator_key?: string;
 }
 
 /** The secrets a credentials file left by an earlier, interrupted bootstrap holds. */
@@ -104,7 +131,7 @@ function readCredentials(file: string): Partial<Credentials> {
     return {};
   }
   const out: Partial<Credentials> = {};
-  for (const key of ['project_id', 'password', 'access_key', 'secret_key'] as const) {
+  for (const key of ['project_id', 'password', 'access_key', 'secret_key', 'operator_key'] as const) {
     const v = (parsed as Record<string, unknown> | null)?.[key];
     if (typeof v === 'string' && v !== '') out[key] = v;
   }
@@ -140,6 +167,25 @@ function writeCredentials(deps: Deps, file: string, secrets: Credentials): strin
     fs.rmSync(tmp, { force: true });
   }
   return file;
+}
+
+/** Adds fields to an existing credentials file, replacing it whole (temporary file, then rename). */
+function addToCredentials(file: string, fields: Record<string, string>): void {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return; // No file, or one the user made unreadable: the key was shown on the console.
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify({ ...body, ...fields }, null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
 }
 
 /**

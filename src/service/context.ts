@@ -22,6 +22,12 @@ export interface Caller {
   project_id: string;
   project_name: string;
   request_id: string;
+  /** The system roles (domain/roles.ts) the user holds on the project, through its groups. */
+  roles: readonly string[];
+  /** Whether the user is in its account's `admin` group: only such users manage IAM. */
+  account_admin: boolean;
+  /** Set when the call was signed with a temporary access key (X-Security-Token). */
+  temporary?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime, iamTime } from '../domain/ids.ts';
+import { systemRole } from '../domain/roles.ts';
 import { unacceptableText } from '../domain/text.ts';
 import { hashPassword, hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
 import {
@@ -12,6 +13,7 @@ import {
   type RequestToVerify,
 } from '../domain/signing.ts';
 import type { Caller, Deps } from './context.ts';
+import { projectView } from './directory.ts';
 import { LoginThrottle } from './login-throttle.ts';
 
 /** What a token carries; verifying it needs no database round trip (issue 2, "Identity"). */
@@ -25,6 +27,31 @@ interface TokenClaims {
   pn: string;
   iat: number;
   exp: number;
+}
+
+/** What a security token carries: the temporary key's id, owner and lifetime. */
+interface StsClaims {
+  kid: string;
+  ak: string;
+  uid: string;
+  did: string;
+  iat: number;
+  exp: number;
+}
+
+type CallerFacts = Pick<Caller, 'roles' | 'account_admin'>;
+
+/** The key a signature is checked with, and whose it is. */
+interface SigningKey {
+  secret: string;
+  status: string;
+  user_id: string;
+  user_name: string;
+  domain_id: string;
+  domain_name: string;
+  /** When a temporary key was issued (a password change after it revokes it); 0 for permanent keys. */
+  issued_at: number;
+  temporary: boolean;
 }
 
 export interface PasswordLogin {
@@ -56,6 +83,41 @@ function wellFormed(c: unknown): c is TokenClaims {
   return (
     CLAIM_STRINGS.every((k) => typeof claims[k] === 'string') && isTime(claims.iat) && isTime(claims.exp)
   );
+}
+
+function wellFormedSts(c: unknown): c is StsClaims {
+  if (typeof c !== 'object' || c === null) return false;
+  const claims = c as Record<string, unknown>;
+  return (
+    (['kid', 'ak', 'uid', 'did'] as const).every((k) => typeof claims[k] === 'string') &&
+    isTime(claims.iat) &&
+    isTime(claims.exp)
+  );
+}
+
+/** The JSON a base64url payload holds, or undefined. */
+function readPayload(payload: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A token's body, as login and validation answer it (api-surface.md §1). */
+function tokenBody(claims: TokenClaims, roles: readonly string[]) {
+  const domain = { id: claims.did, name: claims.dn };
+  return {
+    token: {
+      expires_at: iamTime(new Date(claims.exp)),
+      issued_at: iamTime(new Date(claims.iat)),
+      methods: ['password'],
+      project: { id: claims.pid, name: claims.pn, domain },
+      user: { id: claims.uid, name: claims.un, domain, password_expires_at: '' },
+      roles: roles.map((id) => ({ id, name: systemRole(id)?.name ?? id })),
+      catalog: [],
+    },
+  };
 }
 
 const authFail = (detail: string) => new ApiError('APIGW.0301', detail);
@@ -155,36 +217,85 @@ export class Identity {
       iat,
       exp: iat + this.deps.config.tokenTtlMs,
     };
-    const payload = b64(JSON.stringify(claims));
-    const token = `${payload}.${b64(hmacSha256(this.#key(claims.kid), payload))}`;
-    const domain = { id: found.domain.id, name: found.domain.name };
+    const token = this.#mint(claims);
+    const roles = await this.deps.store.read((r) => r.identity.rolesOnProject(found.user.id, project.id));
+    return { token, body: tokenBody(claims, roles) };
+  }
+
+  /**
+   * KeystoneValidateToken: the subject token's body, as login gave it, while it still works; a
+   * token of another account answers as an invalid one.
+   */
+  async validate(caller: Caller, subject: string | undefined): Promise<IssuedToken> {
+    const invalid = () => new ApiError('IAM.0404', 'X-Subject-Token is invalid in the request');
+    if (subject === undefined || subject.length > 2048) throw invalid();
+    let claims: TokenClaims;
+    let facts: CallerFacts;
+    try {
+      claims = this.#claims(subject);
+      facts = await this.#facts(claims.uid, claims.pid, claims.iat);
+    } catch (e) {
+      if (e instanceof ApiError) throw invalid();
+      throw e;
+    }
+    if (claims.did !== caller.domain_id) throw invalid();
+    return { token: subject, body: tokenBody(claims, facts.roles) };
+  }
+
+  /**
+   * CreateTemporaryAccessKeyByToken: an AK/SK pair and the security token that must go with it.
+   * Nothing is stored: the security token carries the pair's owner and expiry under the server
+   * key's MAC, and the secret is derived from it, so every replica verifies it alike.
+   */
+  async temporaryKey(caller: Caller, input: { token?: string; duration_seconds?: number }) {
+    let owner = { uid: caller.user_id, did: caller.domain_id };
+    if (input.token !== undefined) {
+      const claims = this.#claims(input.token);
+      await this.#facts(claims.uid, claims.pid, claims.iat);
+      if (claims.did !== caller.domain_id) throw authFail('decrypt token fail');
+      owner = { uid: claims.uid, did: claims.did };
+    }
+    const now = this.deps.clock.now().getTime();
+    const sts: StsClaims = {
+      kid: this.#currentKid,
+      ak: this.deps.ids.hex(10).toUpperCase(),
+      uid: owner.uid,
+      did: owner.did,
+      iat: now,
+      exp: now + (input.duration_seconds ?? 900) * 1000,
+    };
+    const payload = b64(JSON.stringify(sts));
+    const securitytoken = `${payload}.${b64(hmacSha256(this.#key(sts.kid), payload))}`;
     return {
-      token,
-      body: {
-        token: {
-          expires_at: iamTime(new Date(claims.exp)),
-          issued_at: iamTime(now),
-          methods: ['password'],
-          project: { id: project.id, name: project.name, domain },
-          user: { id: found.user.id, name: found.user.name, domain, password_expires_at: '' },
-          roles: [{ id: '0', name: 'op_service' }],
-          catalog: [],
-        },
-      },
+      access: sts.ak,
+      secret: this.#stsSecret(sts.kid, payload),
+      securitytoken,
+      expires_at: iamTime(new Date(sts.exp)),
     };
   }
 
   /** The caller a token names, or 401 APIGW.0301 with the gateway's exact detail (errors.md). */
-  verify(token: string, requestId: string): Caller {
+  async verify(token: string, requestId: string): Promise<Caller> {
+    const claims = this.#claims(token);
+    const facts = await this.#facts(claims.uid, claims.pid, claims.iat);
+    return {
+      user_id: claims.uid,
+      user_name: claims.un,
+      domain_id: claims.did,
+      domain_name: claims.dn,
+      project_id: claims.pid,
+      project_name: claims.pn,
+      request_id: requestId,
+      ...facts,
+    };
+  }
+
+  /** A token's claims, when this server minted it and it has not expired. */
+  #claims(token: string): TokenClaims {
     const dot = token.indexOf('.');
     if (dot <= 0) throw authFail('decrypt token fail');
     const payload = token.slice(0, dot);
-    let claims: unknown;
-    try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      throw authFail('decrypt token fail');
-    }
+    const claims = readPayload(payload);
     // Only this server mints tokens, but expiry still fails closed: claims of any other shape
     // (no `exp`, a string, a number that is no time) make the token unreadable.
     if (!wellFormed(claims)) throw authFail('decrypt token fail');
@@ -195,15 +306,55 @@ export class Identity {
     if (this.deps.clock.now().getTime() >= claims.exp) {
       throw authFail(`token expires, expires_at: ${endpointTime(new Date(claims.exp))}`);
     }
-    return {
-      user_id: claims.uid,
-      user_name: claims.un,
-      domain_id: claims.did,
-      domain_name: claims.dn,
-      project_id: claims.pid,
-      project_name: claims.pn,
-      request_id: requestId,
-    };
+    return claims;
+  }
+
+  /**
+   * What the store says of a caller now: the user must still exist and its password must not have
+   * changed since the credential was issued; then its roles on the project and whether it is an
+   * account admin. One read per call, so a revoked grant or a deleted user stops at once, on
+   * every replica.
+   */
+  async #facts(userId: string, projectId: string, issuedAt: number): Promise<CallerFacts> {
+    const facts = await this.deps.store.read(async (r) => {
+      const user = await r.identity.userById(userId);
+      if (!user) return undefined;
+      return {
+        user,
+        account_admin: await r.identity.isAccountAdmin(userId),
+        roles: projectId === '' ? [] : await r.identity.rolesOnProject(userId, projectId),
+      };
+    });
+    if (!facts) throw authFail('the user of this credential no longer exists');
+    const changed = facts.user.password_changed_at === '' ? 0 : Date.parse(facts.user.password_changed_at);
+    if (issuedAt < changed) throw authFail('the credential was issued before the password changed');
+    return { roles: facts.roles, account_admin: facts.account_admin };
+  }
+
+  #mint(claims: TokenClaims): string {
+    const payload = b64(JSON.stringify(claims));
+    return `${payload}.${b64(hmacSha256(this.#key(claims.kid), payload))}`;
+  }
+
+  #stsSecret(kid: string, payload: string): string {
+    return b64(hmacSha256(this.#key(kid), `sts-secret.${payload}`)).slice(0, 40);
+  }
+
+  /** The owner of a temporary access key, from its security token (signing.md, "Temporary keys"). */
+  #temporaryKey(access: string, securityToken: string) {
+    const dot = securityToken.indexOf('.');
+    const payload = dot > 0 ? securityToken.slice(0, dot) : '';
+    const sts = readPayload(payload);
+    if (!wellFormedSts(sts)) return { error: 'the security token is not one this server issued' };
+    const key = this.#keys.get(sts.kid);
+    if (key === undefined || !safeEqual(securityToken.slice(dot + 1), b64(hmacSha256(key, payload)))) {
+      return { error: 'the security token was altered or is not one this server issued' };
+    }
+    if (sts.ak !== access) return { error: `the security token is not that of access key ${access}` };
+    if (this.deps.clock.now().getTime() >= sts.exp) {
+      return { error: `the security token expired at ${endpointTime(new Date(sts.exp))}`, expired: true };
+    }
+    return { sts, secret: this.#stsSecret(sts.kid, payload) };
   }
 
   /**
@@ -227,11 +378,33 @@ export class Identity {
     if (Math.abs(date.getTime() - this.deps.clock.now().getTime()) > CLOCK_SKEW_MS) {
       throw signatureFail(`X-Sdk-Date ${sdkDate} is more than 15 minutes from the server clock`);
     }
-    const key = await this.deps.store.read((r) => r.identity.accessKeyOwner(auth.access));
+    const securityToken = req.headers['x-security-token'];
+    let key: SigningKey;
+    if (typeof securityToken === 'string' && securityToken !== '') {
+      // A temporary key: the security token must be signed too, or it could be swapped in transit.
+      if (!auth.signedHeaders.includes('x-security-token')) {
+        throw signatureFail('X-Security-Token must be among the signed headers');
+      }
+      key = await this.#temporarySigner(auth.access, securityToken);
+    } else {
+      const found = await this.deps.store.read((r) => r.identity.accessKeyOwner(auth.access));
+      key = found
+        ? { ...found, issued_at: 0, temporary: false }
+        : {
+            secret: '',
+            status: 'unknown',
+            user_id: '',
+            user_name: '',
+            domain_id: '',
+            domain_name: '',
+            issued_at: 0,
+            temporary: false,
+          };
+    }
     // Computed even for an unknown key, so the answer takes as long either way.
-    const expected = computeSignature(key?.secret ?? '', sdkDate, canonicalRequest(req, auth.signedHeaders));
+    const expected = computeSignature(key.secret, sdkDate, canonicalRequest(req, auth.signedHeaders));
     const matches = safeEqual(expected, auth.signature);
-    if (!key) throw signatureFail(`unknown access key ${auth.access}`);
+    if (key.status === 'unknown') throw signatureFail(`unknown access key ${auth.access}`);
     if (!matches) throw signatureFail(`signature mismatch for access key ${auth.access}`);
     if (key.status !== 'active') throw signatureFail(`access key ${auth.access} is disabled`);
 
@@ -259,6 +432,7 @@ export class Identity {
       }
       project = found;
     }
+    const facts = await this.#facts(key.user_id, project?.id ?? '', key.issued_at);
     return {
       user_id: key.user_id,
       user_name: key.user_name,
@@ -267,23 +441,29 @@ export class Identity {
       project_id: project?.id ?? '',
       project_name: project?.name ?? '',
       request_id: requestId,
+      ...facts,
+      ...(key.temporary ? { temporary: true } : {}),
     };
+  }
+
+  /** The signing key a security token vouches for; its failures answer 401 like any bad signature. */
+  async #temporarySigner(access: string, securityToken: string): Promise<SigningKey> {
+    const found = this.#temporaryKey(access, securityToken.length > 4096 ? '' : securityToken);
+    if ('error' in found) {
+      throw found.expired
+        ? authFail('the security token has expired')
+        : signatureFail(found.error ?? 'bad security token');
+    }
+    const owner = await this.deps.store.read((r) => r.identity.userWithDomain(found.sts.uid));
+    if (!owner || owner.domain_id !== found.sts.did)
+      throw authFail('the user of this credential no longer exists');
+    return { ...owner, secret: found.secret, status: 'active', issued_at: found.sts.iat, temporary: true };
   }
 
   /** The projects of the caller's domain, optionally by name: how the SDKs discover a project id. */
   async projects(caller: Caller, name?: string) {
     const rows = await this.deps.store.read((r) => r.identity.projectsOfDomain(caller.domain_id));
-    return rows
-      .filter((p) => name === undefined || p.name === name)
-      .map((p) => ({
-        id: p.id,
-        name: p.name,
-        domain_id: p.domain_id,
-        enabled: true,
-        is_domain: false,
-        parent_id: p.domain_id,
-        description: '',
-      }));
+    return rows.filter((p) => name === undefined || p.name === name).map(projectView);
   }
 
   domains(caller: Caller) {

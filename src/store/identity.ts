@@ -1,9 +1,22 @@
+import { ADMIN_GROUP, ALL_PROJECTS } from '../domain/roles.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 
-/** Domains, projects, users, access keys and the token-signing keys. */
+/** Domains, projects, users, groups and their grants, access keys, and the server's own keys. */
 export class IdentityQueries extends Queries {
-  domainByName(name: string) {
-    return this.db.selectFrom('domains').selectAll().where('name', '=', name).executeTakeFirst();
+  domainByName(name: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('domains').selectAll().where('name', '=', name),
+      opts,
+    ).executeTakeFirst();
+  }
+  domainById(id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('domains').selectAll().where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
+  }
+  domains() {
+    return this.db.selectFrom('domains').selectAll().orderBy('created_at').orderBy('name').execute();
   }
   async insertDomain(row: NewRow<'domains'>) {
     await this.db.insertInto('domains').values(row).execute();
@@ -57,6 +70,20 @@ export class IdentityQueries extends Queries {
       .where('access_keys.access', '=', access)
       .executeTakeFirst();
   }
+  /** A user with its domain's name, for the owner of a temporary key. */
+  userWithDomain(userId: string) {
+    return this.db
+      .selectFrom('users')
+      .innerJoin('domains', 'domains.id', 'users.domain_id')
+      .select([
+        'users.id as user_id',
+        'users.name as user_name',
+        'domains.id as domain_id',
+        'domains.name as domain_name',
+      ])
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+  }
   accessKeysOfUser(userId: string) {
     return this.db
       .selectFrom('access_keys')
@@ -82,5 +109,186 @@ export class IdentityQueries extends Queries {
   }
   async insertServerKey(row: NewRow<'server_keys'>) {
     await this.db.insertInto('server_keys').values(row).execute();
+  }
+
+  usersOfDomain(domainId: string) {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('domain_id', '=', domainId)
+      .orderBy('created_at')
+      .orderBy('name')
+      .execute();
+  }
+  async setPassword(userId: string, passwordHash: string, changedAt: string) {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: changedAt })
+      .where('id', '=', userId)
+      .execute();
+  }
+  /** A user with its keys and group memberships. */
+  async deleteUser(userId: string) {
+    await this.db.deleteFrom('access_keys').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('group_members').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('users').where('id', '=', userId).execute();
+  }
+
+  groupById(id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('groups').selectAll().where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
+  }
+  groupByName(domainId: string, name: string) {
+    return this.db
+      .selectFrom('groups')
+      .selectAll()
+      .where('domain_id', '=', domainId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+  }
+  groupsOfDomain(domainId: string) {
+    return this.db
+      .selectFrom('groups')
+      .selectAll()
+      .where('domain_id', '=', domainId)
+      .orderBy('created_at')
+      .orderBy('name')
+      .execute();
+  }
+  async insertGroup(row: NewRow<'groups'>) {
+    await this.db.insertInto('groups').values(row).execute();
+  }
+  /** A group with its memberships and grants. */
+  async deleteGroup(groupId: string) {
+    await this.db.deleteFrom('group_members').where('group_id', '=', groupId).execute();
+    await this.db.deleteFrom('group_grants').where('group_id', '=', groupId).execute();
+    await this.db.deleteFrom('groups').where('id', '=', groupId).execute();
+  }
+  membersOfGroup(groupId: string) {
+    return this.db
+      .selectFrom('group_members')
+      .innerJoin('users', 'users.id', 'group_members.user_id')
+      .selectAll('users')
+      .where('group_members.group_id', '=', groupId)
+      .orderBy('users.created_at')
+      .orderBy('users.name')
+      .execute();
+  }
+  async isMember(groupId: string, userId: string) {
+    const row = await this.db
+      .selectFrom('group_members')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+  async addMember(groupId: string, userId: string) {
+    if (await this.isMember(groupId, userId)) return;
+    await this.db.insertInto('group_members').values({ group_id: groupId, user_id: userId }).execute();
+  }
+  async removeMember(groupId: string, userId: string) {
+    await this.db
+      .deleteFrom('group_members')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+  /** Whether the user is in its domain's `admin` group: the account's administrators. */
+  async isAccountAdmin(userId: string) {
+    const row = await this.db
+      .selectFrom('group_members')
+      .innerJoin('groups', 'groups.id', 'group_members.group_id')
+      .select('groups.id')
+      .where('group_members.user_id', '=', userId)
+      .where('groups.name', '=', ADMIN_GROUP)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  grantsOfGroup(groupId: string, projectId: string) {
+    return this.db
+      .selectFrom('group_grants')
+      .select('role_id')
+      .where('group_id', '=', groupId)
+      .where('project_id', '=', projectId)
+      .orderBy('role_id')
+      .execute();
+  }
+  async grant(groupId: string, projectId: string, roleId: string) {
+    const have = await this.db
+      .selectFrom('group_grants')
+      .select('role_id')
+      .where('group_id', '=', groupId)
+      .where('project_id', '=', projectId)
+      .where('role_id', '=', roleId)
+      .executeTakeFirst();
+    if (have) return false;
+    await this.db
+      .insertInto('group_grants')
+      .values({ group_id: groupId, project_id: projectId, role_id: roleId })
+      .execute();
+    return true;
+  }
+  /** Whether a grant was there to remove. */
+  async revoke(groupId: string, projectId: string, roleId: string) {
+    const result = await this.db
+      .deleteFrom('group_grants')
+      .where('group_id', '=', groupId)
+      .where('project_id', '=', projectId)
+      .where('role_id', '=', roleId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+  /** The roles a user holds on a project through its groups, grants on every project included. */
+  async rolesOnProject(userId: string, projectId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('group_grants')
+      .innerJoin('group_members', 'group_members.group_id', 'group_grants.group_id')
+      .select('group_grants.role_id')
+      .distinct()
+      .where('group_members.user_id', '=', userId)
+      .where('group_grants.project_id', 'in', [projectId, ALL_PROJECTS])
+      .execute();
+    return rows.map((r) => r.role_id);
+  }
+
+  /** Whether any project of the domain still holds a VPC, an endpoint or an endpoint service. */
+  async domainHasResources(domainId: string) {
+    const projects = (await this.projectsOfDomain(domainId)).map((p) => p.id);
+    if (projects.length === 0) return false;
+    for (const [table, column] of [
+      ['vpcs', 'project_id'],
+      ['endpoints', 'project_id'],
+      ['endpoint_services', 'owner_project_id'],
+    ] as const) {
+      const row = await this.db
+        .selectFrom(table)
+        .select(column)
+        .where(column, 'in', projects)
+        .limit(1)
+        .executeTakeFirst();
+      if (row) return true;
+    }
+    return false;
+  }
+  /** A domain and everything of IAM in it: users, keys, groups, grants, projects. */
+  async deleteDomain(domainId: string) {
+    const groups = (await this.groupsOfDomain(domainId)).map((g) => g.id);
+    for (const g of groups) await this.deleteGroup(g);
+    for (const u of await this.usersOfDomain(domainId)) await this.deleteUser(u.id);
+    const projects = (await this.projectsOfDomain(domainId)).map((p) => p.id);
+    if (projects.length > 0) await this.db.deleteFrom('faults').where('project_id', 'in', projects).execute();
+    await this.db.deleteFrom('projects').where('domain_id', '=', domainId).execute();
+    await this.db.deleteFrom('domains').where('id', '=', domainId).execute();
+  }
+
+  operatorKeys() {
+    return this.db.selectFrom('operator_keys').selectAll().execute();
+  }
+  async insertOperatorKey(row: NewRow<'operator_keys'>) {
+    await this.db.insertInto('operator_keys').values(row).execute();
   }
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './engine.ts';
 import * as initial from './migrations/001-initial.ts';
+import * as accounts from './migrations/002-accounts.ts';
 
 interface Migration {
   name: string;
@@ -16,7 +17,10 @@ interface Migration {
  * engine, which a migration written once for both needs; and replicas already take turns through
  * the PostgreSQL advisory lock in postgres.ts, so its own lock table would be a second one.
  */
-const migrations: Migration[] = [{ name: '001-initial', up: initial.up }];
+const migrations: Migration[] = [
+  { name: '001-initial', up: initial.up },
+  { name: '002-accounts', up: accounts.up },
+];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

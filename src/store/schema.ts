@@ -10,8 +10,32 @@ import type { RouteType } from '../wire/vpc.ts';
  */
 export interface Database {
   domains: { id: string; name: string; created_at: string };
-  projects: { id: string; name: string; domain_id: string; created_at: string };
-  users: { id: string; name: string; domain_id: string; password_hash: string; created_at: string };
+  projects: {
+    id: string;
+    name: string;
+    domain_id: string;
+    /** The region project a sub-project (`<region>_<name>`) belongs to; '' for a region project. */
+    parent_id: Generated<string>;
+    description: Generated<string>;
+    created_at: string;
+  };
+  users: {
+    id: string;
+    name: string;
+    domain_id: string;
+    password_hash: string;
+    /** When the password last changed; tokens issued before it no longer work. '' when never. */
+    password_changed_at: Generated<string>;
+    description: Generated<string>;
+    enabled: Generated<number>;
+    created_at: string;
+  };
+  groups: { id: string; domain_id: string; name: string; description: string; created_at: string };
+  group_members: { group_id: string; user_id: string };
+  /** A system role (domain/roles.ts) granted to a group on a project, or on every project (`*`). */
+  group_grants: { group_id: string; project_id: string; role_id: string };
+  /** SHA-256 of the operator's key; the key itself is shown once and never stored. */
+  operator_keys: { hash: string; created_at: string };
   /** AK/SK pairs. The SK must stay readable to verify HMAC signatures; it is never logged. */
   access_keys: {
     access: string;

@@ -33,6 +33,7 @@ test('a first start generates every secret, writes them once with mode 0600, and
   assert.equal(result.created, true);
   assert.deepEqual(Object.keys(result.generated).sort(), [
     'access_key',
+    'operator_key',
     'password',
     'project_id',
     'secret_key',
@@ -43,6 +44,8 @@ test('a first start generates every secret, writes them once with mode 0600, and
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(saved.project_id, result.project_id);
   assert.equal(saved.password, result.generated.password);
+  assert.equal(saved.operator_key, result.generated.operator_key);
+  assert.match(saved.operator_key, /^[0-9a-f]{64}$/);
   assert.match(saved.access_key, /^[0-9A-F]{20}$/);
   assert.equal(saved.secret_key.length, 40);
   assert.deepEqual(
@@ -63,6 +66,7 @@ test('configured values are used as given and not reported as generated', async 
     adminPassword: 'pw-from-env',
     adminAk: 'AKFROMENV0000000000A',
     adminSk: 'sk-from-env',
+    operatorKey: 'operator-key-from-env',
   });
   assert.equal(result.project_id, 'ab'.repeat(16));
   assert.deepEqual(result.generated, {});
@@ -86,12 +90,17 @@ test('a credentials file left by an interrupted first start is what the account 
   const { result, keys } = await boot(dir);
   assert.equal(result.created, true);
   assert.equal(result.project_id, left.project_id);
-  assert.deepEqual(result.generated, {}, 'nothing new was generated, so the file stays true');
+  // The file predates the operator key: that one is new, shown once, and added to the file.
+  assert.deepEqual(Object.keys(result.generated), ['operator_key']);
   assert.deepEqual(
     keys.map((k) => [k.access, k.secret]),
     [[left.access_key, left.secret_key]],
   );
-  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), left, 'the file is not rewritten');
+  assert.deepEqual(
+    JSON.parse(fs.readFileSync(file, 'utf8')),
+    { ...left, operator_key: result.generated.operator_key },
+    'the file keeps what it had and gains the operator key',
+  );
 });
 
 test('the credentials file names an address to connect to, even for a wildcard listen address', async () => {

@@ -1,3 +1,4 @@
+import { Accounts } from '../../src/service/accounts.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
@@ -24,7 +25,7 @@ test('every route schema compiles: validators for params, query and body, serial
     ids: randomIds,
     log: pino({ level: 'silent' }),
   };
-  const routes = allRoutes(deps, new Identity(deps), () => false);
+  const routes = allRoutes(deps, new Identity(deps), new Accounts(deps), () => false);
   assert.ok(routes.length > 40, `${routes.length} routes`);
   let compiled = 0;
   for (const r of routes) {

@@ -1,6 +1,7 @@
 import type { EndpointStatus } from '../../src/domain/endpoint-status.ts';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ADMIN_GROUP, ALL_PROJECTS, ROLE_TENANT_ADMIN } from '../../src/domain/roles.ts';
 import { hashPassword } from '../../src/domain/secrets.ts';
 import type { NewRow } from '../../src/store/queries.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -27,8 +28,8 @@ export interface Account {
 }
 
 /**
- * Another account written straight into the store (the API has no call that creates domains or
- * users): a domain with one project, one user and one active access key.
+ * Another account written straight into the store, quicker than the operator API and free to name
+ * its user: a domain with one project, one user in the `admin` group, and one active access key.
  */
 export async function addAccount(
   store: Store,
@@ -62,6 +63,17 @@ export async function addAccount(
       password_hash: passwordHash,
       created_at: now,
     });
+    // Its user administers it, as an account's first user does (service/accounts.ts).
+    const groupId = hex(16);
+    await r.identity.insertGroup({
+      id: groupId,
+      domain_id: a.domainId,
+      name: ADMIN_GROUP,
+      description: '',
+      created_at: now,
+    });
+    await r.identity.grant(groupId, ALL_PROJECTS, ROLE_TENANT_ADMIN);
+    await r.identity.addMember(groupId, a.userId);
     await r.identity.insertAccessKey({
       access: a.ak,
       secret: a.sk,

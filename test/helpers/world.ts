@@ -16,6 +16,8 @@ import { openSqliteStore } from '../../src/store/sqlite.ts';
 
 export const PASSWORD = 'test-password-1';
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
+/** The operator key every world is configured with (operator API, `Authorization: Bearer`). */
+export const OPERATOR_KEY = 'test-operator-key-0123456789';
 
 /**
  * A clock tests move by hand. It starts at the real time (to the whole second, so stored
@@ -101,6 +103,7 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
     dataDir,
     adminPassword: PASSWORD,
     projectId: PROJECT_ID,
+    operatorKey: OPERATOR_KEY,
     logLevel: 'silent',
     ...overrides,
   });

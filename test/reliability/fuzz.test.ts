@@ -1,3 +1,4 @@
+import { Accounts } from '../../src/service/accounts.ts';
 import assert from 'node:assert/strict';
 import { createHmac, randomInt } from 'node:crypto';
 import fs from 'node:fs';
@@ -142,7 +143,7 @@ before(async () => {
   other = await addAccount(store, { domain: 'fuzz-other' });
   serverKey = (await store.read((r) => r.identity.serverKeys()))[0]!.secret;
   const deps = { config, store, clock, ids, log };
-  routes = allRoutes(deps, new Identity(deps), () => false);
+  routes = allRoutes(deps, new Identity(deps), new Accounts(deps), () => false);
   await seedState();
 });
 

@@ -179,7 +179,8 @@ test('PostgreSQL: three replicas bootstrapping one fresh schema at once all succ
         project: { name: config.region },
         address: '127.0.0.1',
       });
-      for (const x of ok) assert.equal(x.identity.verify(token.token, 'r').project_id, config.projectId);
+      for (const x of ok)
+        assert.equal((await x.identity.verify(token.token, 'r')).project_id, config.projectId);
     } finally {
       await Promise.allSettled(stores.map((s) => s.close()));
       await onPg((c) => c.query(`drop schema if exists ${schema} cascade`));

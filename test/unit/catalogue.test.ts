@@ -1,3 +1,4 @@
+import { Accounts } from '../../src/service/accounts.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -18,7 +19,7 @@ function routes() {
     ids: randomIds,
     log: pino({ level: 'silent' }),
   };
-  return allRoutes(deps, new Identity(deps), () => false);
+  return allRoutes(deps, new Identity(deps), new Accounts(deps), () => false);
 }
 
 /** Every `x-error-code` in a schema, with the path it sits at. */

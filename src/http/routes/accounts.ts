@@ -1,0 +1,41 @@
+import type { Accounts } from '../../service/accounts.ts';
+import { AccountList, AccountParams, CreateAccountBody, CreatedAccount } from '../../wire/accounts.ts';
+import { route } from '../route.ts';
+
+/**
+ * The operator's API: accounts, as sign-up makes them in the cloud. Its routes take the operator
+ * key and no tenant credential (`auth: 'operator'`, service/accounts.ts).
+ */
+export function accountRoutes(accounts: Accounts) {
+  return [
+    route({
+      method: 'POST',
+      url: '/vpcep/v1/accounts',
+      api: 'admin',
+      operationId: 'CreateAccount',
+      auth: 'operator',
+      status: 201,
+      schema: { body: CreateAccountBody, response: { 201: CreatedAccount } },
+      handler: async ({ body }) => ({ account: await accounts.create(body.account.name) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/vpcep/v1/accounts',
+      api: 'admin',
+      operationId: 'ListAccounts',
+      auth: 'operator',
+      schema: { response: { 200: AccountList } },
+      handler: async () => ({ accounts: await accounts.list() }),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/vpcep/v1/accounts/:domain_id',
+      api: 'admin',
+      operationId: 'DeleteAccount',
+      auth: 'operator',
+      status: 204,
+      schema: { params: AccountParams },
+      handler: ({ params }) => accounts.delete(params.domain_id),
+    }),
+  ];
+}

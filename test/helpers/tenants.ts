@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { parseJson } from './json.ts';
+import { OPERATOR_KEY, type Reply, type World } from './world.ts';
+
+/**
+ * Accounts, users, groups and grants made the way a tenant makes them: the operator API, then the
+ * IAM calls of the account's admin, all over the app's HTTP interface.
+ */
+
+export interface TenantAccount {
+  domainId: string;
+  domainName: string;
+  projectId: string;
+  projectName: string;
+  adminId: string;
+  adminPassword: string;
+  ak: string;
+  sk: string;
+  /** A token of the admin, scoped to the account's region project. */
+  token: string;
+}
+
+/** One JSON call through `inject`, with exactly the headers given. */
+export async function send(
+  app: FastifyInstance,
+  method: string,
+  url: string,
+  headers: Record<string, string | undefined> = {},
+  body?: unknown,
+): Promise<Reply> {
+  const h: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) h[k] = v;
+  const res = await app.inject({
+    method: method as 'GET',
+    url,
+    headers: h,
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+  return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
+}
+
+export const operator = (key = OPERATOR_KEY) => ({ authorization: `Bearer ${key}` });
+
+/** A password login; the token, or the failed answer. */
+export async function login(
+  app: FastifyInstance,
+  o: { domain: string; user: string; password: string; project: string },
+): Promise<string> {
+  const res = await send(
+    app,
+    'POST',
+    '/v3/auth/tokens',
+    {},
+    {
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: o.user, password: o.password, domain: { name: o.domain } } },
+        },
+        scope: { project: { name: o.project } },
+      },
+    },
+  );
+  assert.equal(res.status, 201, res.raw);
+  return String(res.headers['x-subject-token']);
+}
+
+/** An account made through the operator API, with its admin logged in. */
+export async function createAccount(w: World, name: string): Promise<TenantAccount> {
+  const res = await send(w.app, 'POST', '/vpcep/v1/accounts', operator(), { account: { name } });
+  assert.equal(res.status, 201, res.raw);
+  const a = res.body.account;
+  const token = await login(w.app, {
+    domain: name,
+    user: 'admin',
+    password: a.admin.password,
+    project: a.project_name,
+  });
+  return {
+    domainId: a.domain_id,
+    domainName: name,
+    projectId: a.project_id,
+    projectName: a.project_name,
+    adminId: a.admin.user_id,
+    adminPassword: a.admin.password,
+    ak: a.admin.access_key,
+    sk: a.admin.secret_key,
+    token,
+  };
+}
+
+/** IAM calls of a token holder. */
+export function iam(w: World, token: string) {
+  const call = (method: string, url: string, body?: unknown) =>
+    send(w.app, method, url, { 'x-auth-token': token }, body);
+  const made = (res: Reply, status = 201) => {
+    assert.equal(res.status, status, res.raw);
+    return res;
+  };
+  return {
+    call,
+    async user(name: string, password: string): Promise<string> {
+      return made(await call('POST', '/v3/users', { user: { name, password } })).body.user.id;
+    },
+    async group(name: string): Promise<string> {
+      return made(await call('POST', '/v3/groups', { group: { name } })).body.group.id;
+    },
+    async addToGroup(groupId: string, userId: string) {
+      made(await call('PUT', `/v3/groups/${groupId}/users/${userId}`), 204);
+    },
+    async grant(projectId: string, groupId: string, roleId: string) {
+      made(await call('PUT', `/v3/projects/${projectId}/groups/${groupId}/roles/${roleId}`), 204);
+    },
+    async project(parentId: string, name: string): Promise<string> {
+      return made(await call('POST', '/v3/projects', { project: { name, parent_id: parentId } })).body.project
+        .id;
+    },
+    async accessKey(userId: string): Promise<{ ak: string; sk: string }> {
+      const res = made(
+        await call('POST', '/v3.0/OS-CREDENTIAL/credentials', { credential: { user_id: userId } }),
+      );
+      return { ak: res.body.credential.access, sk: res.body.credential.secret };
+    },
+    async temporaryKey(
+      durationSeconds = 900,
+    ): Promise<{ ak: string; sk: string; securityToken: string; expiresAt: string }> {
+      const res = made(
+        await call('POST', '/v3.0/OS-CREDENTIAL/securitytokens', {
+          auth: { identity: { methods: ['token'], token: { duration_seconds: durationSeconds } } },
+        }),
+      );
+      const c = res.body.credential;
+      return { ak: c.access, sk: c.secret, securityToken: c.securitytoken, expiresAt: c.expires_at };
+    },
+  };
+}
+
+/**
+ * A user of `account` in a group of its own that holds `roleId` on `projectId` (or no grant when
+ * `roleId` is undefined), logged in to that project.
+ */
+export async function userWithRole(
+  w: World,
+  account: TenantAccount,
+  o: { name: string; roleId: string | undefined; projectId?: string; projectName?: string },
+) {
+  const admin = iam(w, account.token);
+  const password = `${o.name}-Pass-1`;
+  const userId = await admin.user(o.name, password);
+  if (o.roleId !== undefined) {
+    const groupId = await admin.group(`${o.name}-group`);
+    await admin.addToGroup(groupId, userId);
+    await admin.grant(o.projectId ?? account.projectId, groupId, o.roleId);
+  }
+  const token = await login(w.app, {
+    domain: account.domainName,
+    user: o.name,
+    password,
+    project: o.projectName ?? account.projectName,
+  });
+  return { userId, password, token };
+}
