@@ -16,6 +16,8 @@ export interface NewAccount {
   password: string;
   passwordHash: string;
   key: { access: string; secret: string };
+  /** The admin key's description: `bootstrap` for the first account's. */
+  keyDescription: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function insertAccount(
     ...a.key,
     user_id: userId,
     status: 'active',
-    description: 'account admin',
+    description: a.keyDescription,
     created_at: now,
   });
   return { domainId, userId };
@@ -98,6 +100,7 @@ export class Accounts {
       password,
       passwordHash: await hashPassword(password),
       key: newAccessKey(ids),
+      keyDescription: 'account admin',
     };
     const made = await this.deps.store.tx(async (r) => {
       if (await r.identity.domainByName(name)) throw new ApiError('VPCEP.1001', `"${name}" exists.`);

@@ -77,6 +77,7 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
       password: secrets.password,
       passwordHash,
       key: { access: secrets.access_key, secret: secrets.secret_key },
+      keyDescription: 'bootstrap',
     });
     if (secrets.operator_key !== undefined && (await r.identity.operatorKeys()).length === 0) {
       await r.identity.insertOperatorKey({

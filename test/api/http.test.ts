@@ -80,7 +80,7 @@ describe('routing', () => {
       ['DELETE', `${p}/vpc-endpoint-services/public`, 'GET, HEAD'],
       ['POST', `${p}/routetables/${NO_SUCH}`, 'DELETE, GET, HEAD, PUT'],
       ['GET', `${p}/routetables/${NO_SUCH}/action`, 'POST'],
-      ['GET', '/v3/auth/tokens', 'POST'],
+      ['PUT', '/v3/auth/tokens', 'GET, HEAD, POST'],
       ['DELETE', '/', 'GET, HEAD'],
       ['POST', '/v1', 'GET, HEAD'],
     ];

@@ -145,3 +145,25 @@ test('the README snippet for the typed SDK runs as written with tsx', () => {
   assert.match(lines[0]!, /^[0-9a-f-]{36} accepted /, "the walk-through's endpoint is listed");
   assert.match(lines.at(-1)!, /^404 EndPoint\.2006 .+ [0-9a-f]{32}$/, 'the typed error, with the request id');
 });
+
+test('the README section on accounts makes an account, a reader it refuses a write, and its temporary key', () => {
+  const run = spawnSync('bash', ['-c', readmeBlock('Accounts, users and roles', 'sh')], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, `accounts snippet failed:\n${run.stdout}\n${run.stderr}`);
+  assert.equal(run.stderr, '');
+  const line = (label: string) => {
+    const found = run.stdout.split('\n').find((l) => l.startsWith(label));
+    assert.ok(found, `output has "${label}":\n${run.stdout}`);
+    return found.slice(label.length).trim();
+  };
+  assert.equal(line('reader lists route tables:'), '200');
+  const refused = line('reader creates a VPC:');
+  assert.match(refused, /"code":"VPCEP\.0403".* 403$/);
+  const temporary = JSON.parse(line('temporary:'));
+  assert.match(temporary.access, /^[0-9A-Z]{20}$/);
+  assert.ok(Date.parse(temporary.expires_at) > Date.now(), temporary.expires_at);
+});
