@@ -13,7 +13,9 @@ import { isApiError } from '../../src/domain/errors.ts';
 import { randomIds, systemClock } from '../../src/domain/ids.ts';
 import { bootstrap, type BootstrapResult } from '../../src/service/bootstrap.ts';
 import { Identity } from '../../src/service/identity.ts';
+import { ROLE_TENANT_ADMIN } from '../../src/domain/roles.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import * as initial from '../../src/store/migrations/001-initial.ts';
 import type { Store } from '../../src/store/store.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
@@ -251,5 +253,85 @@ test('ping resolves on a freshly migrated store of this pass', async () => {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
     if (PG_URL) await onPg((c) => c.query(`drop schema if exists ${schema} cascade`));
+  }
+});
+
+test('SQLite: a store made before accounts had groups gains them, and its first start an operator key', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-mig-'));
+  try {
+    // The store as 001 left it: one account, its admin and a second user, a credentials file.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a schema older than src/store/schema.ts
+    const raw = new Kysely<any>({
+      dialect: new SqliteDialect({ database: new Sqlite(path.join(dir, 'vpcep.db')) }),
+    });
+    await raw.schema
+      .createTable('schema_migrations')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    await initial.up(raw, 'sqlite');
+    await raw.insertInto('schema_migrations').values({ name: '001-initial', applied_at: 'then' }).execute();
+    const now = new Date().toISOString();
+    await raw.insertInto('domains').values({ id: 'd1', name: 'vpcep', created_at: now }).execute();
+    await raw
+      .insertInto('projects')
+      .values({ id: 'p'.repeat(32), name: 'cn-north-4', domain_id: 'd1', created_at: now })
+      .execute();
+    for (const [id, name] of [
+      ['u-admin', 'admin'],
+      ['u-bob', 'bob'],
+    ]) {
+      await raw
+        .insertInto('users')
+        .values({ id, name, domain_id: 'd1', password_hash: 'x', created_at: now })
+        .execute();
+    }
+    await raw.destroy();
+    const creds = { endpoint: 'http://127.0.0.1:8080', project_id: 'p'.repeat(32), password: 'pw' };
+    fs.writeFileSync(path.join(dir, 'credentials.json'), JSON.stringify(creds), { mode: 0o600 });
+
+    const store = await openSqliteStore({ dataDir: dir, lockTimeoutMs: 1000 });
+    try {
+      const facts = await store.read(async (r) => ({
+        admin: [
+          await r.identity.isAccountAdmin('u-admin'),
+          await r.identity.rolesOnProject('u-admin', 'p'.repeat(32)),
+        ],
+        bob: [
+          await r.identity.isAccountAdmin('u-bob'),
+          await r.identity.rolesOnProject('u-bob', 'p'.repeat(32)),
+        ],
+      }));
+      assert.deepEqual(facts.admin, [true, [ROLE_TENANT_ADMIN]], 'the admin keeps every right it had');
+      assert.deepEqual(facts.bob, [false, []], 'no one else is given a right');
+      const config = testConfig({ dataDir: dir, logLevel: 'silent' });
+      const boot = await bootstrap({
+        config,
+        store,
+        clock: systemClock,
+        ids: randomIds,
+        log: pino({ level: 'silent' }),
+      });
+      assert.equal(boot.created, false);
+      assert.deepEqual(Object.keys(boot.generated), ['operator_key']);
+      const file = JSON.parse(fs.readFileSync(path.join(dir, 'credentials.json'), 'utf8'));
+      assert.deepEqual(
+        file,
+        { ...creds, operator_key: boot.generated.operator_key },
+        'the file gains the key',
+      );
+      const again = await bootstrap({
+        config,
+        store,
+        clock: systemClock,
+        ids: randomIds,
+        log: pino({ level: 'silent' }),
+      });
+      assert.deepEqual(again.generated, {}, 'made once');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
