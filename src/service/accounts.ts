@@ -103,6 +103,8 @@ export class Accounts {
       keyDescription: 'account admin',
     };
     const made = await this.deps.store.tx(async (r) => {
+      // Accounts are made one at a time across replicas, so a name taken meanwhile is seen here.
+      await r.lockSetup();
       if (await r.identity.domainByName(name)) throw new ApiError('VPCEP.1001', `"${name}" exists.`);
       return insertAccount(r, this.deps, account);
     });
