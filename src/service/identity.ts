@@ -196,7 +196,8 @@ export class Identity {
     const hash =
       found?.user.password_hash ??
       (await (this.#unknownUserHash ??= hashPassword(randomBytes(16).toString('hex'))));
-    if (!(await verifyPassword(req.password, hash)) || !found) {
+    // A disabled user answers as a wrong password does.
+    if (!(await verifyPassword(req.password, hash)) || !found || found.user.enabled === 0) {
       this.#throttle.failed(req.domain, req.user, req.address);
       throw new ApiError('IAM.0401');
     }
@@ -326,6 +327,7 @@ export class Identity {
       };
     });
     if (!facts) throw authFail('the user of this credential no longer exists');
+    if (facts.user.enabled === 0) throw authFail('the user of this credential is disabled');
     const changed = facts.user.password_changed_at === '' ? 0 : Date.parse(facts.user.password_changed_at);
     if (issuedAt < changed) throw authFail('the credential was issued before the password changed');
     return { roles: facts.roles, account_admin: facts.account_admin };

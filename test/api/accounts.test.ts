@@ -344,6 +344,31 @@ describe('IAM of an account', () => {
     expectGatewayError(await tablesOf(u.token, acme.projectId), 401, 'APIGW.0301');
   });
 
+  test('a user created disabled cannot log in', async () => {
+    const admin = iam(w, acme.token);
+    const made = await admin.call('POST', '/v3/users', {
+      user: { name: 'dormant', password: 'Dormant-pass-1', enabled: false },
+    });
+    assert.equal(made.status, 201, made.raw);
+    assert.equal(made.body.user.enabled, false);
+    const res = await send(
+      w.app,
+      'POST',
+      '/v3/auth/tokens',
+      {},
+      {
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'dormant', password: 'Dormant-pass-1', domain: { name: 'acme' } } },
+          },
+          scope: { project: { name: acme.projectName } },
+        },
+      },
+    );
+    expectKeystoneError(res, 401, 'Unauthorized');
+  });
+
   test('the system roles are listed with their policies', async () => {
     const res = await iam(w, acme.token).call('GET', '/v3/roles');
     assert.equal(res.status, 200, res.raw);
