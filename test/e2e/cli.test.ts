@@ -2,7 +2,7 @@
 // loads, from the repository root), against a listening server, with a credentials file written to
 // a temp dir.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -10,7 +10,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VpcepClient } from '../../src/sdk/client.ts';
 import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
-import { freePort, REPO_ROOT, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import {
+  cleanEnv,
+  freePort,
+  REPO_ROOT,
+  spawnServer,
+  stopAll,
+  type ServerProcess,
+} from '../helpers/server.ts';
 import { makeWorld, PASSWORD, PROJECT_ID, type World } from '../helpers/world.ts';
 
 const AK = 'CLIADMINAK0000000000';
@@ -327,10 +334,10 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     new RegExp(`^${name}\\s{2,}(\\S+)$`, 'm').exec(out)?.[1] ?? assert.fail(`no "${name}" in:\n${out}`);
 
   test('create prints the new account and its secrets once; they work', async () => {
-    const r = await accounts('create', 'acme');
+    const r = await accounts('create', 'globex');
     assert.equal(r.code, 0, show(r));
-    assert.match(r.stdout, /^account acme created\n\n/);
-    assert.equal(field(r.stdout, 'domain'), 'acme');
+    assert.match(r.stdout, /^account globex created\n\n/);
+    assert.equal(field(r.stdout, 'domain'), 'globex');
     assert.equal(field(r.stdout, 'project'), 'cn-north-4');
     assert.equal(field(r.stdout, 'admin user'), 'admin');
     const projectId = field(r.stdout, 'project id');
@@ -344,7 +351,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     assert.match(r.stderr, /^warning: the admin's password and secret key are shown only this once/);
 
     // The printed values are the new admin's: its AK/SK signs, its password logs in.
-    const signed = writeCredentials('acme-aksk.json', {
+    const signed = writeCredentials('globex-aksk.json', {
       endpoint: server.url,
       project_id: projectId,
       access_key: ak,
@@ -353,9 +360,9 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     const tables = await vpcep(['routetables', 'list', '--credentials', signed]);
     assert.equal(tables.code, 0, show(tables));
     assert.equal(tables.stdout, 'no route tables\n');
-    const withPassword = writeCredentials('acme-password.json', {
+    const withPassword = writeCredentials('globex-password.json', {
       endpoint: server.url,
-      domain: 'acme',
+      domain: 'globex',
       user: 'admin',
       project_id: projectId,
       password,
@@ -377,7 +384,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
   });
 
   test('a taken name: exit 1, "is taken", nothing on stdout', async () => {
-    for (const name of ['acme', 'vpcep']) {
+    for (const name of ['globex', 'vpcep']) {
       const r = await accounts('create', name);
       assert.equal(r.code, 1, show(r));
       assert.match(
@@ -394,7 +401,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     const r = await accounts('list');
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /^DOMAIN ID\s+NAME\s+CREATED\s+PROJECTS$/m);
-    for (const name of ['vpcep', 'acme', 'json-co', 'lister']) {
+    for (const name of ['vpcep', 'globex', 'json-co', 'lister']) {
       assert.match(
         r.stdout,
         new RegExp(`^[0-9a-f]{32}\\s+${name}\\s+\\S+\\s+cn-north-4 \\([0-9a-f]{32}\\)$`, 'm'),
@@ -489,7 +496,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
       operatorKey,
     ]);
     assert.equal(flags.code, 0, show(flags));
-    assert.match(flags.stdout, /\bacme\b/);
+    assert.match(flags.stdout, /\bglobex\b/);
 
     const endpointOnly = writeCredentials('endpoint-only.json', {
       endpoint: server.url,
@@ -499,7 +506,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
       VPCEP_OPERATOR_KEY: operatorKey,
     });
     assert.equal(viaEnv.code, 0, show(viaEnv));
-    assert.match(viaEnv.stdout, /\bacme\b/);
+    assert.match(viaEnv.stdout, /\bglobex\b/);
 
     const noKey = await vpcep(['accounts', 'list', '--credentials', endpointOnly]);
     assert.equal(noKey.code, 1, show(noKey));
@@ -514,6 +521,50 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
       unread.stderr,
       /^error: cannot read credentials file .*no-such-credentials\.json \(ENOENT\)/,
     );
+  });
+
+  test("the README's snippet writes a credentials file of the new account that the other commands take", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.split('\n## CLI\n')[1]?.split(/\n## /)[0] ?? '';
+    const block = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes('accounts create'));
+    assert.ok(block, 'the CLI section has the snippet');
+    // A project folder of its own: bin/ of this one, and the server's credentials file in data/.
+    const project = fs.mkdtempSync(path.join(tmp, 'readme-project-'));
+    fs.symlinkSync(path.join(REPO_ROOT, 'bin'), path.join(project, 'bin'));
+    fs.mkdirSync(path.join(project, 'data'));
+    fs.copyFileSync(serverFile, path.join(project, 'data', 'credentials.json'));
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', block], {
+      cwd: project,
+      env: cleanEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, `snippet failed:\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.stdout, 'no route tables\n');
+    const file = path.join(project, 'acme.json');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.deepEqual(Object.keys(written).sort(), [
+      'access_key',
+      'domain',
+      'endpoint',
+      'password',
+      'project_id',
+      'secret_key',
+      'user',
+    ]);
+    assert.equal(written.endpoint, server.url);
+    assert.equal(written.domain, 'acme');
+    // Its password works too: the file logs in as acme's admin.
+    const login = spawnSync(
+      process.execPath,
+      ['dist/main.js', 'iam', 'ak', 'list', '--auth', 'password', '--credentials', file],
+      { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(login.status, 0, login.stderr);
+    assert.match(login.stdout, new RegExp(`^${written.access_key}\\s+active`, 'm'));
   });
 
   test('an unreachable server is said so', async () => {
