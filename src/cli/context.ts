@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValues } from 'commander';
 import { VpcepClient, type Credentials } from '../sdk/client.ts';
 import { VpcepError, VpcepNetworkError } from '../sdk/errors.ts';
+import { OperatorClient } from '../sdk/operator.ts';
 
 /** Exit codes of the client commands (README, "CLI"). */
 export const EXIT = {
@@ -24,6 +25,8 @@ export interface CredentialsFile {
   password?: string;
   access_key?: string;
   secret_key?: string;
+  /** The operator API's key, when bootstrap generated it. */
+  operator_key?: string;
 }
 
 interface ClientFlags {
@@ -38,6 +41,13 @@ export class CliError extends Error {}
 
 /** Reads and checks the credentials file; never echoes its content (it holds the SK and the password). */
 export function readCredentialsFile(file: string): CredentialsFile {
+  const out = readCredentialStrings(file);
+  if (!out.project_id) throw new CliError(`credentials file ${file} has no "project_id"`);
+  return out as CredentialsFile;
+}
+
+/** The file's string fields, none of them required. */
+function readCredentialStrings(file: string): Partial<CredentialsFile> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -69,14 +79,14 @@ export function readCredentialsFile(file: string): CredentialsFile {
     'password',
     'access_key',
     'secret_key',
+    'operator_key',
   ]) {
     const v = o[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string') throw new CliError(`credentials file ${file}: "${key}" must be a string`);
     out[key] = v;
   }
-  if (!out.project_id) throw new CliError(`credentials file ${file} has no "project_id"`);
-  return out as unknown as CredentialsFile;
+  return out;
 }
 
 function pickCredentials(file: string, c: CredentialsFile, auth: ClientFlags['auth']): Credentials {
@@ -195,16 +205,95 @@ export function describeError(e: unknown): string {
 export function clientAction<A extends unknown[] = []>(
   handler: (ctx: Context, opts: Record<string, unknown>, ...args: A) => Promise<number | void>,
 ) {
+  return commandAction<A>((cmd, opts, args) => handler(contextFor(opts as ClientFlags), opts, ...args));
+}
+
+/** Runs a command's body and turns its result or failure into the exit code. */
+function commandAction<A extends unknown[]>(
+  body: (cmd: Command, opts: OptionValues, args: A) => Promise<number | void>,
+) {
   return async (...raw: unknown[]): Promise<void> => {
     const cmd = raw[raw.length - 1] as Command;
-    const opts = cmd.opts();
-    const args = raw.slice(0, -2) as A;
     try {
-      const code = await handler(contextFor(opts as ClientFlags), opts, ...args);
+      const code = await body(cmd, cmd.opts(), raw.slice(0, -2) as A);
       process.exitCode = code ?? EXIT.ok;
     } catch (e) {
       process.stderr.write(`${describeError(e)}\n`);
       process.exitCode = EXIT.error;
     }
   };
+}
+
+// --- The operator's commands (`vpcep accounts ...`) ------------------------------------------------
+
+export interface OperatorContext {
+  client: OperatorClient;
+  out: Output;
+  /** Where the operator key came from, to say which one the server refused. */
+  keySource: string;
+}
+
+interface OperatorFlags {
+  credentials: string;
+  endpoint?: string;
+  operatorKey?: string;
+  json?: boolean;
+}
+
+/** The options of the operator's commands: the operator key instead of a tenant credential. */
+export function withOperatorOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--credentials <file>', 'credentials file written by `vpcep serve` (its "operator_key")')
+        .env('VPCEP_CREDENTIALS')
+        .default(DEFAULT_CREDENTIALS),
+    )
+    .option('--endpoint <url>', "API endpoint (default: the credentials file's endpoint)")
+    .addOption(
+      new Option(
+        '--operator-key <key>',
+        'the operator key (default: the credentials file\'s "operator_key")',
+      ).env('VPCEP_OPERATOR_KEY'),
+    )
+    .option('--json', 'print the raw JSON answer');
+}
+
+function operatorContextFor(cmd: Command, flags: OperatorFlags): OperatorContext {
+  let endpoint = flags.endpoint;
+  // An empty value (VPCEP_OPERATOR_KEY=) is no key.
+  let key = flags.operatorKey || undefined;
+  const source = cmd.getOptionValueSource('operatorKey');
+  let keySource = source === 'env' ? 'VPCEP_OPERATOR_KEY' : '--operator-key';
+  // The file is read only for what the command line left out.
+  if (endpoint === undefined || key === undefined) {
+    const file = readCredentialStrings(flags.credentials);
+    endpoint ??= file.endpoint;
+    if (key === undefined) {
+      key = file.operator_key;
+      keySource = `"operator_key" in ${flags.credentials}`;
+    }
+    if (key === undefined) {
+      throw new CliError(
+        `no operator key: ${flags.credentials} has no "operator_key" (a server started with ` +
+          'VPCEP_OPERATOR_KEY writes none); pass --operator-key or set VPCEP_OPERATOR_KEY',
+      );
+    }
+  }
+  if (!endpoint) throw new CliError(`no endpoint: pass --endpoint or set "endpoint" in ${flags.credentials}`);
+  let client: OperatorClient;
+  try {
+    client = new OperatorClient({ endpoint, operatorKey: key });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  return { client, out: new Output(flags.json === true), keySource };
+}
+
+/** clientAction for the operator's commands. */
+export function operatorAction<A extends unknown[] = []>(
+  handler: (ctx: OperatorContext, opts: Record<string, unknown>, ...args: A) => Promise<number | void>,
+) {
+  return commandAction<A>((cmd, opts, args) =>
+    handler(operatorContextFor(cmd, opts as OperatorFlags), opts, ...args),
+  );
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError, loadConfig } from '../config.ts';
+import { registerAccountCommands } from './accounts.ts';
 import { registerEndpointCommands } from './endpoints.ts';
 import { registerIamCommands } from './iam.ts';
 import { registerNetworkCommands } from './network.ts';
@@ -58,6 +59,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.on('SIGINT', () => stop('SIGINT'));
     });
 
+  registerAccountCommands(program);
   registerIamCommands(program);
   registerNetworkCommands(program);
   registerEndpointCommands(program);

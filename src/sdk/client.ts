@@ -1,4 +1,5 @@
-import { VpcepError, VpcepNetworkError } from './errors.ts';
+import { VpcepError } from './errors.ts';
+import { fetchAnswer, normalizeEndpoint, parseAnswer, type RawAnswer } from './http.ts';
 import { signRequest } from './signer.ts';
 import type {
   AccessKey,
@@ -67,14 +68,6 @@ export interface VpcepClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-interface RawAnswer {
-  status: number;
-  statusText: string;
-  requestId: string;
-  subjectToken: string | null;
-  raw: string;
-}
-
 interface Session {
   token: string;
   /** Epoch ms after which the token is not used any more. */
@@ -89,15 +82,6 @@ const RENEW_MARGIN_MS = 5 * 60 * 1000;
 const isAkSk = (c: Credentials): c is AkSkCredentials => 'ak' in c;
 const isPassword = (c: Credentials): c is PasswordCredentials => 'password' in c;
 const seg = encodeURIComponent;
-
-function networkReason(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const code = err?.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
-  return err?.cause?.message ?? err?.message ?? String(e);
-}
 
 /**
  * The typed client of vpcep's API (and of the Huawei Cloud calls it serves). Methods take and
@@ -114,16 +98,7 @@ export class VpcepClient {
   #session: Promise<Session> | undefined;
 
   constructor(options: VpcepClientOptions) {
-    const endpoint = options.endpoint.trim().replace(/\/+$/, '');
-    let parsed: URL;
-    try {
-      parsed = new URL(endpoint);
-    } catch {
-      throw new TypeError(`endpoint "${endpoint}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TypeError(`endpoint "${endpoint}" must be http:// or https://`);
-    }
+    const endpoint = normalizeEndpoint(options.endpoint);
     if (!options.projectId) throw new TypeError('projectId is required');
     this.endpoint = endpoint;
     this.projectId = options.projectId;
@@ -258,7 +233,7 @@ export class VpcepClient {
       this.#session = undefined;
       answer = await this.#send(method, url, body, true);
     }
-    return this.#parse<T>(answer);
+    return parseAnswer<T>(answer);
   }
 
   async #send(method: string, url: URL, body: Buffer | undefined, auth: boolean): Promise<RawAnswer> {
@@ -281,49 +256,19 @@ export class VpcepClient {
     return this.#fetchRaw(method, url, headers, body);
   }
 
-  async #fetchRaw(
+  #fetchRaw(
     method: string,
     url: URL,
     headers: Record<string, string>,
     body: Buffer | undefined,
   ): Promise<RawAnswer> {
-    try {
-      const res = await this.#fetch(url, {
-        method,
-        headers,
-        ...(body ? { body } : {}),
-        // A redirect would be followed with a signature for another URL; the API never redirects.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      return {
-        status: res.status,
-        statusText: res.statusText,
-        requestId: res.headers.get('x-request-id') ?? '',
-        subjectToken: res.headers.get('x-subject-token'),
-        raw: await res.text(),
-      };
-    } catch (e) {
-      throw new VpcepNetworkError(this.endpoint, networkReason(e, this.#timeoutMs), { cause: e });
-    }
-  }
-
-  #parse<T>(answer: RawAnswer): T {
-    if (answer.status < 200 || answer.status > 299) {
-      throw VpcepError.fromResponse(answer.status, answer.statusText, answer.raw, answer.requestId);
-    }
-    if (answer.raw === '') return undefined as T;
-    try {
-      return JSON.parse(answer.raw) as T;
-    } catch {
-      throw new VpcepError(
-        answer.status,
-        'InvalidResponse',
-        'The server answered with a body that is not JSON.',
-        answer.requestId,
-        answer.raw.slice(0, 200),
-      );
-    }
+    return fetchAnswer(
+      { fetch: this.#fetch, endpoint: this.endpoint, timeoutMs: this.#timeoutMs },
+      method,
+      url,
+      headers,
+      body,
+    );
   }
 
   #currentSession(): Promise<Session> {
@@ -365,7 +310,7 @@ export class VpcepClient {
       { 'content-type': 'application/json', accept: 'application/json' },
       body,
     );
-    const parsed = this.#parse<TokenBody>(answer);
+    const parsed = parseAnswer<TokenBody>(answer);
     if (!answer.subjectToken) {
       throw new VpcepError(
         answer.status,

@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import type * as accounts from '../wire/accounts.ts';
 import type * as iam from '../wire/iam.ts';
 import type * as faults from '../wire/faults.ts';
 import type * as vpc from '../wire/vpc.ts';
@@ -64,3 +65,9 @@ export type ApiVersions = Static<typeof vpcep.Versions>;
 
 export type Fault = Static<typeof faults.Fault>;
 export type AddFaultRequest = Static<typeof faults.AddFaultBody>;
+
+// --- Operator (vpcep's own) -----------------------------------------------------------------------
+
+/** The answer of account creation: the admin's password and SK appear here only. */
+export type CreatedAccount = Static<typeof accounts.CreatedAccount>;
+export type AccountList = Static<typeof accounts.AccountList>;

@@ -2,7 +2,7 @@
 // loads, from the repository root), against a listening server, with a credentials file written to
 // a temp dir.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -10,7 +10,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VpcepClient } from '../../src/sdk/client.ts';
 import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
-import { freePort, REPO_ROOT } from '../helpers/server.ts';
+import {
+  cleanEnv,
+  freePort,
+  REPO_ROOT,
+  spawnServer,
+  stopAll,
+  type ServerProcess,
+} from '../helpers/server.ts';
 import { makeWorld, PASSWORD, PROJECT_ID, type World } from '../helpers/world.ts';
 
 const AK = 'CLIADMINAK0000000000';
@@ -110,7 +117,7 @@ describe('iam ak', () => {
     const r = await admin('iam', 'ak', 'list');
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /^ACCESS KEY\s+STATUS\s+CREATED\s+DESCRIPTION$/m);
-    assert.match(r.stdout, new RegExp(`^${AK}\\s+active\\s+\\S+\\s+bootstrap$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${AK}\\s+active\\s+\\S+\\s+account admin$`, 'm'));
     assert.match(r.stdout, new RegExp(`^${created.ak}\\s+active\\s+\\S+\\s+from the cli$`, 'm'));
     const json = await admin('iam', 'ak', 'list', '--json');
     assert.equal(json.code, 0, show(json));
@@ -296,5 +303,274 @@ describe('credentials and reachability', () => {
   test('the server saw the CLI sign its requests (the key works from the SDK too)', async () => {
     const c = new VpcepClient({ endpoint: url, projectId: PROJECT_ID, credentials: { ak: AK, sk: SK } });
     assert.ok((await c.endpoints.list()).total_count >= 1);
+  });
+});
+
+describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
+  let server: ServerProcess;
+  let dataDir: string;
+  /** The credentials.json that server wrote: its endpoint and its generated operator key. */
+  let serverFile: string;
+  let operatorKey: string;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-accounts-'));
+    server = await spawnServer({ dataDir });
+    serverFile = path.join(dataDir, 'credentials.json');
+    operatorKey = JSON.parse(fs.readFileSync(serverFile, 'utf8')).operator_key;
+    assert.ok(operatorKey, 'bootstrap wrote an operator key');
+  });
+
+  after(async () => {
+    await stopAll();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** `vpcep accounts ...` with the server's own credentials file. */
+  const accounts = (...args: string[]) => vpcep(['accounts', ...args, '--credentials', serverFile]);
+
+  /** The `name  value` lines of `accounts create`. */
+  const field = (out: string, name: string) =>
+    new RegExp(`^${name}\\s{2,}(\\S+)$`, 'm').exec(out)?.[1] ?? assert.fail(`no "${name}" in:\n${out}`);
+
+  test('create prints the new account and its secrets once; they work', async () => {
+    const r = await accounts('create', 'globex');
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^account globex created\n\n/);
+    assert.equal(field(r.stdout, 'domain'), 'globex');
+    assert.equal(field(r.stdout, 'project'), 'cn-north-4');
+    assert.equal(field(r.stdout, 'admin user'), 'admin');
+    const projectId = field(r.stdout, 'project id');
+    const domainId = field(r.stdout, 'domain id');
+    assert.match(domainId, /^[0-9a-f]{32}$/);
+    const password = field(r.stdout, 'password');
+    const ak = field(r.stdout, 'access key');
+    const sk = field(r.stdout, 'secret key');
+    assert.match(ak, /^[0-9A-Z]{20}$/);
+    assert.equal(sk.length, 40);
+    assert.match(r.stderr, /^warning: the admin's password and secret key are shown only this once/);
+
+    // The printed values are the new admin's: its AK/SK signs, its password logs in.
+    const signed = writeCredentials('globex-aksk.json', {
+      endpoint: server.url,
+      project_id: projectId,
+      access_key: ak,
+      secret_key: sk,
+    });
+    const tables = await vpcep(['routetables', 'list', '--credentials', signed]);
+    assert.equal(tables.code, 0, show(tables));
+    assert.equal(tables.stdout, 'no route tables\n');
+    const withPassword = writeCredentials('globex-password.json', {
+      endpoint: server.url,
+      domain: 'globex',
+      user: 'admin',
+      project_id: projectId,
+      password,
+    });
+    const keys = await vpcep(['iam', 'ak', 'list', '--credentials', withPassword]);
+    assert.equal(keys.code, 0, show(keys));
+    assert.match(keys.stdout, new RegExp(`^${ak}\\s+active\\s+\\S+\\s+account admin$`, 'm'));
+  });
+
+  test('create --json prints the API answer unchanged', async () => {
+    const r = await accounts('create', 'json-co', '--json');
+    assert.equal(r.code, 0, show(r));
+    const body = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(body), ['account']);
+    assert.equal(body.account.domain_name, 'json-co');
+    assert.equal(body.account.admin.name, 'admin');
+    assert.equal(body.account.admin.secret_key.length, 40);
+    assert.match(r.stderr, /shown only this once/);
+  });
+
+  test('a taken name: exit 1, "is taken", nothing on stdout', async () => {
+    for (const name of ['globex', 'vpcep']) {
+      const r = await accounts('create', name);
+      assert.equal(r.code, 1, show(r));
+      assert.match(
+        r.stderr,
+        new RegExp(`^error VPCEP\\.1001: the account name "${name}" is taken \\(request [0-9a-f]{32}\\)\\n$`),
+      );
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('list shows every account with its projects and never a secret', async () => {
+    const created = await accounts('create', 'lister', '--json');
+    const secrets = JSON.parse(created.stdout).account.admin;
+    const r = await accounts('list');
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^DOMAIN ID\s+NAME\s+CREATED\s+PROJECTS$/m);
+    for (const name of ['vpcep', 'globex', 'json-co', 'lister']) {
+      assert.match(
+        r.stdout,
+        new RegExp(`^[0-9a-f]{32}\\s+${name}\\s+\\S+\\s+cn-north-4 \\([0-9a-f]{32}\\)$`, 'm'),
+      );
+    }
+    const json = await accounts('list', '--json');
+    assert.equal(json.code, 0, show(json));
+    const listed = JSON.parse(json.stdout).accounts.find(
+      (a: { domain_name: string }) => a.domain_name === 'lister',
+    );
+    assert.deepEqual(Object.keys(listed).sort(), ['created_at', 'domain_id', 'domain_name', 'projects']);
+    for (const out of [r.stdout, r.stderr, json.stdout]) {
+      assert.ok(!out.includes(secrets.secret_key) && !out.includes(secrets.password), out);
+    }
+  });
+
+  test('delete is refused while the account has resources, then deletes it', async () => {
+    const made = JSON.parse((await accounts('create', 'shortlived', '--json')).stdout).account;
+    const tenant = new VpcepClient({
+      endpoint: server.url,
+      projectId: made.project_id,
+      credentials: { ak: made.admin.access_key, sk: made.admin.secret_key },
+    });
+    const { vpc } = await tenant.vpcs.create({ vpc: { name: 'keeps-it', cidr: '10.0.0.0/16' } });
+
+    const refused = await accounts('delete', made.domain_id);
+    assert.equal(refused.code, 1, show(refused));
+    assert.match(refused.stderr, /^error VPCEP\.1002: .*shortlived.* \(request [0-9a-f]{32}\)\n$/);
+    assert.equal(refused.stdout, '');
+
+    await tenant.vpcs.delete(vpc.id);
+    const r = await accounts('delete', made.domain_id);
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stdout, `account ${made.domain_id} deleted\n`);
+    const list = await accounts('list');
+    assert.ok(!list.stdout.includes('shortlived'), list.stdout);
+
+    const again = await accounts('delete', made.domain_id, '--json');
+    assert.equal(again.code, 1, show(again));
+    assert.match(again.stderr, /^error VPCEP\.0404: /);
+    assert.equal(again.stdout, '');
+  });
+
+  test('delete --json prints nothing (the answer is an empty 204)', async () => {
+    const made = JSON.parse((await accounts('create', 'quiet', '--json')).stdout).account;
+    const r = await accounts('delete', made.domain_id, '--json');
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stdout, '');
+  });
+
+  test('a refused operator key is named by where it came from', async () => {
+    const wrong = 'not-the-operator-key-0000';
+    const flag = await accounts('list', '--operator-key', wrong);
+    assert.equal(flag.code, 1, show(flag));
+    assert.match(
+      flag.stderr,
+      /^error VPCEP\.0401: the operator key was refused; it came from --operator-key \(request [0-9a-f]{32}\)\n$/,
+    );
+    const env = await vpcep(['accounts', 'create', 'nope', '--credentials', serverFile], {
+      VPCEP_OPERATOR_KEY: wrong,
+    });
+    assert.equal(env.code, 1, show(env));
+    assert.match(
+      env.stderr,
+      /^error VPCEP\.0401: the operator key was refused; it came from VPCEP_OPERATOR_KEY /,
+    );
+    // A tenant's credentials file has no operator key; its AK/SK are no substitute.
+    const tenantFile = writeCredentials('tenant-with-fake-key.json', {
+      endpoint: server.url,
+      project_id: PROJECT_ID,
+      operator_key: wrong,
+    });
+    const file = await vpcep(['accounts', 'list', '--credentials', tenantFile]);
+    assert.equal(file.code, 1, show(file));
+    assert.match(
+      file.stderr,
+      new RegExp(`it came from "operator_key" in ${tenantFile.replace(/[.\\]/g, '\\$&')} `),
+    );
+    for (const out of [flag.stderr, env.stderr, file.stderr]) assert.ok(!out.includes(wrong), out);
+  });
+
+  test('the key and the endpoint from the command line or the environment; the file only for what is missing', async () => {
+    const missing = path.join(tmp, 'no-such-credentials.json');
+    const flags = await vpcep([
+      'accounts',
+      'list',
+      '--credentials',
+      missing,
+      '--endpoint',
+      `${server.url}/`,
+      '--operator-key',
+      operatorKey,
+    ]);
+    assert.equal(flags.code, 0, show(flags));
+    assert.match(flags.stdout, /\bglobex\b/);
+
+    const endpointOnly = writeCredentials('endpoint-only.json', {
+      endpoint: server.url,
+      project_id: PROJECT_ID,
+    });
+    const viaEnv = await vpcep(['accounts', 'list', '--credentials', endpointOnly], {
+      VPCEP_OPERATOR_KEY: operatorKey,
+    });
+    assert.equal(viaEnv.code, 0, show(viaEnv));
+    assert.match(viaEnv.stdout, /\bglobex\b/);
+
+    const noKey = await vpcep(['accounts', 'list', '--credentials', endpointOnly]);
+    assert.equal(noKey.code, 1, show(noKey));
+    assert.match(
+      noKey.stderr,
+      /^error: no operator key: .*endpoint-only\.json has no "operator_key".*--operator-key or set VPCEP_OPERATOR_KEY\n$/,
+    );
+
+    const unread = await vpcep(['accounts', 'list', '--credentials', missing]);
+    assert.equal(unread.code, 1, show(unread));
+    assert.match(
+      unread.stderr,
+      /^error: cannot read credentials file .*no-such-credentials\.json \(ENOENT\)/,
+    );
+  });
+
+  test("the README's snippet writes a credentials file of the new account that the other commands take", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.split('\n## CLI\n')[1]?.split(/\n## /)[0] ?? '';
+    const block = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes('accounts create'));
+    assert.ok(block, 'the CLI section has the snippet');
+    // A project folder of its own: bin/ of this one, and the server's credentials file in data/.
+    const project = fs.mkdtempSync(path.join(tmp, 'readme-project-'));
+    fs.symlinkSync(path.join(REPO_ROOT, 'bin'), path.join(project, 'bin'));
+    fs.mkdirSync(path.join(project, 'data'));
+    fs.copyFileSync(serverFile, path.join(project, 'data', 'credentials.json'));
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', block], {
+      cwd: project,
+      env: cleanEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, `snippet failed:\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.stdout, 'no route tables\n');
+    const file = path.join(project, 'acme.json');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.deepEqual(Object.keys(written).sort(), [
+      'access_key',
+      'domain',
+      'endpoint',
+      'password',
+      'project_id',
+      'secret_key',
+      'user',
+    ]);
+    assert.equal(written.endpoint, server.url);
+    assert.equal(written.domain, 'acme');
+    // Its password works too: the file logs in as acme's admin.
+    const login = spawnSync(
+      process.execPath,
+      ['dist/main.js', 'iam', 'ak', 'list', '--auth', 'password', '--credentials', file],
+      { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(login.status, 0, login.stderr);
+    assert.match(login.stdout, new RegExp(`^${written.access_key}\\s+active`, 'm'));
+  });
+
+  test('an unreachable server is said so', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const r = await accounts('list', '--endpoint', closed);
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, new RegExp(`^error: cannot reach ${closed}: connection refused`));
   });
 });

@@ -5,15 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { VpcepClient, type Credentials } from '../../src/sdk/client.ts';
 import { VpcepError, VpcepNetworkError } from '../../src/sdk/errors.ts';
+import { OperatorClient } from '../../src/sdk/operator.ts';
 import type * as T from '../../src/sdk/types.ts';
 import type { AccessKeys } from '../../src/service/access-keys.ts';
+import type { Accounts } from '../../src/service/accounts.ts';
 import type { EndpointServices } from '../../src/service/endpoint-services.ts';
 import type { RouteFaults } from '../../src/service/faults.ts';
 import type { Identity } from '../../src/service/identity.ts';
 import type { Network } from '../../src/service/network.ts';
 import type { RouteTables } from '../../src/service/route-tables.ts';
 import { freePort } from '../helpers/server.ts';
-import { makeWorld, PASSWORD, PROJECT_ID, tokenFor, type World } from '../helpers/world.ts';
+import { makeWorld, OPERATOR_KEY, PASSWORD, PROJECT_ID, tokenFor, type World } from '../helpers/world.ts';
 import { GW_CIDR } from '../helpers/fixtures.ts';
 
 // Compile-time: the hand-written wire types of src/sdk/types.ts have exactly the fields the services
@@ -38,7 +40,9 @@ const typesMatchServices: [
   Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
   Same<Out<RouteFaults['add']>, T.Fault>,
   Same<Out<Identity['projects']>[number], T.Project>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+  Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
+  Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 void typesMatchServices;
 
 const AK = 'E2EADMINAK0000000000';
@@ -318,5 +322,38 @@ describe('with a password', () => {
     assert.ok(Array.isArray((await c.endpoints.list()).endpoints));
     const refused = await rejects(clientWith({ token: 'nope' }).vpcs.list());
     assert.equal(refused.code, 'APIGW.0301');
+  });
+});
+
+describe('OperatorClient (the operator API)', () => {
+  test('creates, lists and deletes an account with the operator key', async () => {
+    const op = new OperatorClient({ endpoint: `${url}/`, operatorKey: OPERATOR_KEY });
+    const { account } = await op.accounts.create('sdk-made');
+    assert.equal(account.domain_name, 'sdk-made');
+    // The admin it made signs calls in its project.
+    const tenant = new VpcepClient({
+      endpoint: url,
+      projectId: account.project_id,
+      credentials: { ak: account.admin.access_key, sk: account.admin.secret_key },
+      clock: w.clock,
+    });
+    assert.deepEqual((await tenant.routetables.list()).routetables, []);
+    const listed = (await op.accounts.list()).accounts.find((a) => a.domain_id === account.domain_id);
+    assert.deepEqual(listed?.projects, [{ id: account.project_id, name: account.project_name }]);
+    assert.equal(await op.accounts.delete(account.domain_id), undefined);
+    assert.ok(!(await op.accounts.list()).accounts.some((a) => a.domain_id === account.domain_id));
+  });
+
+  test('a wrong key is a VpcepError 401 that does not carry the key', async () => {
+    const wrong = 'a-wrong-operator-key-0000';
+    const e = await new OperatorClient({ endpoint: url, operatorKey: wrong }).accounts.list().then(
+      () => assert.fail('listed with a wrong key'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof VpcepError);
+    assert.equal(e.status, 401);
+    assert.equal(e.code, 'VPCEP.0401');
+    assert.match(e.requestId, /^[0-9a-f]{32}$/);
+    assert.ok(!JSON.stringify({ ...e, message: e.message }).includes(wrong));
   });
 });
