@@ -117,7 +117,7 @@ describe('iam ak', () => {
     const r = await admin('iam', 'ak', 'list');
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /^ACCESS KEY\s+STATUS\s+CREATED\s+DESCRIPTION$/m);
-    assert.match(r.stdout, new RegExp(`^${AK}\\s+active\\s+\\S+\\s+account admin$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${AK}\\s+active\\s+\\S+\\s+bootstrap$`, 'm'));
     assert.match(r.stdout, new RegExp(`^${created.ak}\\s+active\\s+\\S+\\s+from the cli$`, 'm'));
     const json = await admin('iam', 'ak', 'list', '--json');
     assert.equal(json.code, 0, show(json));
