@@ -161,3 +161,22 @@ export async function userWithRole(
   });
   return { userId, password, token };
 }
+
+/**
+ * `w` as one tenant sees it: `call` and `api` carry the token `token()` gives at each call (so a
+ * test may swap it, after a password change say) and `api` prefixes the tenant's project. The
+ * builders of fixtures.ts take it as they take the bootstrapped world.
+ */
+export function tenantWorld(w: World, projectId: string, token: () => string): World {
+  const call: World['call'] = (method, url, body, headers = {}) =>
+    send(w.app, method, url, { 'x-auth-token': token(), ...headers }, body);
+  return {
+    ...w,
+    projectId,
+    get token() {
+      return token();
+    },
+    call,
+    api: (method, url, body, headers) => call(method, `/v1/${projectId}${url}`, body, headers),
+  };
+}
