@@ -235,18 +235,19 @@ const vpcepApi = inProject(VPCEP_DENIED);
 
 /**
  * An IAM route: project roles play no part, so both users of A without admin rights (`user`)
- * answer alike; B's admin names A's things, and finds none.
+ * answer alike, unless the request names the read-only user's own thing (`readonly`); B's admin
+ * names A's things, and finds none.
  */
 const iamApi = (
   route: string,
-  e: { admin: Expected; user: Expected; other: Expected },
+  e: { admin: Expected; user: Expected; other: Expected; readonly?: Expected },
   request: RouteSpec['request'],
 ): RouteSpec => ({
   route,
   request,
   expect: {
     admin: e.admin,
-    readonly: e.user,
+    readonly: e.readonly ?? e.user,
     norole: e.user,
     otherAdmin: e.other,
     temporary: e.admin,
@@ -420,10 +421,15 @@ const SPECS: RouteSpec[] = [
     { admin: ok(204), user: IAM_FORBIDDEN, other: IAM_NOT_FOUND },
     async () => ({ url: `/v3.0/OS-CREDENTIAL/credentials/${await fresh.key()}` }),
   ),
-  iamApi('GET /v3/auth/tokens', { admin: ok(), user: ok(), other: IAM_NOT_FOUND }, (c) => ({
-    url: '/v3/auth/tokens',
-    headers: { 'x-subject-token': c.readerToken },
-  })),
+  // The subject is the read-only user's own token: it may validate it, the user without a role not.
+  iamApi(
+    'GET /v3/auth/tokens',
+    { admin: ok(), user: IAM_FORBIDDEN, readonly: ok(), other: IAM_NOT_FOUND },
+    (c) => ({
+      url: '/v3/auth/tokens',
+      headers: { 'x-subject-token': c.readerToken },
+    }),
+  ),
   iamApi(
     'POST /v3.0/OS-CREDENTIAL/securitytokens',
     { admin: ok(201), user: ok(201), other: ok(201) },
