@@ -368,7 +368,7 @@ const SPECS: RouteSpec[] = [
     { admin: ok(204), user: IAM_FORBIDDEN, other: IAM_NOT_FOUND },
     async (c) => ({ url: `/v3/groups/${c.staff}/users/${await fresh.member()}` }),
   ),
-  iamApi('GET /v3/roles', { admin: ok(), user: ok(), other: ok() }, () => ({ url: '/v3/roles' })),
+  iamApi('GET /v3/roles', { admin: ok(), user: IAM_FORBIDDEN, other: ok() }, () => ({ url: '/v3/roles' })),
   iamApi(
     'GET /v3/projects/:project_id/groups/:group_id/roles',
     { admin: ok(), user: IAM_FORBIDDEN, other: IAM_NOT_FOUND },

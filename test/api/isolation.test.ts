@@ -299,6 +299,10 @@ function referenceProbes(): Probe[] {
       call: (id) => get(`${p}/vpc-endpoints?endpoint_service_name=${id(ownServiceNameOfA)}`),
     },
     { name: 'KeystoneListUsers ?domain_id', call: (id) => get(`/v3/users?domain_id=${id(a.domainId)}`) },
+    {
+      name: 'KeystoneListPermissions ?domain_id',
+      call: (id) => get(`/v3/roles?domain_id=${id(a.domainId)}`),
+    },
     { name: 'KeystoneListGroups ?domain_id', call: (id) => get(`/v3/groups?domain_id=${id(a.domainId)}`) },
     {
       name: 'KeystoneListProjects ?domain_id',
