@@ -189,7 +189,7 @@ interface RouteSpec {
   route: string;
   expect: Record<CallerName, Expected>;
   /** One row's request, made just before it is sent: a delete gets a fresh resource per row. */
-  request(c: Ctx, caller: CallerName): Request | Promise<Request>;
+  request(c: Ctx): Request | Promise<Request>;
   after?(c: Ctx, req: Request, res: Reply): Promise<void>;
 }
 
@@ -605,7 +605,7 @@ describe('authorization matrix', () => {
     for (const caller of CALLERS) {
       const e = spec.expect[caller];
       test(`${spec.route} · ${caller} → ${label(e)}`, async () => {
-        const req = await spec.request(ctx, caller);
+        const req = await spec.request(ctx);
         assert.ok(onRoute(pattern, req.url), `${req.url} is not on ${spec.route}`);
         const res = await callAs(ctx.w, ctx.creds[caller], { method, ...req });
         check(res, e);
