@@ -18,15 +18,16 @@ const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpper
 /**
  * The IAM action a project-scoped route performs, such as `vpcep:endpoints:update`; undefined for
  * routes outside a project (IAM, versions, health), which decide their own permissions. The
- * resource is the path's first segment after the project; the verb follows the method, and a
- * read of one item is `get`, of a collection `list`.
+ * resource is the path's first fixed segment after the project (`tags` in
+ * `/:resource_type/:resource_id/tags/action`, where the path names the resource kind); the verb
+ * follows the method, and a read of one item is `get`, of a collection `list`.
  */
 export function actionOf(def: Pick<RouteDef, 'url' | 'method' | 'api'>): string | undefined {
   const service = SERVICE[def.api];
   const segments = def.url.split('/').filter(Boolean);
   const at = segments.indexOf(':project_id');
   if (service === undefined || at < 0 || at + 1 >= segments.length) return undefined;
-  const first = segments[at + 1]!;
+  const first = segments.slice(at + 1).find((s) => !s.startsWith(':')) ?? segments[at + 1]!;
   const resource = RESOURCE[first] ?? camel(first);
   const last = segments.at(-1)!;
   const verb =

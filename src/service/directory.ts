@@ -278,8 +278,11 @@ export class Directory {
 
   // ---- roles and grants
 
+  /** KeystoneListPermissions: an admin's call in Huawei IAM, as the grants it serves are. */
   listRoles(
+    caller: Caller,
     query: {
+      domain_id?: string;
       name?: string;
       display_name?: string;
       catalog?: string;
@@ -289,6 +292,7 @@ export class Directory {
     },
     link: SelfLink,
   ) {
+    this.#requireAdmin(caller, query.domain_id);
     const all = SYSTEM_ROLES.filter(
       (r) =>
         (query.name === undefined || r.name === query.name) &&

@@ -225,7 +225,8 @@ export class Identity {
 
   /**
    * KeystoneValidateToken: the subject token's body, as login gave it, while it still works; a
-   * token of another account answers as an invalid one.
+   * token of another account answers as an invalid one. A user validates its own tokens; only an
+   * account admin those of the account's other users.
    */
   async validate(caller: Caller, subject: string | undefined): Promise<IssuedToken> {
     const invalid = () => new ApiError('IAM.0404', 'X-Subject-Token is invalid in the request');
@@ -240,6 +241,9 @@ export class Identity {
       throw e;
     }
     if (claims.did !== caller.domain_id) throw invalid();
+    if (claims.uid !== caller.user_id && !caller.account_admin) {
+      throw new ApiError('IAM.0403', "Only an account admin may validate another user's token.");
+    }
     return { token: subject, body: tokenBody(claims, facts.roles) };
   }
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { ROLE_VPCEP_READONLY } from '../../src/domain/roles.ts';
+import { addFault, createEndpoint, createTable, createVpc, gatewayService } from './fixtures.ts';
 import { parseJson } from './json.ts';
+import { addOwnService } from './seed.ts';
 import { OPERATOR_KEY, type Reply, type World } from './world.ts';
 
 /**
@@ -160,4 +164,102 @@ export async function userWithRole(
     project: o.projectName ?? account.projectName,
   });
   return { userId, password, token };
+}
+
+/**
+ * `w` as one tenant sees it: `call` and `api` carry the token `token()` gives at each call (so a
+ * test may swap it, after a password change say) and `api` prefixes the tenant's project. The
+ * builders of fixtures.ts take it as they take the bootstrapped world.
+ */
+export function tenantWorld(w: World, projectId: string, token: () => string): World {
+  const call: World['call'] = (method, url, body, headers = {}) =>
+    send(w.app, method, url, { 'x-auth-token': token(), ...headers }, body);
+  return {
+    ...w,
+    projectId,
+    get token() {
+      return token();
+    },
+    call,
+    api: (method, url, body, headers) => call(method, `/v1/${projectId}${url}`, body, headers),
+  };
+}
+
+/** What `populate` makes in an account: one of everything it can hold. */
+export interface Holdings {
+  vpc: string;
+  defaultTable: string;
+  /** A custom table of `vpc`, with one route of its own. */
+  table: string;
+  subnet: string;
+  /** The region's gateway service (public: no account's). */
+  gatewayService: string;
+  /** A gateway endpoint in `vpc`, bound to `defaultTable` and `table`. */
+  endpoint: string;
+  fault: string;
+  /** An interface service the account owns (seeded: no API makes one yet). */
+  ownService: string;
+  subProject: string;
+  /** The account's `admin` group. */
+  adminGroup: string;
+  /** A group holding read-only on `subProject`, with `user` in it. */
+  group: string;
+  user: string;
+  userPassword: string;
+  /** A permanent access key of `user`. */
+  userKey: string;
+}
+
+/**
+ * One of everything an account holds, made by its admin through the API: a VPC with a subnet and a
+ * custom route table with a route, a gateway endpoint bound to both tables, a route fault, a
+ * sub-project, a user in a group granted a role on it, the user's access key; and, seeded, an
+ * endpoint service of its own.
+ */
+export async function populate(w: World, account: TenantAccount): Promise<Holdings> {
+  const tw = tenantWorld(w, account.projectId, () => account.token);
+  const admin = iam(w, account.token);
+  const vpc = await createVpc(tw);
+  const table = await createTable(tw, vpc.id, [
+    { type: 'ecs', destination: '172.16.0.0/24', nexthop: 'ecs-nexthop' },
+  ]);
+  const subnet = await tw.api('POST', '/subnets', {
+    subnet: { name: 'sn', cidr: '10.0.1.0/24', gateway_ip: '10.0.1.1', vpc_id: vpc.id },
+  });
+  assert.equal(subnet.status, 200, subnet.raw);
+  const gateway = await gatewayService(tw);
+  const endpoint = await createEndpoint(tw, gateway, vpc.id, [vpc.defaultTable, table]);
+  const fault = await addFault(tw, 'unbind', vpc.defaultTable);
+  const ownService = await addOwnService(w.store, account.projectId, 'own', {
+    service_type: 'interface',
+    server_type: 'VM',
+    vpc_id: vpc.id,
+    port_id: randomUUID(),
+    cidrs: '[]',
+  });
+  const subProject = await admin.project(account.projectId, `${account.projectName}_team`);
+  const groups = await admin.call('GET', '/v3/groups?name=admin');
+  assert.equal(groups.status, 200, groups.raw);
+  const group = await admin.group('team');
+  const userPassword = 'Team-member-1';
+  const user = await admin.user('member', userPassword);
+  await admin.addToGroup(group, user);
+  await admin.grant(subProject, group, ROLE_VPCEP_READONLY);
+  const { ak: userKey } = await admin.accessKey(user);
+  return {
+    vpc: vpc.id,
+    defaultTable: vpc.defaultTable,
+    table,
+    subnet: subnet.body.subnet.id,
+    gatewayService: gateway,
+    endpoint,
+    fault,
+    ownService,
+    subProject,
+    adminGroup: groups.body.groups[0].id,
+    group,
+    user,
+    userPassword,
+    userKey,
+  };
 }

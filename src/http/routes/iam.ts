@@ -360,8 +360,8 @@ function directoryRoutes(directory: Directory) {
       operationId: 'KeystoneListPermissions',
       auth: true,
       schema: { querystring: ListRolesQuery, response: { 200: RoleList } },
-      handler: async ({ query, request }) => ({
-        roles: directory.listRoles(query, selfLink(request)),
+      handler: async ({ caller, query, request }) => ({
+        roles: directory.listRoles(caller, query, selfLink(request)),
         links: links(request),
       }),
     }),
