@@ -22,7 +22,8 @@ const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpper
  * `/:resource_type/:resource_id/tags/action`, where the path names the resource kind); the verb
  * follows the method, and a read of one item is `get`, of a collection `list`.
  */
-export function actionOf(def: Pick<RouteDef, 'url' | 'method' | 'api'>): string | undefined {
+export function actionOf(def: Pick<RouteDef, 'url' | 'method' | 'api' | 'action'>): string | undefined {
+  if (def.action !== undefined) return def.action;
   const service = SERVICE[def.api];
   const segments = def.url.split('/').filter(Boolean);
   const at = segments.indexOf(':project_id');

@@ -37,6 +37,8 @@ export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends Auth 
   api: Api;
   /** The operation's name in the published API (SDK method name). */
   operationId: string;
+  /** The IAM action, where the one http/authorize.ts derives from the path is not the published one. */
+  action?: string;
   /**
    * true: a valid token or signature of the path's project is required; 'operator': the operator
    * key, and no tenant credential (service/accounts.ts); false: nothing.

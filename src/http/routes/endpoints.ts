@@ -65,6 +65,8 @@ export function endpointRoutes(endpoints: Endpoints) {
     route({
       method: 'PUT',
       url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/routetables',
+      // reference.md §5.1: the published action of UpdateEndpointRoutetable.
+      action: 'vpcep:endpoints:updateRouteTables',
       api: 'endpoint',
       operationId: 'UpdateEndpointRoutetable',
       auth: true,

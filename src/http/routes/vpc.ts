@@ -100,6 +100,7 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
     route({
       method: 'DELETE',
       url: '/v1/:project_id/vpcs/:vpc_id/subnets/:subnet_id',
+      action: 'vpc:subnets:delete',
       api: 'vpc',
       operationId: 'DeleteSubnet',
       auth: true,
