@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import { storeDigest } from '../helpers/digest.ts';
+import { passwordLogin } from '../helpers/auth.ts';
 import { sign } from '../helpers/sign.ts';
 import { makeWorld, type Reply, type World } from '../helpers/world.ts';
 import { parseJson } from '../helpers/json.ts';
@@ -45,12 +46,7 @@ function assertBadRequest(res: Reply, api: Api, why: string) {
   }
 }
 
-const login = (name: string, password = 'x', domain = 'vpcep') => ({
-  auth: {
-    identity: { methods: ['password'], password: { user: { name, password, domain: { name: domain } } } },
-    scope: { project: { name: 'cn-north-4' } },
-  },
-});
+const login = (user: string, password = 'x', domain = 'vpcep') => passwordLogin({ user, password, domain });
 
 /** Every route with a JSON body, with a body builder that puts `s` in one of its string fields. */
 const jsonRoutes = (): [Api, string, string, (s: string) => unknown][] => [

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { passwordLogin } from './auth.ts';
 import { parseJson } from './json.ts';
 import { until } from './wait.ts';
 
@@ -158,15 +159,7 @@ export async function login(url: string, password: string, user = 'admin', proje
   const res = await fetch(`${url}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: user, password, domain: { name: 'vpcep' } } },
-        },
-        scope: { project: { name: project } },
-      },
-    }),
+    body: JSON.stringify(passwordLogin({ user, password, project: { name: project } })),
     signal: AbortSignal.timeout(10_000),
   });
   const body = await res.text();
