@@ -38,6 +38,22 @@ export async function gatewayService(w: Api) {
   return s.id as string;
 }
 
+/**
+ * The ids of configured gateway services (their names as configured, without the region), in the
+ * order asked; each must be listed exactly once.
+ */
+export async function gatewayServiceIds(w: Api, names: readonly string[], region = 'cn-north-4') {
+  const res = await w.api('GET', '/vpc-endpoint-services/public');
+  assert.equal(res.status, 200, res.raw);
+  const listed = res.body.endpoint_services as { id: string; service_name: string; service_type: string }[];
+  return names.map((name) => {
+    const found = listed.filter((s) => s.service_name === `${region}.${name}`);
+    assert.equal(found.length, 1, `service ${name} listed ${found.length} times: ${res.raw}`);
+    assert.equal(found[0]!.service_type, 'gateway', res.raw);
+    return found[0]!.id;
+  });
+}
+
 export async function createEndpoint(w: Api, serviceId: string, vpcId: string, routetables?: string[]) {
   const res = await w.api('POST', '/vpc-endpoints', {
     endpoint_service_id: serviceId,

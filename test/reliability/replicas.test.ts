@@ -13,7 +13,13 @@ import {
   type ServerProcess,
   type Session,
 } from '../helpers/server.ts';
-import { createEndpoint, createTable, createVpc, TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
+import {
+  createEndpoint,
+  createTable,
+  createVpc,
+  gatewayServiceIds,
+  TWO_GATEWAY_SERVICES,
+} from '../helpers/fixtures.ts';
 import { ok, sorted } from '../helpers/expect.ts';
 
 /**
@@ -94,15 +100,10 @@ test(
     const api = apis[0]!;
 
     // The bootstrap made each configured service exactly once.
-    const listed = ok(await api('GET', '/vpc-endpoint-services/public')).body.endpoint_services as {
-      id: string;
-      service_name: string;
-    }[];
-    const serviceIds = SERVICES.map((s) => {
-      const found = listed.filter((x) => x.service_name === `cn-north-4.${s.name}`);
-      assert.equal(found.length, 1, `service ${s.name} listed ${found.length} times`);
-      return found[0]!.id;
-    });
+    const serviceIds = await gatewayServiceIds(
+      clients[0]!,
+      SERVICES.map((s) => s.name),
+    );
 
     // One VPC, 12 tables, 6 + 3 endpoints, each starting on a table of its own.
     const vpc = (await createVpc(clients[0]!, '10.0.0.0/16', 'shared')).id;
