@@ -173,45 +173,60 @@ describe('canonicalRequest', () => {
   });
 });
 
+/** Rules of a canonical form (signing.md), each with inputs and what they sign as. */
+type Rules = [rule: string, cases: [input: string, signed: string][]][];
+
 describe('canonicalUri', () => {
-  test('always ends in "/"', () => {
-    assert.equal(canonicalUri('/v1/p/vpc-endpoints'), '/v1/p/vpc-endpoints/');
-    assert.equal(canonicalUri('/v1/p/vpc-endpoints/'), '/v1/p/vpc-endpoints/');
-    assert.equal(canonicalUri('/'), '/');
-    assert.equal(canonicalUri(''), '/');
-  });
-
-  test('UUID-style IDs are unchanged', () => {
-    const p = `/v1/${PROJECT}/routetables/4189d3c2-8882-4871-a3c2-d380272eed83`;
-    assert.equal(canonicalUri(p), `${p}/`);
-  });
-
-  test('non-ASCII segments encode as UTF-8, whether they arrive escaped (either case) or raw', () => {
-    assert.equal(canonicalUri('/v1/%E8%B7%AF%E7%94%B1/x'), '/v1/%E8%B7%AF%E7%94%B1/x/');
-    assert.equal(canonicalUri('/v1/%e8%b7%af%e7%94%b1/x'), '/v1/%E8%B7%AF%E7%94%B1/x/');
-    assert.equal(canonicalUri('/v1/路由/x'), '/v1/%E8%B7%AF%E7%94%B1/x/');
-    assert.equal(canonicalUri('/caf%C3%A9-%F0%9F%98%80'), '/caf%C3%A9-%F0%9F%98%80/');
-  });
-
-  test("' | ^ are escaped first, as the SDK's url.parse does, then encoded again", () => {
-    assert.equal(canonicalUri("/a'b"), '/a%2527b/');
-    assert.equal(canonicalUri('/a|b'), '/a%257Cb/');
-    assert.equal(canonicalUri('/a^b'), '/a%255Eb/');
-  });
-
-  test('ASCII escapes stay escaped: %20 signs as %2520', () => {
-    assert.equal(canonicalUri('/a%20b'), '/a%2520b/');
-    assert.equal(canonicalUri('/a%7Bb%7D'), '/a%257Bb%257D/');
-    assert.equal(canonicalUri('/a%2Fb'), '/a%252Fb/');
-  });
-
-  test('reserved ASCII characters are percent-encoded in upper-case hex', () => {
-    assert.equal(
-      canonicalUri('/a:b@c!d*e(f)g;h=i,j$k&l+m'),
-      '/a%3Ab%40c%21d%2Ae%28f%29g%3Bh%3Di%2Cj%24k%26l%2Bm/',
-    );
-    assert.equal(canonicalUri('/A-Z_a.z~0'), '/A-Z_a.z~0/');
-  });
+  const uuidPath = `/v1/${PROJECT}/routetables/4189d3c2-8882-4871-a3c2-d380272eed83`;
+  const rules: Rules = [
+    [
+      'always ends in "/"',
+      [
+        ['/v1/p/vpc-endpoints', '/v1/p/vpc-endpoints/'],
+        ['/v1/p/vpc-endpoints/', '/v1/p/vpc-endpoints/'],
+        ['/', '/'],
+        ['', '/'],
+      ],
+    ],
+    ['UUID-style IDs are unchanged', [[uuidPath, `${uuidPath}/`]]],
+    [
+      'non-ASCII segments encode as UTF-8, whether they arrive escaped (either case) or raw',
+      [
+        ['/v1/%E8%B7%AF%E7%94%B1/x', '/v1/%E8%B7%AF%E7%94%B1/x/'],
+        ['/v1/%e8%b7%af%e7%94%b1/x', '/v1/%E8%B7%AF%E7%94%B1/x/'],
+        ['/v1/路由/x', '/v1/%E8%B7%AF%E7%94%B1/x/'],
+        ['/caf%C3%A9-%F0%9F%98%80', '/caf%C3%A9-%F0%9F%98%80/'],
+      ],
+    ],
+    [
+      "' | ^ are escaped first, as the SDK's url.parse does, then encoded again",
+      [
+        ["/a'b", '/a%2527b/'],
+        ['/a|b', '/a%257Cb/'],
+        ['/a^b', '/a%255Eb/'],
+      ],
+    ],
+    [
+      'ASCII escapes stay escaped: %20 signs as %2520',
+      [
+        ['/a%20b', '/a%2520b/'],
+        ['/a%7Bb%7D', '/a%257Bb%257D/'],
+        ['/a%2Fb', '/a%252Fb/'],
+      ],
+    ],
+    [
+      'reserved ASCII characters are percent-encoded in upper-case hex',
+      [
+        ['/a:b@c!d*e(f)g;h=i,j$k&l+m', '/a%3Ab%40c%21d%2Ae%28f%29g%3Bh%3Di%2Cj%24k%26l%2Bm/'],
+        ['/A-Z_a.z~0', '/A-Z_a.z~0/'],
+      ],
+    ],
+  ];
+  for (const [rule, cases] of rules) {
+    test(rule, () => {
+      for (const [input, signed] of cases) assert.equal(canonicalUri(input), signed, input);
+    });
+  }
 
   test('of the path the SDK sends, equals what the official signer signs (url.parse form)', () => {
     // Segments of printable ASCII and non-ASCII characters; `/ ? # % \` are not path data, and the
@@ -238,32 +253,45 @@ describe('canonicalUri', () => {
 });
 
 describe('canonicalQuery', () => {
-  test('empty query', () => {
-    assert.equal(canonicalQuery(''), '');
-  });
-
-  test('sorted by name, then by value; repeated keys all kept', () => {
-    assert.equal(canonicalQuery('b=2&a=3&a=1&c=x&a=2'), 'a=1&a=2&a=3&b=2&c=x');
-    assert.equal(canonicalQuery('tag=z&tag=a&Tag=m'), 'Tag=m&tag=a&tag=z');
-  });
-
-  test('"+" decodes as a space and signs as %20; an escaped plus stays a plus', () => {
-    assert.equal(canonicalQuery('name=a+b'), 'name=a%20b');
-    assert.equal(canonicalQuery('name=a%20b'), 'name=a%20b');
-    assert.equal(canonicalQuery('name=a%2Bb'), 'name=a%2Bb');
-  });
-
-  test('names and values are decoded, then encoded strictly in upper-case hex', () => {
-    assert.equal(canonicalQuery('n%61me=%e8%b7%af'), 'name=%E8%B7%AF');
-    assert.equal(canonicalQuery("q=it's(*)!"), 'q=it%27s%28%2A%29%21');
-    assert.equal(canonicalQuery('q=~-_.'), 'q=~-_.');
-  });
-
-  test('a parameter without "=" signs with an empty value; empty pairs are skipped', () => {
-    assert.equal(canonicalQuery('flag&a=1'), 'a=1&flag=');
-    assert.equal(canonicalQuery('a=1&&b=2&'), 'a=1&b=2');
-    assert.equal(canonicalQuery('a='), 'a=');
-  });
+  const rules: Rules = [
+    ['empty query', [['', '']]],
+    [
+      'sorted by name, then by value; repeated keys all kept',
+      [
+        ['b=2&a=3&a=1&c=x&a=2', 'a=1&a=2&a=3&b=2&c=x'],
+        ['tag=z&tag=a&Tag=m', 'Tag=m&tag=a&tag=z'],
+      ],
+    ],
+    [
+      '"+" decodes as a space and signs as %20; an escaped plus stays a plus',
+      [
+        ['name=a+b', 'name=a%20b'],
+        ['name=a%20b', 'name=a%20b'],
+        ['name=a%2Bb', 'name=a%2Bb'],
+      ],
+    ],
+    [
+      'names and values are decoded, then encoded strictly in upper-case hex',
+      [
+        ['n%61me=%e8%b7%af', 'name=%E8%B7%AF'],
+        ["q=it's(*)!", 'q=it%27s%28%2A%29%21'],
+        ['q=~-_.', 'q=~-_.'],
+      ],
+    ],
+    [
+      'a parameter without "=" signs with an empty value; empty pairs are skipped',
+      [
+        ['flag&a=1', 'a=1&flag='],
+        ['a=1&&b=2&', 'a=1&b=2'],
+        ['a=', 'a='],
+      ],
+    ],
+  ];
+  for (const [rule, cases] of rules) {
+    test(rule, () => {
+      for (const [input, signed] of cases) assert.equal(canonicalQuery(input), signed, input);
+    });
+  }
 
   test('of the query the SDK sends, equals what the official signer signs', () => {
     const char = fc.oneof(
