@@ -10,7 +10,7 @@ import { assertRoutetablesChangeable, statusAt } from '../domain/endpoint-status
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
 import { FailAfterCommit, type Tx } from '../store/store.ts';
-import type { Row } from '../store/queries.ts';
+import type { LockOption, Row } from '../store/queries.ts';
 import type { EndpointListQuery } from '../store/endpoints.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { RouteFaults } from './faults.ts';
@@ -82,6 +82,124 @@ export function endpointView(e: EndpointRow, service: ServiceRow, routetables: s
 
 const cidrsOf = (s: ServiceRow) => JSON.parse(s.cidrs) as string[];
 
+/** The caller's endpoint, or 404 EndPoint.2006; `forUpdate` makes calls on it take turns. */
+async function endpointOf(r: Tx, caller: Caller, id: string, opts?: LockOption): Promise<EndpointRow> {
+  const e = await r.endpoints.byId(caller.project_id, id, opts);
+  if (!e) throw new ApiError('EndPoint.2006');
+  return e;
+}
+
+/** The service an endpoint was made from; an endpoint without one is a broken store, not a caller's error. */
+async function serviceOf(r: Tx, e: EndpointRow): Promise<ServiceRow> {
+  const service = await r.services.byId(e.endpoint_service_id);
+  if (!service) throw new Error(`endpoint ${e.id} has no service`);
+  return service;
+}
+
+/** The services of `rows`, by id. */
+async function servicesOf(r: Tx, rows: EndpointRow[]): Promise<Map<string, ServiceRow>> {
+  const services = new Map<string, ServiceRow>();
+  for (const id of new Set(rows.map((e) => e.endpoint_service_id))) {
+    const s = await r.services.byId(id);
+    if (s) services.set(id, s);
+  }
+  return services;
+}
+
+/** A service the caller may make an endpoint of: a public one or its own, and available. */
+async function serviceForCreate(r: Tx, caller: Caller, serviceId: string): Promise<ServiceRow> {
+  const service = await r.services.byId(serviceId);
+  if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
+    throw new ApiError('EndPoint.2003');
+  }
+  if (service.status !== 'available') throw new ApiError('EndPoint.2004');
+  return service;
+}
+
+/** An interface endpoint's subnet: one of the caller's, in the endpoint's VPC. */
+async function subnetForCreate(r: Tx, caller: Caller, vpcId: string, subnetId: string | undefined) {
+  const subnet = subnetId ? await r.network.subnet(caller.project_id, subnetId) : undefined;
+  if (!subnet || subnet.vpc_id !== vpcId) throw new ApiError('EndPoint.0023');
+  return subnet.id;
+}
+
+/** A gateway endpoint's tables when the create names none: the VPC's default table. */
+async function defaultTableOf(r: Tx, vpcId: string): Promise<string> {
+  const table = await r.network.defaultRoutetable(vpcId);
+  if (!table) throw new ApiError('EndPoint.1019', 'The VPC has no default route table.');
+  return table.id;
+}
+
+/** Check 8 of routetables.md: every ID a route table of the endpoint's VPC, or the whole call fails. */
+async function assertTablesOfVpc(r: Tx, caller: Caller, vpcId: string, ids: string[]): Promise<void> {
+  const tables = await r.network.routetablesByIds(caller.project_id, ids);
+  const inVpc = new Set(tables.filter((t) => t.vpc_id === vpcId).map((t) => t.id));
+  const invalid = ids.filter((id) => !inVpc.has(id));
+  if (invalid.length > 0) {
+    throw new ApiError('EndPoint.1019', `Not a route table of the endpoint's VPC: ${invalid.join(', ')}.`);
+  }
+}
+
+/** The tables a change from `current` to `desired` binds and unbinds, in the order asked. */
+function changeOf(current: readonly string[], desired: readonly string[]) {
+  const currentSet = new Set(current);
+  const desiredSet = new Set(desired);
+  return {
+    toBind: desired.filter((id) => !currentSet.has(id)),
+    toUnbind: current.filter((id) => !desiredSet.has(id)),
+  };
+}
+
+/** What the planner needs to know of table `id` for the endpoint that would bind it. */
+function tableFacts(
+  id: string,
+  endpoint: { id: string; serviceId: string },
+  routes: Row<'routes'>[],
+  bindings: Row<'endpoint_routetables'>[],
+): TableFacts {
+  const own = routes.filter((x) => x.routetable_id === id);
+  const taken = bindings.find(
+    (b) =>
+      b.routetable_id === id && b.endpoint_service_id === endpoint.serviceId && b.endpoint_id !== endpoint.id,
+  );
+  return {
+    id,
+    routeCount: own.length,
+    foreignDestinations: new Set(own.filter((x) => x.endpoint_id !== endpoint.id).map((x) => x.destination)),
+    takenBy: taken?.endpoint_id,
+  };
+}
+
+/**
+ * Locks every table a change from `current` to `desired` may touch, then reads the facts of the
+ * tables it would bind.
+ */
+async function lockedTableFacts(
+  r: Tx,
+  endpoint: { id: string; serviceId: string },
+  current: string[],
+  desired: string[],
+): Promise<Map<string, TableFacts>> {
+  const { toBind, toUnbind } = changeOf(current, desired);
+  // Every table this call may change, bound or unbound, in one sorted lock: a binder of a table
+  // must never read it halfway through another endpoint's unbind (its routes gone but not yet its
+  // binding row, or the reverse), which read committed would otherwise allow.
+  await r.network.lockRoutetables([...toBind, ...toUnbind]);
+  const [routes, bindings] = await Promise.all([
+    r.network.routesOfTables(toBind),
+    r.endpoints.bindingsOnTables(toBind),
+  ]);
+  return new Map(toBind.map((id) => [id, tableFacts(id, endpoint, routes, bindings)]));
+}
+
+/** A plan's per-table failures, as the wire and the audit record list them. */
+function failureLists(plan: RebindPlan) {
+  return {
+    bind_failed: plan.bindFailed.map(failureView),
+    unbind_failed: plan.unbindFailed.map(failureView),
+  };
+}
+
 /** Endpoints: create, list, show, delete, and UpdateEndpointRoutetable (routetables.md). */
 export class Endpoints {
   constructor(
@@ -90,61 +208,27 @@ export class Endpoints {
   ) {}
 
   async create(caller: Caller, input: EndpointCreate) {
-    const { ids, clock, config } = this.deps;
-    const now = clock.now();
+    const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const service = await r.services.byId(input.endpoint_service_id);
-      if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
-        throw new ApiError('EndPoint.2003');
-      }
-      if (service.status !== 'available') throw new ApiError('EndPoint.2004');
+      const service = await serviceForCreate(r, caller, input.endpoint_service_id);
       const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');
       const gateway = service.service_type === 'gateway';
-      let subnetId = '';
-      if (!gateway) {
-        const subnet = input.subnet_id
-          ? await r.network.subnet(caller.project_id, input.subnet_id)
-          : undefined;
-        if (!subnet || subnet.vpc_id !== vpc.id) throw new ApiError('EndPoint.0023');
-        subnetId = subnet.id;
-      } else if (input.routetables === undefined) {
-        const table = await r.network.defaultRoutetable(vpc.id);
-        if (!table) throw new ApiError('EndPoint.1019', 'The VPC has no default route table.');
-        input = { ...input, routetables: [table.id] };
-      }
-      const iso = now.toISOString();
-      const row: EndpointRow = {
-        id: ids.uuid(),
-        project_id: caller.project_id,
+      const subnetId = gateway ? '' : await subnetForCreate(r, caller, vpc.id, input.subnet_id);
+      const routetables = gateway ? (input.routetables ?? [await defaultTableOf(r, vpc.id)]) : [];
+      const row = this.#newRow(caller, input, now, {
         endpoint_service_id: service.id,
         vpc_id: vpc.id,
         subnet_id: subnetId,
-        status: 'creating',
-        ready_at: new Date(now.getTime() + config.provisioningDelayMs).toISOString(),
-        marker_id: ids.int(100_000_000, 2 ** 31 - 1),
-        description: input.description ?? '',
-        ip: '',
-        enable_dns: input.enable_dns ? 1 : 0,
-        whitelist: JSON.stringify(input.whitelist ?? []),
-        enable_whitelist: input.enable_whitelist ? 1 : 0,
-        policy_statement: JSON.stringify(input.policy_statement ?? []),
-        tags: JSON.stringify(input.tags ?? []),
-        created_at: iso,
-        updated_at: iso,
-      };
-      let bound: string[] = [];
-      let plan: RebindPlan | undefined;
-      if (gateway) {
-        plan = await this.#plan(r, caller, row, service, [], dedupe(input.routetables ?? []));
-        const first = plan.bindFailed[0];
-        // A new endpoint takes all its tables or none: the create call has no per-table report.
-        // Nothing is written, but the transaction commits so that faults that fired stay used up.
-        if (first) throw new FailAfterCommit(first.error);
-        bound = plan.final;
-      }
+      });
+      const plan = gateway ? await this.#plan(r, caller, row, service, [], dedupe(routetables)) : undefined;
+      const refused = plan?.bindFailed[0];
+      // A new endpoint takes all its tables or none: the create call has no per-table report.
+      // Nothing is written, but the transaction commits so that faults that fired stay used up.
+      if (refused) throw new FailAfterCommit(refused.error);
       await r.endpoints.insert(row);
       if (plan) await this.#apply(r, row.id, service, plan);
+      const bound = plan?.final ?? [];
       await audit(r, this.deps, caller, 'create', 'vpc-endpoint', row.id, {
         endpoint_service_id: service.id,
         routetables: bound,
@@ -155,10 +239,8 @@ export class Endpoints {
 
   async get(caller: Caller, id: string) {
     return this.deps.store.read(async (r) => {
-      const e = await r.endpoints.byId(caller.project_id, id);
-      if (!e) throw new ApiError('EndPoint.2006');
-      const service = await r.services.byId(e.endpoint_service_id);
-      if (!service) throw new Error(`endpoint ${id} has no service`);
+      const e = await endpointOf(r, caller, id);
+      const service = await serviceOf(r, e);
       return endpointView(e, service, await r.endpoints.boundTables(id), this.deps.clock.now());
     });
   }
@@ -167,11 +249,7 @@ export class Endpoints {
     return this.deps.store.read(async (r) => {
       const { rows, total } = await r.endpoints.list({ ...q, project_id: caller.project_id });
       const bound = await r.endpoints.boundTablesOf(rows.map((e) => e.id));
-      const services = new Map<string, ServiceRow>();
-      for (const id of new Set(rows.map((e) => e.endpoint_service_id))) {
-        const s = await r.services.byId(id);
-        if (s) services.set(id, s);
-      }
+      const services = await servicesOf(r, rows);
       const now = this.deps.clock.now();
       return {
         endpoints: rows.map((e) =>
@@ -185,8 +263,7 @@ export class Endpoints {
   /** 204; the endpoint's `egw` routes leave every bound table in the same transaction. */
   async delete(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
-      const e = await r.endpoints.byId(caller.project_id, id, { forUpdate: true });
-      if (!e) throw new ApiError('EndPoint.2006');
+      await endpointOf(r, caller, id, { forUpdate: true });
       const tables = await r.endpoints.boundTables(id);
       await r.network.lockRoutetables(tables);
       await r.network.deleteEndpointRoutes(id);
@@ -199,10 +276,8 @@ export class Endpoints {
   async updateRoutetables(caller: Caller, id: string, requested: string[]): Promise<RebindResult> {
     const desired = dedupe(requested);
     return this.deps.store.tx(async (r) => {
-      const e = await r.endpoints.byId(caller.project_id, id, { forUpdate: true });
-      if (!e) throw new ApiError('EndPoint.2006');
-      const service = await r.services.byId(e.endpoint_service_id);
-      if (!service) throw new Error(`endpoint ${id} has no service`);
+      const e = await endpointOf(r, caller, id, { forUpdate: true });
+      const service = await serviceOf(r, e);
       const now = this.deps.clock.now();
       const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
@@ -211,14 +286,9 @@ export class Endpoints {
       const plan = await this.#plan(r, caller, e, service, current, desired);
       await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
-      if (changed) {
-        await r.endpoints.update(id, { status, updated_at: now.toISOString() });
-      }
+      if (changed) await r.endpoints.update(id, { status, updated_at: now.toISOString() });
       const failed = plan.bindFailed.length + plan.unbindFailed.length > 0;
-      const failures = {
-        bind_failed: plan.bindFailed.map(failureView),
-        unbind_failed: plan.unbindFailed.map(failureView),
-      };
+      const failures = failureLists(plan);
       if (changed || failed) {
         await audit(r, this.deps, caller, 'update-routetables', 'vpc-endpoint', id, {
           requested: desired,
@@ -233,9 +303,38 @@ export class Endpoints {
     });
   }
 
+  /** The row of a new endpoint: `creating` until its provisioning delay has passed. */
+  #newRow(
+    caller: Caller,
+    input: EndpointCreate,
+    now: Date,
+    where: Pick<EndpointRow, 'endpoint_service_id' | 'vpc_id' | 'subnet_id'>,
+  ): EndpointRow {
+    const { ids, config } = this.deps;
+    const iso = now.toISOString();
+    return {
+      id: ids.uuid(),
+      project_id: caller.project_id,
+      ...where,
+      status: 'creating',
+      ready_at: new Date(now.getTime() + config.provisioningDelayMs).toISOString(),
+      marker_id: ids.int(100_000_000, 2 ** 31 - 1),
+      description: input.description ?? '',
+      ip: '',
+      enable_dns: input.enable_dns ? 1 : 0,
+      whitelist: JSON.stringify(input.whitelist ?? []),
+      enable_whitelist: input.enable_whitelist ? 1 : 0,
+      policy_statement: JSON.stringify(input.policy_statement ?? []),
+      tags: JSON.stringify(input.tags ?? []),
+      created_at: iso,
+      updated_at: iso,
+    };
+  }
+
   /**
-   * Check 8 (every ID a table of the endpoint's VPC), then the binding diff with its per-table
-   * outcomes. Writes nothing but the use of the faults that fired.
+   * The binding diff from `current` to `desired` with its per-table outcomes, in four steps: check
+   * 8, the tables locked and their facts read, the pure planner, the route backend's faults used.
+   * Writes nothing but the use of the faults that fired.
    */
   async #plan(
     r: Tx,
@@ -244,50 +343,17 @@ export class Endpoints {
     service: ServiceRow,
     current: string[],
     desired: string[],
-  ) {
-    const tables = await r.network.routetablesByIds(caller.project_id, desired);
-    const inVpc = new Set(tables.filter((t) => t.vpc_id === e.vpc_id).map((t) => t.id));
-    const invalid = desired.filter((id) => !inVpc.has(id));
-    if (invalid.length > 0) {
-      throw new ApiError('EndPoint.1019', `Not a route table of the endpoint's VPC: ${invalid.join(', ')}.`);
-    }
-    const currentSet = new Set(current);
-    const toBind = desired.filter((id) => !currentSet.has(id));
-    // Every table this call may change, bound or unbound, in one sorted lock: a binder of a table
-    // must never read it halfway through another endpoint's unbind (its routes gone but not yet its
-    // binding row, or the reverse), which read committed would otherwise allow.
-    const desiredSet = new Set(desired);
-    await r.network.lockRoutetables([...toBind, ...current.filter((id) => !desiredSet.has(id))]);
-    const [routes, bindings] = await Promise.all([
-      r.network.routesOfTables(toBind),
-      r.endpoints.bindingsOnTables(toBind),
-    ]);
-    const facts = new Map<string, TableFacts>(
-      toBind.map((tid) => {
-        const own = routes.filter((x) => x.routetable_id === tid);
-        const taken = bindings.find(
-          (b) => b.routetable_id === tid && b.endpoint_service_id === service.id && b.endpoint_id !== e.id,
-        );
-        return [
-          tid,
-          {
-            id: tid,
-            routeCount: own.length,
-            foreignDestinations: new Set(own.filter((x) => x.endpoint_id !== e.id).map((x) => x.destination)),
-            takenBy: taken?.endpoint_id,
-          },
-        ];
-      }),
-    );
+  ): Promise<RebindPlan> {
+    await assertTablesOfVpc(r, caller, e.vpc_id, desired);
+    const tables = await lockedTableFacts(r, { id: e.id, serviceId: service.id }, current, desired);
     const faults = await this.faults.forCall(r, caller.project_id);
-    const cidrs = cidrsOf(service);
     const plan = planRebind({
       current,
       desired,
-      tables: facts,
-      serviceCidrs: cidrs,
-      bindRefused: (tid) => faults.take('bind', tid),
-      unbindRefused: (tid) => faults.take('unbind', tid),
+      tables,
+      serviceCidrs: cidrsOf(service),
+      bindRefused: (id) => faults.take('bind', id),
+      unbindRefused: (id) => faults.take('unbind', id),
     });
     await faults.commit();
     return plan;

@@ -3,7 +3,7 @@ import { MAX_ROUTES_PER_TABLE } from '../domain/bindings.ts';
 import { ApiError } from '../domain/errors.ts';
 import { vpcTime } from '../domain/ids.ts';
 import type { Tx } from '../store/store.ts';
-import type { Row } from '../store/queries.ts';
+import type { LockOption, Row } from '../store/queries.ts';
 import type { RoutetableListQuery } from '../store/network.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import type { RouteType } from '../wire/vpc.ts';
@@ -66,6 +66,16 @@ async function subnetsByTable(r: Tx, tables: Row<'routetables'>[]): Promise<Map<
   return out;
 }
 
+/**
+ * The caller's route table, or 404 VPC.2808. `forUpdate` for every change: route edits, subnet
+ * associations and endpoint bindings of one table take turns.
+ */
+async function tableOf(r: Tx, caller: Caller, id: string, opts?: LockOption) {
+  const t = await r.network.routetable(caller.project_id, id, opts);
+  if (!t) throw new ApiError('VPC.2808');
+  return t;
+}
+
 const routeDetail = (r: RouteInput) => ({ type: r.type, destination: r.destination, nexthop: r.nexthop });
 
 /** What an update's audit row records: named fields only, never the request object itself. */
@@ -102,8 +112,7 @@ export class RouteTables {
   }
 
   async #show(r: Tx, caller: Caller, id: string) {
-    const t = await r.network.routetable(caller.project_id, id);
-    if (!t) throw new ApiError('VPC.2808');
+    const t = await tableOf(r, caller, id);
     const subnets = await subnetsByTable(r, [t]);
     const routes = await r.network.routes(id);
     return { ...tableView(t, subnets.get(id) ?? []), routes: routes.map(routeView) };
@@ -137,10 +146,7 @@ export class RouteTables {
 
   async update(caller: Caller, id: string, input: RoutetableUpdate) {
     return this.deps.store.tx(async (r) => {
-      // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
-      await r.network.lockRoutetables([id]);
-      const t = await r.network.routetable(caller.project_id, id);
-      if (!t) throw new ApiError('VPC.2808');
+      const t = await tableOf(r, caller, id, { forUpdate: true });
       const vpc = await r.network.vpc(caller.project_id, t.vpc_id);
       if (!vpc) throw new ApiError('VPC.0103');
       if (input.routes) await this.#applyRoutes(r, id, vpc.cidr, input.routes);
@@ -233,10 +239,7 @@ export class RouteTables {
   /** Not the default table, not with subnets, not while an endpoint is bound (api-surface.md §2). */
   async delete(caller: Caller, id: string) {
     await this.deps.store.tx(async (r) => {
-      // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
-      await r.network.lockRoutetables([id]);
-      const t = await r.network.routetable(caller.project_id, id);
-      if (!t) throw new ApiError('VPC.2808');
+      const t = await tableOf(r, caller, id, { forUpdate: true });
       if (t.is_default === 1) throw new ApiError('VPC.2802', 'The default route table cannot be deleted.');
       const subnets = await r.network.subnetsOfTables([id]);
       if (subnets.length > 0) {
@@ -256,10 +259,7 @@ export class RouteTables {
 
   async associate(caller: Caller, id: string, change: { associate?: string[]; disassociate?: string[] }) {
     return this.deps.store.tx(async (r) => {
-      // Route edits and endpoint bindings of one table take turns (PostgreSQL row lock).
-      await r.network.lockRoutetables([id]);
-      const t = await r.network.routetable(caller.project_id, id);
-      if (!t) throw new ApiError('VPC.2808');
+      const t = await tableOf(r, caller, id, { forUpdate: true });
       const now = this.deps.clock.now().toISOString();
       for (const subnetId of change.associate ?? []) {
         const s = await r.network.subnet(caller.project_id, subnetId);

@@ -65,13 +65,12 @@ export class NetworkQueries extends Queries {
     await this.db.deleteFrom('subnets').where('id', '=', id).execute();
   }
 
-  routetable(projectId: string, id: string) {
-    return this.db
-      .selectFrom('routetables')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+  /** The table; `forUpdate` makes its route edits and endpoint bindings take turns. */
+  routetable(projectId: string, id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('routetables').selectAll().where('project_id', '=', projectId).where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
   }
   routetablesByIds(projectId: string, ids: readonly string[]) {
     if (ids.length === 0) return Promise.resolve([]);

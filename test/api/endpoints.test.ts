@@ -6,6 +6,7 @@ import {
   createTable,
   createVpc,
   gatewayService,
+  gatewayServiceIds,
   listFaults,
   rebind,
   routesOf,
@@ -37,14 +38,6 @@ const NO_SUCH = '00000000-0000-4000-8000-000000000000';
 const at = (s: string) => Date.parse(s);
 /** The manual clock at whole seconds, as endpoint times carry it. */
 const nowSeconds = () => Math.floor(w.clock.now().getTime() / 1000) * 1000;
-
-async function serviceByName(name: string) {
-  const res = await w.api('GET', '/vpc-endpoint-services/public');
-  assert.equal(res.status, 200, res.raw);
-  const s = res.body.endpoint_services.find((x: { service_name: string }) => x.service_name === name);
-  assert.ok(s, `no service ${name} in ${res.raw}`);
-  return s.id as string;
-}
 
 const egwOf = async (tableId: string) =>
   (await routesOf(w, tableId)).filter((r) => r.type === 'egw').map((r) => [r.destination, r.nexthop]);
@@ -110,7 +103,7 @@ describe('gateway endpoint services', () => {
   });
 
   test('describe by name and by id; unknown → 400 EndPoint.2003', async () => {
-    const id = await serviceByName(`cn-north-4.${OBS}`);
+    const [id] = await gatewayServiceIds(w, [OBS]);
     const byName = await w.api(
       'GET',
       `/vpc-endpoint-services/describe?endpoint_service_name=cn-north-4.${OBS}`,
@@ -141,8 +134,7 @@ describe('endpoint create', () => {
   let obs: string;
   let dns: string;
   before(async () => {
-    obs = await serviceByName(`cn-north-4.${OBS}`);
-    dns = await serviceByName(`cn-north-4.${DNS}`);
+    [obs, dns] = (await gatewayServiceIds(w, [OBS, DNS])) as [string, string];
   });
 
   test('answers 200 `creating` with the whole endpoint object; GET then shows `accepted`', async () => {
@@ -408,17 +400,13 @@ describe('endpoint list', () => {
     const b = await createVpc(l, '10.2.0.0/16', 'b');
     vpcA = a.id;
     vpcB = b.id;
-    const services = (await l.api('GET', '/vpc-endpoint-services/public')).body.endpoint_services as {
-      id: string;
-      service_name: string;
-    }[];
-    const id = (n: string) => services.find((s) => s.service_name === `cn-north-4.${n}`)!.id;
+    const [obs, dns] = await gatewayServiceIds(l, [OBS, DNS]);
     eps = [];
     for (const [svc, vpc] of [
-      [id(OBS), vpcA],
-      [id(DNS), vpcA],
-      [id(OBS), vpcB],
-      [id(DNS), vpcB],
+      [obs!, vpcA],
+      [dns!, vpcA],
+      [obs!, vpcB],
+      [dns!, vpcB],
     ] as const) {
       l.clock.advance(1_000);
       eps.push(await createEndpoint(l, svc, vpc));
@@ -534,8 +522,7 @@ describe('endpoint list', () => {
 
 describe('endpoint delete', () => {
   test('204 with an empty body; egw routes leave every bound table; then 404 EndPoint.2006', async () => {
-    const obs = await serviceByName(`cn-north-4.${OBS}`);
-    const dns = await serviceByName(`cn-north-4.${DNS}`);
+    const [obs, dns] = (await gatewayServiceIds(w, [OBS, DNS])) as [string, string];
     const vpc = await createVpc(w, '10.20.0.0/16');
     const a = await createTable(w, vpc.id, [{ type: 'ecs', destination: '172.16.0.0/16', nexthop: 'i-1' }]);
     const b = await createTable(w, vpc.id);

@@ -11,6 +11,7 @@ import { testConfig } from '../../src/config.ts';
 import { randomIds, systemClock } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
 import type { Store } from '../../src/store/store.ts';
+import { rejectsWith } from '../helpers/expect.ts';
 import { freePort } from '../helpers/server.ts';
 import { sign } from '../helpers/sign.ts';
 import { openTestStore, PASSWORD, PROJECT_ID } from '../helpers/world.ts';
@@ -147,17 +148,7 @@ async function signedFetch(method: string, p: string, body?: unknown, headers: R
   };
 }
 
-async function expectClientError(
-  call: Promise<unknown>,
-): Promise<InstanceType<typeof ClientRequestException>> {
-  try {
-    await call;
-  } catch (e) {
-    assert.ok(e instanceof ClientRequestException, `a ClientRequestException, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('the call succeeded');
-}
+const expectClientError = (call: Promise<unknown>) => rejectsWith(call, ClientRequestException);
 
 let vpcId: string;
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { cleanEnv, REPO_ROOT, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import { before, test } from 'node:test';
+import { useScratch } from '../helpers/scratch.ts';
+import { cleanEnv, REPO_ROOT, spawnServer, type ServerProcess } from '../helpers/server.ts';
 
 // The README's walk-through, pasted as a newcomer would, against a real listening server.
 
@@ -17,21 +17,17 @@ function readmeBlock(heading: string, lang: string): string {
   return block;
 }
 
+const scratch = useScratch('vpcep-readme-');
 let dir: string;
 
 let server: ServerProcess;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-readme-'));
+  dir = scratch.dir();
   // No VPCEP_ADMIN_PASSWORD / VPCEP_PROJECT_ID (spawnServer passes on no VPCEP_* of ours): the
   // server generates the account and writes data/credentials.json, where the walk-through finds
   // the server's address and the secrets.
   server = await spawnServer({ dataDir: path.join(dir, 'data') });
-});
-
-after(async () => {
-  await stopAll();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function walkThrough(cwd: string) {

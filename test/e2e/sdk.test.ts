@@ -14,6 +14,7 @@ import type { RouteFaults } from '../../src/service/faults.ts';
 import type { Identity } from '../../src/service/identity.ts';
 import type { Network } from '../../src/service/network.ts';
 import type { RouteTables } from '../../src/service/route-tables.ts';
+import { rejectsWith } from '../helpers/expect.ts';
 import { freePort } from '../helpers/server.ts';
 import { makeWorld, OPERATOR_KEY, PASSWORD, PROJECT_ID, tokenFor, type World } from '../helpers/world.ts';
 import { GW_CIDR } from '../helpers/fixtures.ts';
@@ -69,15 +70,7 @@ function clientWith(credentials: Credentials, extra: { fetch?: typeof fetch; end
   });
 }
 
-async function rejects(p: Promise<unknown>): Promise<VpcepError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VpcepError, `expected VpcepError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+const rejects = (p: Promise<unknown>) => rejectsWith(p, VpcepError);
 
 describe('with AK/SK', () => {
   test('the trailing slash of the endpoint is stripped', async () => {

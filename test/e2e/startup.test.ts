@@ -3,21 +3,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pkg from '../../package.json' with { type: 'json' };
-import { cleanEnv, freePort, REPO_ROOT, spawnServer, stopAll } from '../helpers/server.ts';
+import { useScratch } from '../helpers/scratch.ts';
+import { cleanEnv, freePort, REPO_ROOT, spawnServer } from '../helpers/server.ts';
 import { until } from '../helpers/wait.ts';
 
 // Start-up as a user meets it (issue 7): the compiled server, `npm start`, the port bound before
 // anything is written, one process per SQLite data dir, and the friendly refusals.
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-startup-'));
-after(async () => {
-  await stopAll();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = useScratch('vpcep-startup-').dir();
 
 /** `vpcep <args>` (bin/vpcep.js, the installed command), to completion. */
 function vpcep(args: string[], env = cleanEnv()) {

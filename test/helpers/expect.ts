@@ -100,3 +100,14 @@ export function expectKeystoneError(res: Reply, status: number, title: string) {
   assert.equal(typeof res.body.error.message, 'string');
   assert.equal(res.headers['x-subject-token'], undefined);
 }
+
+/** The error `call` fails with, after asserting it is a `type`; the test fails if the call succeeds. */
+export async function rejectsWith<E>(call: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
+  try {
+    await call;
+  } catch (e) {
+    assert.ok(e instanceof type, `a ${type.name}, got ${String(e)}`);
+    return e;
+  }
+  assert.fail(`the call succeeded; a ${type.name} was expected`);
+}

@@ -3,11 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { addOwnService, addProject } from './seed.ts';
 import { PASSWORD, tokenFor, type World } from './world.ts';
 
-/** Small builders over the real API; each asserts its call succeeded. */
+/**
+ * Small builders over the real API; each asserts its call succeeded. Those that take an `Api` work
+ * with either client: a world (`inject`) or a spawned server's (`client` of server.ts, real HTTP).
+ */
+
+/** Whatever calls `/v1/{project_id}/...` as one caller. */
+export interface Api {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  api(method: string, url: string, body?: unknown): Promise<{ status: number; body: any; raw: string }>;
+}
 
 export type Route = { type: string; destination: string; nexthop: string };
 
-export async function createVpc(w: World, cidr = '10.0.0.0/16', name = 'vpc') {
+export async function createVpc(w: Api, cidr = '10.0.0.0/16', name = 'vpc') {
   const res = await w.api('POST', '/vpcs', { vpc: { name, cidr } });
   assert.equal(res.status, 200, res.raw);
   const tables = await w.api('GET', `/routetables?vpc_id=${res.body.vpc.id}`);
@@ -15,21 +24,37 @@ export async function createVpc(w: World, cidr = '10.0.0.0/16', name = 'vpc') {
   return { id: res.body.vpc.id as string, defaultTable: defaultTable.id as string };
 }
 
-export async function createTable(w: World, vpcId: string, routes: Route[] = [], name = 'rt') {
+export async function createTable(w: Api, vpcId: string, routes: Route[] = [], name = 'rt') {
   const res = await w.api('POST', '/routetables', { routetable: { vpc_id: vpcId, name, routes } });
   assert.equal(res.status, 200, res.raw);
   return res.body.routetable.id as string;
 }
 
 /** The default gateway service of the region (object storage). */
-export async function gatewayService(w: World) {
+export async function gatewayService(w: Api) {
   const res = await w.api('GET', '/vpc-endpoint-services/public');
   assert.equal(res.status, 200, res.raw);
   const s = res.body.endpoint_services.find((x: { service_type: string }) => x.service_type === 'gateway');
   return s.id as string;
 }
 
-export async function createEndpoint(w: World, serviceId: string, vpcId: string, routetables?: string[]) {
+/**
+ * The ids of configured gateway services (their names as configured, without the region), in the
+ * order asked; each must be listed exactly once.
+ */
+export async function gatewayServiceIds(w: Api, names: readonly string[], region = 'cn-north-4') {
+  const res = await w.api('GET', '/vpc-endpoint-services/public');
+  assert.equal(res.status, 200, res.raw);
+  const listed = res.body.endpoint_services as { id: string; service_name: string; service_type: string }[];
+  return names.map((name) => {
+    const found = listed.filter((s) => s.service_name === `${region}.${name}`);
+    assert.equal(found.length, 1, `service ${name} listed ${found.length} times: ${res.raw}`);
+    assert.equal(found[0]!.service_type, 'gateway', res.raw);
+    return found[0]!.id;
+  });
+}
+
+export async function createEndpoint(w: Api, serviceId: string, vpcId: string, routetables?: string[]) {
   const res = await w.api('POST', '/vpc-endpoints', {
     endpoint_service_id: serviceId,
     vpc_id: vpcId,
@@ -39,7 +64,7 @@ export async function createEndpoint(w: World, serviceId: string, vpcId: string,
   return res.body.id as string;
 }
 
-export async function routesOf(w: World, tableId: string) {
+export async function routesOf(w: Api, tableId: string) {
   const res = await w.api('GET', `/routetables/${tableId}`);
   assert.equal(res.status, 200, res.raw);
   return res.body.routetable.routes as Route[];
@@ -67,21 +92,21 @@ export async function getEndpoint(w: World, ep: string, headers?: Record<string,
 }
 
 /** The `egw` routes of a table, with only the fields users see. */
-export async function egwRoutes(w: World, table: string): Promise<Route[]> {
+export async function egwRoutes(w: Api, table: string): Promise<Route[]> {
   return (await routesOf(w, table))
     .filter((r) => r.type === 'egw')
     .map(({ type, destination, nexthop }) => ({ type, destination, nexthop }));
 }
 
 /** Adds user routes to a table through the API. */
-export async function addRoutes(w: World, table: string, add: Route[]) {
+export async function addRoutes(w: Api, table: string, add: Route[]) {
   const res = await w.api('PUT', `/routetables/${table}`, { routetable: { routes: { add } } });
   assert.equal(res.status, 200, res.raw);
   return res.body.routetable.routes as Route[];
 }
 
 /** Adds user routes (type ecs, /32 destinations in 172.16/12, outside 10.0.0.0/16) until the table holds `total`. */
-export async function fillTable(w: World, table: string, total: number) {
+export async function fillTable(w: Api, table: string, total: number) {
   const have = (await routesOf(w, table)).length;
   const add = Array.from({ length: total - have }, (_, i) => ({
     type: 'ecs',

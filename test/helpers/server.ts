@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { passwordLogin } from './auth.ts';
 import { parseJson } from './json.ts';
 import { until } from './wait.ts';
 
@@ -157,15 +159,7 @@ export async function login(url: string, password: string, user = 'admin', proje
   const res = await fetch(`${url}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: user, password, domain: { name: 'vpcep' } } },
-        },
-        scope: { project: { name: project } },
-      },
-    }),
+    body: JSON.stringify(passwordLogin({ user, password, project: { name: project } })),
     signal: AbortSignal.timeout(10_000),
   });
   const body = await res.text();
@@ -175,6 +169,34 @@ export async function login(url: string, password: string, user = 'admin', proje
     projectId: res.status === 201 ? (JSON.parse(body).token.project.id as string) : '',
     body,
   };
+}
+
+/** Password login that must succeed: the session, or a failure that shows the server's output. */
+export async function sessionOn(server: ServerProcess, password: string): Promise<Session> {
+  const res = await login(server.url, password);
+  if (res.status !== 201) throw new Error(`login: ${res.status} ${res.body}\n${server.output()}`);
+  return { token: res.token, projectId: res.projectId };
+}
+
+/**
+ * `fn` on the store a spawned server serves from (its PostgreSQL database, or the SQLite file in its
+ * data dir once the server has exited), opened in this process and closed afterwards: for what no
+ * API shows, the audit log and the store's invariants.
+ */
+export async function onServerStore<T>(
+  where: { databaseUrl: string } | { dataDir: string },
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(
+    'databaseUrl' in where
+      ? { dataDir: '', databaseUrl: where.databaseUrl, lockTimeoutMs: 10_000 }
+      : { dataDir: where.dataDir, databaseUrl: undefined, lockTimeoutMs: 10_000 },
+  );
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 export interface HttpReply {

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { parseJson } from './json.ts';
-import type { Reply } from './world.ts';
+import { replyOf, type Reply } from './world.ts';
 
 /**
  * Requests signed by the OFFICIAL signer of `@huaweicloud/huaweicloud-sdk-core` (a dev dependency),
@@ -100,5 +99,5 @@ export async function injectSigned(
     headers: s.headers,
     ...(s.payload === undefined ? {} : { payload: s.payload }),
   });
-  return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
+  return replyOf(res);
 }

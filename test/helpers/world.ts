@@ -8,6 +8,8 @@ import { buildApp } from '../../src/app.ts';
 import { testConfig, type Config } from '../../src/config.ts';
 import { randomIds, type Clock } from '../../src/domain/ids.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
+import type { LightMyRequestResponse as InjectResponse } from 'fastify';
+import { passwordLogin } from './auth.ts';
 import { parseJson } from './json.ts';
 import pg from 'pg';
 import type { Store } from '../../src/store/store.ts';
@@ -74,6 +76,11 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** An `inject` response as the suites read it. */
+export function replyOf(res: InjectResponse): Reply {
+  return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
+}
+
 export async function tokenFor(
   app: FastifyInstance,
   user = 'admin',
@@ -83,15 +90,7 @@ export async function tokenFor(
   const res = await app.inject({
     method: 'POST',
     url: '/v3/auth/tokens',
-    payload: {
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: user, password, domain: { name: 'vpcep' } } },
-        },
-        scope: { project: { name: projectName } },
-      },
-    },
+    payload: passwordLogin({ user, password, project: { name: projectName } }),
   });
   if (res.statusCode !== 201) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   return String(res.headers['x-subject-token']);
@@ -128,7 +127,7 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
       headers: merged,
       ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    return { status: res.statusCode, headers: res.headers, body: parseJson(res.body), raw: res.body };
+    return replyOf(res);
   };
   return {
     app,

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { auditLog } from '../helpers/audit.ts';
 import { checkInvariants, checkReadPath } from '../helpers/invariants.ts';
 import { prng } from '../helpers/random.ts';
 import { client, type HttpReply } from '../helpers/server.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
-import { TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
+import {
+  createEndpoint,
+  createTable,
+  createVpc,
+  gatewayServiceIds,
+  TWO_GATEWAY_SERVICES,
+} from '../helpers/fixtures.ts';
 import { ok, sorted } from '../helpers/expect.ts';
 
 /**
@@ -16,6 +23,8 @@ import { ok, sorted } from '../helpers/expect.ts';
 let w: World;
 /** The JSON client of the listening server: `http('GET', '/vpcs')` calls `/v1/{project}/vpcs`. */
 let http: ReturnType<typeof client>['api'];
+/** The same client, for the fixtures. */
+let real: ReturnType<typeof client>;
 let serviceId: string;
 /** A second gateway service: its endpoints share tables with the first one's. */
 let otherServiceId: string;
@@ -28,36 +37,27 @@ const readPath = {
 };
 
 async function vpcWithTables(name: string, n: number) {
-  const vpc = ok(await http('POST', '/vpcs', { vpc: { name, cidr: '10.0.0.0/16' } })).body.vpc.id as string;
-  const list = ok(await http('GET', `/routetables?vpc_id=${vpc}`)).body.routetables;
-  const defaultTable = list.find((t: { default: boolean }) => t.default).id as string;
+  const { id: vpc, defaultTable } = await createVpc(real, '10.0.0.0/16', name);
   const tables: string[] = [];
   for (let i = 0; i < n; i++) tables.push(await table(vpc));
   return { vpc, defaultTable, tables };
 }
 
-async function table(vpc: string) {
-  return ok(await http('POST', '/routetables', { routetable: { vpc_id: vpc, name: 'rt' } })).body.routetable
-    .id as string;
-}
-
-async function endpoint(vpc: string, routetables: string[], service = serviceId) {
-  const res = ok(
-    await http('POST', '/vpc-endpoints', { endpoint_service_id: service, vpc_id: vpc, routetables }),
-  );
-  return res.body.id as string;
-}
+const table = (vpc: string) => createTable(real, vpc);
+const endpoint = (vpc: string, routetables: string[], service = serviceId) =>
+  createEndpoint(real, service, vpc, routetables);
 
 before(async () => {
   w = await makeWorld({ gatewayServices: SERVICES });
   const base = await w.app.listen({ port: 0, host: '127.0.0.1' });
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
-  http = client(base, { token: w.token, projectId: w.projectId }).api;
-  const services = ok(await http('GET', '/vpc-endpoint-services/public')).body.endpoint_services;
-  const named = (n: string) =>
-    services.find((s: { service_name: string }) => s.service_name === `${w.config.region}.${n}`).id as string;
-  serviceId = named(SERVICES[0]!.name);
-  otherServiceId = named(SERVICES[1]!.name);
+  real = client(base, { token: w.token, projectId: w.projectId });
+  http = real.api;
+  [serviceId, otherServiceId] = (await gatewayServiceIds(
+    real,
+    SERVICES.map((s) => s.name),
+    w.config.region,
+  )) as [string, string];
 });
 after(() => w?.close());
 
@@ -77,12 +77,7 @@ test('20 concurrent rebinds of one endpoint take turns; none is lost', { timeout
       if (key(set) !== key(current)) sets.set(key(set), set);
     }
     const requested = [...sets.values()];
-    const lastSeq = await w.store.read((r) =>
-      r.db
-        .selectFrom('audit_log')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .executeTakeFirst(),
-    );
+    const auditBefore = (await auditLog(w.store, w.projectId)).length;
     const allowed = new Set([key(current), ...sets.keys()]);
 
     // The writers, and readers that must never see a state between two calls.
@@ -102,16 +97,9 @@ test('20 concurrent rebinds of one endpoint take turns; none is lost', { timeout
     }
 
     // The commit order, from the audit log: each call's diff is against the call before it.
-    const rows = await w.store.read((r) =>
-      r.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('seq', '>', Number(lastSeq?.seq ?? 0))
-        .where('action', '=', 'update-routetables')
-        .where('resource_id', '=', ep)
-        .orderBy('seq')
-        .execute(),
-    );
+    const rows = (await auditLog(w.store, w.projectId))
+      .slice(auditBefore)
+      .filter((r) => r.action === 'update-routetables' && r.resource_id === ep);
     assert.equal(rows.length, 20, 'one audit record per call');
     const byRequest = new Map(answers.map((a, i) => [a.requestId, requested[i]!]));
     let prev = current;

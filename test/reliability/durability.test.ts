@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { test } from 'node:test';
+import { auditLog } from '../helpers/audit.ts';
 import { checkInvariants } from '../helpers/invariants.ts';
 import { prng } from '../helpers/random.ts';
+import { useScratch } from '../helpers/scratch.ts';
+import { client, login, onServerStore, sessionOn, spawnServer, type HttpReply } from '../helpers/server.ts';
 import {
-  client,
-  login,
-  spawnServer,
-  stopAll,
-  type HttpReply,
-  type ServerProcess,
-} from '../helpers/server.ts';
-import { sorted } from '../helpers/expect.ts';
+  createEndpoint,
+  createTable,
+  createVpc,
+  gatewayService,
+  routesOf,
+  type Api,
+} from '../helpers/fixtures.ts';
+import { ok, sorted } from '../helpers/expect.ts';
 
 /**
  * Crash safety with real processes: what a server acknowledged survives SIGKILL, a request in flight
@@ -22,76 +23,34 @@ import { sorted } from '../helpers/expect.ts';
  */
 
 const PASSWORD = 'durable-password-1';
-const dirs: string[] = [];
-
-function tempDir() {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-durability-'));
-  dirs.push(d);
-  return d;
-}
-
-after(async () => {
-  await stopAll();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function ok(res: HttpReply, status = 200) {
-  assert.equal(res.status, status, `${res.status} ${res.raw}`);
-  return res.body;
-}
-
-async function session(server: ServerProcess, password = PASSWORD) {
-  const res = await login(server.url, password);
-  assert.equal(res.status, 201, `login: ${res.status} ${res.body}\n${server.output()}`);
-  return { token: res.token, projectId: res.projectId };
-}
-
-type Client = ReturnType<typeof client>;
+const scratch = useScratch('vpcep-durability-');
 
 /**
  * A VPC with `n` tables (the first holding a peering route to `userRoute` when given) and a gateway
  * endpoint bound to the first table.
  */
-async function createVpcWithEndpoint(c: Client, n: number, userRoute?: string) {
-  const vpc = ok(await c.api('POST', '/vpcs', { vpc: { name: 'dur', cidr: '10.0.0.0/16' } })).vpc
-    .id as string;
+async function createVpcWithEndpoint(c: Api, n: number, userRoute?: string) {
+  const vpc = (await createVpc(c, '10.0.0.0/16', 'dur')).id;
   const tables: string[] = [];
   for (let i = 0; i < n; i++) {
     const routes =
       i === 0 && userRoute ? [{ type: 'peering', destination: userRoute, nexthop: 'pcx-1' }] : [];
-    tables.push(
-      ok(await c.api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `t${i}`, routes } }))
-        .routetable.id,
-    );
+    tables.push(await createTable(c, vpc, routes, `t${i}`));
   }
-  const services = ok(await c.api('GET', '/vpc-endpoint-services/public')).endpoint_services;
-  const serviceId = services.find((s: { service_type: string }) => s.service_type === 'gateway').id as string;
-  const ep = ok(
-    await c.api('POST', '/vpc-endpoints', {
-      endpoint_service_id: serviceId,
-      vpc_id: vpc,
-      routetables: [tables[0]],
-    }),
-  ).id as string;
+  const ep = await createEndpoint(c, await gatewayService(c), vpc, [tables[0]!]);
   return { vpc, tables, ep };
 }
 
-async function egwOf(c: Client, table: string) {
-  const routes = ok(await c.api('GET', `/routetables/${table}`)).routetable.routes as {
-    type: string;
-    destination: string;
-    nexthop: string;
-  }[];
-  return routes.filter((r) => r.type === 'egw');
-}
+/** The table's `egw` routes as GET shows them, every field included. */
+const egwOf = async (c: Api, table: string) => (await routesOf(c, table)).filter((r) => r.type === 'egw');
 
 test(
   'acknowledged changes, the account and the token key survive SIGKILL',
   { timeout: 120_000 },
   async () => {
-    const dataDir = tempDir();
+    const dataDir = scratch.dir();
     const first = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
-    const s = await session(first);
+    const s = await sessionOn(first, PASSWORD);
     const c1 = client(first.url, s);
     const credentialsFile = path.join(dataDir, 'credentials.json');
     const credentials = fs.readFileSync(credentialsFile);
@@ -101,7 +60,7 @@ test(
     const { vpc, tables, ep } = await createVpcWithEndpoint(c1, 3, '172.31.9.0/24');
     const rebound = ok(
       await c1.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [tables[2], tables[1]] }),
-    );
+    ).body;
     assert.deepEqual(rebound, { routetables: sorted([tables[1]!, tables[2]!]) });
     // The last acknowledged response is in; kill at once, no graceful shutdown.
     assert.equal(await first.stop('SIGKILL'), 'SIGKILL');
@@ -109,7 +68,7 @@ test(
     // Restart with another configured password: bootstrap must leave the existing account alone.
     const second = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: 'another-password-2' } });
     const c2 = client(second.url, s); // the OLD token, issued by the killed process
-    const shown = ok(await c2.api('GET', `/vpc-endpoints/${ep}`));
+    const shown = ok(await c2.api('GET', `/vpc-endpoints/${ep}`)).body;
     assert.deepEqual(shown.routetables, sorted([tables[1]!, tables[2]!]), 'the acknowledged rebind survived');
     assert.equal(shown.status, 'accepted');
     assert.deepEqual(await egwOf(c2, tables[0]!), [], 'the unbound table lost its egw route');
@@ -118,13 +77,13 @@ test(
         { type: 'egw', destination: '100.125.0.0/16', nexthop: ep, description: '' },
       ]);
     }
-    const listed = ok(await c2.api('GET', `/routetables?vpc_id=${vpc}`)).routetables.map(
+    const listed = ok(await c2.api('GET', `/routetables?vpc_id=${vpc}`)).body.routetables.map(
       (t: { id: string }) => t.id,
     );
     for (const t of tables) assert.ok(listed.includes(t), `table ${t} survived`);
-    const userRoutes = ok(await c2.api('GET', `/routetables/${tables[0]}`)).routetable.routes;
+    const userRoutes = await routesOf(c2, tables[0]!);
     assert.ok(
-      userRoutes.some((r: { destination: string }) => r.destination === '172.31.9.0/24'),
+      userRoutes.some((r) => r.destination === '172.31.9.0/24'),
       'user route survived',
     );
 
@@ -139,13 +98,8 @@ test(
 
     // A graceful stop ends the process cleanly; the store it leaves keeps the invariants.
     assert.equal(await second.stop('SIGTERM'), 0, second.output());
-    const store = await openSqliteStore({ dataDir, lockTimeoutMs: 1000 });
-    try {
-      const snap = await checkInvariants(store);
-      assert.deepEqual(snap.bindings.get(ep), sorted([tables[1]!, tables[2]!]));
-    } finally {
-      await store.close();
-    }
+    const snap = await onServerStore({ dataDir }, checkInvariants);
+    assert.deepEqual(snap.bindings.get(ep), sorted([tables[1]!, tables[2]!]));
   },
 );
 
@@ -153,10 +107,10 @@ test(
   'SIGKILL during a stream of rebinds leaves the last acknowledged set or the one in flight',
   { timeout: 180_000 },
   async (t) => {
-    const dataDir = tempDir();
+    const dataDir = scratch.dir();
     const random = prng(777);
     let server = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
-    const s = await session(server);
+    const s = await sessionOn(server, PASSWORD);
     let c = client(server.url, s);
     const { tables, ep } = await createVpcWithEndpoint(c, 4);
     let state = [tables[0]!];
@@ -204,46 +158,35 @@ test(
       assert.ok(acked > 0, 'the client got some rebinds through before the kill');
 
       // The process is dead: open its store directly.
-      const store = await openSqliteStore({ dataDir, lockTimeoutMs: 1000 });
-      let bound: string[];
-      try {
-        const snap = await checkInvariants(store);
-        bound = snap.bindings.get(ep)!;
-        const allowed = [key(lastAcked), ...(inFlight ? [key(inFlight)] : [])];
-        assert.ok(
-          allowed.includes(key(bound)),
-          `after the kill the set is ${key(bound)}, expected one of ${allowed.join(' | ')}`,
-        );
-        // The audit record committed with the change: one per committed call, the last one naming the set.
-        const inFlightCommitted = inFlight !== undefined && key(bound) === key(inFlight) ? 1 : 0;
-        t.diagnostic(
-          `cycle ${cycle}: the call in flight ${inFlightCommitted ? 'committed' : 'did not commit'}`,
-        );
-        committed += acked + inFlightCommitted;
-        const rows = await store.read((r) =>
-          r.db
-            .selectFrom('audit_log')
-            .select(['detail'])
-            .where('action', '=', 'update-routetables')
-            .where('resource_id', '=', ep)
-            .orderBy('seq')
-            .execute(),
-        );
-        assert.equal(rows.length, committed, 'one audit record per committed rebind');
-        assert.deepEqual(
-          sorted(JSON.parse(rows.at(-1)!.detail).requested),
-          bound,
-          'the last audit record is the state',
-        );
-      } finally {
-        await store.close();
-      }
+      const { snap, audit } = await onServerStore({ dataDir }, async (store) => ({
+        snap: await checkInvariants(store),
+        audit: await auditLog(store, s.projectId, 'update-routetables'),
+      }));
+      const bound = snap.bindings.get(ep)!;
+      const allowed = [key(lastAcked), ...(inFlight ? [key(inFlight)] : [])];
+      assert.ok(
+        allowed.includes(key(bound)),
+        `after the kill the set is ${key(bound)}, expected one of ${allowed.join(' | ')}`,
+      );
+      // The audit record committed with the change: one per committed call, the last one naming the set.
+      const inFlightCommitted = inFlight !== undefined && key(bound) === key(inFlight) ? 1 : 0;
+      t.diagnostic(
+        `cycle ${cycle}: the call in flight ${inFlightCommitted ? 'committed' : 'did not commit'}`,
+      );
+      committed += acked + inFlightCommitted;
+      const rows = audit.filter((r) => r.resource_id === ep);
+      assert.equal(rows.length, committed, 'one audit record per committed rebind');
+      assert.deepEqual(
+        sorted(JSON.parse(rows.at(-1)!.detail).requested),
+        bound,
+        'the last audit record is the state',
+      );
       state = bound;
 
       // A new process on the same data dir serves the same state to the old token.
       server = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
       c = client(server.url, s);
-      const shown = ok(await c.api('GET', `/vpc-endpoints/${ep}`));
+      const shown = ok(await c.api('GET', `/vpc-endpoints/${ep}`)).body;
       assert.deepEqual(shown.routetables, state);
       for (const table of tables) {
         const egw = await egwOf(c, table);

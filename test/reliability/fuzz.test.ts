@@ -17,6 +17,7 @@ import type { RouteDef } from '../../src/http/route.ts';
 import { bootstrap } from '../../src/service/bootstrap.ts';
 import { Identity } from '../../src/service/identity.ts';
 import type { Store } from '../../src/store/store.ts';
+import { passwordLogin } from '../helpers/auth.ts';
 import { addAccount, type Account } from '../helpers/seed.ts';
 import { changeCount, storeDigest, tableDigests } from '../helpers/digest.ts';
 import {
@@ -367,16 +368,7 @@ function corpus(): Sent[] {
   const deep = `${'{"a":'.repeat(4150)}1${'}'.repeat(4150)}`;
   const table = known.routetable_id![0]!;
   const json = { 'x-auth-token': token, 'content-type': 'application/json' };
-  const login = (name: string, password = 'x') =>
-    JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name, password, domain: { name: 'vpcep' } } },
-        },
-        scope: { project: { name: 'cn-north-4' } },
-      },
-    });
+  const login = (user: string, password = 'x') => JSON.stringify(passwordLogin({ user, password }));
   const out: Sent[] = [];
   for (const name of ['__proto__', 'constructor']) {
     out.push({

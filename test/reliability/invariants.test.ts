@@ -6,7 +6,7 @@ import { checkInvariants, checkReadPath, type ReadPath, type StoreReader } from 
 import type { Tx } from '../../src/store/store.ts';
 import { makeWorld, type Reply, type World } from '../helpers/world.ts';
 import { expectError, sorted } from '../helpers/expect.ts';
-import { TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
+import { gatewayServiceIds, TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
 
 /**
  * Random sequences of commands over real HTTP (inject) against the real store. After every step:
@@ -555,16 +555,11 @@ async function cleanup(run: Run) {
 
 before(async () => {
   w = await makeWorld({ gatewayServices: SERVICES });
-  const res = await w.api('GET', '/vpc-endpoint-services/public');
-  assert.equal(res.status, 200, res.raw);
-  serviceIds = SERVICES.map((g) => {
-    const s = res.body.endpoint_services.find(
-      (x: { service_name: string }) => x.service_name === `${w.config.region}.${g.name}`,
-    );
-    assert.ok(s, `gateway service ${g.name} is listed`);
-    assert.equal(s.service_type, 'gateway');
-    return s.id as string;
-  });
+  serviceIds = await gatewayServiceIds(
+    w,
+    SERVICES.map((g) => g.name),
+    w.config.region,
+  );
 });
 after(() => w?.close());
 

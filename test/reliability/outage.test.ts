@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as pace } from 'node:timers/promises';
+import { auditLog } from '../helpers/audit.ts';
 import { sorted } from '../helpers/expect.ts';
+import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import { prng } from '../helpers/random.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
-import { client, login, spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import { TEST_DATABASE_URL } from '../helpers/pgdb.ts';
+import { useScratch } from '../helpers/scratch.ts';
+import { client, onServerStore, sessionOn, spawnServer } from '../helpers/server.ts';
 import { until } from '../helpers/wait.ts';
 
 /**
@@ -84,15 +84,7 @@ interface Answer {
   ms: number;
 }
 
-const dirs: string[] = [];
-let db: TestDatabase | undefined;
-let proxy: CuttableProxy | undefined;
-after(async () => {
-  await stopAll();
-  await proxy?.cut();
-  await db?.drop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch('vpcep-outage-');
 
 /** Every non-empty subset of `items`, in a seeded random order: each call asks for a new set. */
 function subsetsInRandomOrder(items: string[], seed: number): string[][] {
@@ -110,46 +102,32 @@ test(
   { timeout: 120_000 },
   async (t) => {
     if (!TEST_DATABASE_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
-    db = await createTestDatabase('vpcep_out');
+    const db = await scratch.database('vpcep_out');
     const upstream = new URL(TEST_DATABASE_URL);
-    proxy = new CuttableProxy(upstream.hostname, Number(upstream.port || 5432));
+    const proxy = new CuttableProxy(upstream.hostname, Number(upstream.port || 5432));
     await proxy.open();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-outage-'));
-    dirs.push(dataDir);
-    const server: ServerProcess = await spawnServer({
+    scratch.defer(() => proxy.cut());
+    const dataDir = scratch.dir();
+    const server = await spawnServer({
       dataDir,
       databaseUrl: db.urlVia('127.0.0.1', proxy.port),
       env: { VPCEP_ADMIN_PASSWORD: PASSWORD, VPCEP_PROJECT_ID: PROJECT_ID },
     });
-    const session = await login(server.url, PASSWORD);
-    assert.equal(session.status, 201, session.body);
-
-    const { call } = client(server.url, { token: session.token, projectId: PROJECT_ID });
-    const api = (method: string, p: string, body?: unknown) => call(method, `/v1/${PROJECT_ID}${p}`, body);
+    const http = client(server.url, await sessionOn(server, PASSWORD));
+    const { call, api } = http;
     const probe = async (p: string) => (await call('GET', p)).status;
 
     // Each loop rebinds an endpoint of its own over tables of its own, so every call changes its set.
-    const vpc = (await api('POST', '/vpcs', { vpc: { name: 'outage', cidr: '10.0.0.0/16' } })).body.vpc.id;
-    const service = (await api('GET', '/vpc-endpoint-services/public')).body.endpoint_services.find(
-      (s: { service_type: string }) => s.service_type === 'gateway',
-    ).id;
+    const vpc = (await createVpc(http, '10.0.0.0/16', 'outage')).id;
+    const service = await gatewayService(http);
     const loops: { endpoint: string; sets: string[][]; acked: string[] | undefined }[] = [];
     for (let l = 0; l < LOOPS; l++) {
       const tables: string[] = [];
-      for (let i = 0; i < TABLES_PER_LOOP; i++) {
-        const res = await api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `l${l}t${i}` } });
-        assert.equal(res.status, 200, res.raw);
-        tables.push(res.body.routetable.id);
-      }
+      for (let i = 0; i < TABLES_PER_LOOP; i++) tables.push(await createTable(http, vpc, [], `l${l}t${i}`));
       const sets = subsetsInRandomOrder(tables, 77 + l);
       const first = sets.shift()!;
-      const res = await api('POST', '/vpc-endpoints', {
-        endpoint_service_id: service,
-        vpc_id: vpc,
-        routetables: first,
-      });
-      assert.equal(res.status, 200, res.raw);
-      loops.push({ endpoint: res.body.id, sets, acked: sorted(first) });
+      const endpoint = await createEndpoint(http, service, vpc, first);
+      loops.push({ endpoint, sets, acked: sorted(first) });
     }
 
     const answers: Answer[] = [];
@@ -282,17 +260,9 @@ test(
     // Nothing acknowledged is lost: each acknowledged call committed (it has its audit record, as
     // every call here changes its endpoint's set), in the order answered, and the final set is the
     // last acknowledged one.
-    const pgc = await db.connect();
-    let audit: { resource_id: string; request_id: string; detail: string }[];
-    try {
-      audit = (
-        await pgc.query(
-          `select resource_id, request_id, detail from audit_log where action = 'update-routetables' order by seq`,
-        )
-      ).rows;
-    } finally {
-      await pgc.end();
-    }
+    const audit = await onServerStore({ databaseUrl: db.url }, (store) =>
+      auditLog(store, PROJECT_ID, 'update-routetables'),
+    );
     const audited = new Map(audit.map((r) => [r.request_id, r]));
     for (const a of answers.filter((x) => x.status === 200)) {
       assert.deepEqual(

@@ -1,15 +1,25 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, test } from 'node:test';
-import type { Store } from '../../src/store/store.ts';
-import { openPostgresStore } from '../../src/store/postgres.ts';
+import { test } from 'node:test';
+import { auditLog } from '../helpers/audit.ts';
 import { checkInvariants, checkReadPath } from '../helpers/invariants.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
+import { TEST_DATABASE_URL } from '../helpers/pgdb.ts';
 import { prng } from '../helpers/random.ts';
-import { client, login, spawnServer, stopAll, type ServerProcess, type Session } from '../helpers/server.ts';
-import { TWO_GATEWAY_SERVICES } from '../helpers/fixtures.ts';
+import { useScratch } from '../helpers/scratch.ts';
+import {
+  client,
+  onServerStore,
+  sessionOn,
+  spawnServer,
+  type ServerProcess,
+  type Session,
+} from '../helpers/server.ts';
+import {
+  createEndpoint,
+  createTable,
+  createVpc,
+  gatewayServiceIds,
+  TWO_GATEWAY_SERVICES,
+} from '../helpers/fixtures.ts';
 import { ok, sorted } from '../helpers/expect.ts';
 
 /**
@@ -31,16 +41,7 @@ const TABLES = 12;
 /** Endpoints per service, all in one VPC, all racing for the same tables. */
 const ENDPOINTS = [6, 3];
 
-const dirs: string[] = [];
-let db: TestDatabase | undefined;
-let store: Store | undefined;
-
-after(async () => {
-  await stopAll();
-  await store?.close();
-  await db?.drop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch('vpcep-replica-');
 
 interface Ack {
   client: number;
@@ -59,7 +60,7 @@ test(
   { timeout: 180_000 },
   async (t) => {
     if (!TEST_DATABASE_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
-    db = await createTestDatabase('vpcep_rep');
+    const db = await scratch.database('vpcep_rep');
     const env = {
       VPCEP_ADMIN_PASSWORD: PASSWORD,
       VPCEP_PROJECT_ID: PROJECT_ID,
@@ -72,11 +73,9 @@ test(
     // All three at once: migrations and bootstrap race on the empty database.
     const t0 = performance.now();
     const started = await Promise.allSettled(
-      Array.from({ length: REPLICAS }, () => {
-        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-replica-'));
-        dirs.push(dataDir);
-        return spawnServer({ dataDir, databaseUrl: db!.url, env, startTimeoutMs: 60_000 });
-      }),
+      Array.from({ length: REPLICAS }, () =>
+        spawnServer({ dataDir: scratch.dir(), databaseUrl: db.url, env, startTimeoutMs: 60_000 }),
+      ),
     );
     const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
     assert.deepEqual(failed, [], 'every replica starts on the shared, empty database');
@@ -86,10 +85,9 @@ test(
     // One account for all: each replica logs in, and each token works on every replica.
     const sessions: Session[] = [];
     for (const s of servers) {
-      const res = await login(s.url, PASSWORD);
-      assert.equal(res.status, 201, res.body);
-      assert.equal(res.projectId, PROJECT_ID);
-      sessions.push({ token: res.token, projectId: res.projectId });
+      const session = await sessionOn(s, PASSWORD);
+      assert.equal(session.projectId, PROJECT_ID);
+      sessions.push(session);
     }
     for (const [i, session] of sessions.entries()) {
       for (const [j, s] of servers.entries()) {
@@ -97,42 +95,26 @@ test(
         assert.equal(res.status, 200, `token of replica ${i} on replica ${j}: ${res.raw}`);
       }
     }
-    const apis = servers.map((s, i) => client(s.url, sessions[(i + 1) % REPLICAS]!).api);
+    const clients = servers.map((s, i) => client(s.url, sessions[(i + 1) % REPLICAS]!));
+    const apis = clients.map((c) => c.api);
     const api = apis[0]!;
 
     // The bootstrap made each configured service exactly once.
-    const listed = ok(await api('GET', '/vpc-endpoint-services/public')).body.endpoint_services as {
-      id: string;
-      service_name: string;
-    }[];
-    const serviceIds = SERVICES.map((s) => {
-      const found = listed.filter((x) => x.service_name === `cn-north-4.${s.name}`);
-      assert.equal(found.length, 1, `service ${s.name} listed ${found.length} times`);
-      return found[0]!.id;
-    });
+    const serviceIds = await gatewayServiceIds(
+      clients[0]!,
+      SERVICES.map((s) => s.name),
+    );
 
     // One VPC, 12 tables, 6 + 3 endpoints, each starting on a table of its own.
-    const vpc = ok(await api('POST', '/vpcs', { vpc: { name: 'shared', cidr: '10.0.0.0/16' } })).body.vpc
-      .id as string;
+    const vpc = (await createVpc(clients[0]!, '10.0.0.0/16', 'shared')).id;
     const tables: string[] = [];
-    for (let i = 0; i < TABLES; i++) {
-      tables.push(
-        ok(await api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `rt${i}` } })).body.routetable
-          .id,
-      );
-    }
+    for (let i = 0; i < TABLES; i++) tables.push(await createTable(clients[0]!, vpc, [], `rt${i}`));
     const endpoints: { id: string; service: number; initial: string[] }[] = [];
     for (const [service, n] of ENDPOINTS.entries()) {
       for (let i = 0; i < n; i++) {
         const initial = [tables[endpoints.length % TABLES]!];
-        const res = ok(
-          await api('POST', '/vpc-endpoints', {
-            endpoint_service_id: serviceIds[service],
-            vpc_id: vpc,
-            routetables: initial,
-          }),
-        );
-        endpoints.push({ id: res.body.id, service, initial });
+        const id = await createEndpoint(clients[0]!, serviceIds[service]!, vpc, initial);
+        endpoints.push({ id, service, initial });
       }
     }
 
@@ -209,18 +191,9 @@ test(
 
     // The commit order of each endpoint's calls, from the audit log (seq order; one endpoint's calls
     // take turns on its row lock, so their seq order is their commit order).
-    const pgc = await db.connect();
-    let audit: { seq: string; resource_id: string; request_id: string; detail: string }[];
-    try {
-      audit = (
-        await pgc.query(
-          `select seq, resource_id, request_id, detail from audit_log
-          where action = 'update-routetables' order by seq`,
-        )
-      ).rows;
-    } finally {
-      await pgc.end();
-    }
+    const audit = await onServerStore({ databaseUrl: db.url }, (store) =>
+      auditLog(store, PROJECT_ID, 'update-routetables'),
+    );
     const byRequest = new Map(acks.map((a) => [a.requestId, a]));
     for (const row of audit) {
       const a = byRequest.get(row.request_id);
@@ -278,21 +251,22 @@ test(
     }
 
     // The store's invariants, and every replica reads the same, true state.
-    store = await openPostgresStore({ url: db.url, lockTimeoutMs: 10_000, poolSize: 2 });
-    const snapshot = await checkInvariants(store);
-    for (const ep of endpoints) assert.deepEqual(snapshot.bindings.get(ep.id), finals.get(ep.id));
-    for (const [i, replicaApi] of apis.entries()) {
-      await checkReadPath(
-        store,
-        {
-          endpoint: (id) => replicaApi('GET', `/vpc-endpoints/${id}`),
-          list: () => replicaApi('GET', '/vpc-endpoints?limit=1000'),
-          routetable: (id) => replicaApi('GET', `/routetables/${id}`),
-        },
-        { vpcIds: [vpc] },
-      ).catch((e: Error) => {
-        throw new Error(`replica ${i}: ${e.message}`);
-      });
-    }
+    await onServerStore({ databaseUrl: db.url }, async (store) => {
+      const snapshot = await checkInvariants(store);
+      for (const ep of endpoints) assert.deepEqual(snapshot.bindings.get(ep.id), finals.get(ep.id));
+      for (const [i, replicaApi] of apis.entries()) {
+        await checkReadPath(
+          store,
+          {
+            endpoint: (id) => replicaApi('GET', `/vpc-endpoints/${id}`),
+            list: () => replicaApi('GET', '/vpc-endpoints?limit=1000'),
+            routetable: (id) => replicaApi('GET', `/routetables/${id}`),
+          },
+          { vpcIds: [vpc] },
+        ).catch((e: Error) => {
+          throw new Error(`replica ${i}: ${e.message}`);
+        });
+      }
+    });
   },
 );

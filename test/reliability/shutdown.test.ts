@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as pace } from 'node:timers/promises';
-import { after, test } from 'node:test';
-import Sqlite from 'better-sqlite3';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/pgdb.ts';
-import { login, spawnServer, stopAll } from '../helpers/server.ts';
+import { test } from 'node:test';
+import { auditLog } from '../helpers/audit.ts';
+import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
+import { TEST_DATABASE_URL } from '../helpers/pgdb.ts';
+import { useScratch } from '../helpers/scratch.ts';
+import { client, onServerStore, sessionOn, spawnServer } from '../helpers/server.ts';
 import { sorted } from '../helpers/expect.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -30,13 +29,7 @@ const EXIT_WITHIN_MS = 10_000;
 /** A worker's pause after a call that got no answer: a pace, so it does not spin on a closed port. */
 const RETRY_PACE_MS = 5;
 
-const dirs: string[] = [];
-let db: TestDatabase | undefined;
-after(async () => {
-  await stopAll();
-  await db?.drop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratch = useScratch('vpcep-shutdown-');
 
 type Outcome =
   | { kind: 'answer'; status: number; code: string | undefined; retryAfter: string | null; requestId: string }
@@ -104,44 +97,25 @@ test(
   'SIGTERM drains: in-flight calls finish, later calls get 503 or a refused connection, exit 0',
   { timeout: 90_000 },
   async (t) => {
-    if (TEST_DATABASE_URL) db = await createTestDatabase('vpcep_shut');
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-shutdown-'));
-    dirs.push(dataDir);
+    const db = TEST_DATABASE_URL ? await scratch.database('vpcep_shut') : undefined;
+    const dataDir = scratch.dir();
     const server = await spawnServer({
       dataDir,
       ...(db ? { databaseUrl: db.url } : {}),
       env: { VPCEP_ADMIN_PASSWORD: PASSWORD, VPCEP_PROJECT_ID: PROJECT_ID },
     });
-    const session = await login(server.url, PASSWORD);
-    assert.equal(session.status, 201, session.body);
+    const session = await sessionOn(server, PASSWORD);
     const headers = { 'x-auth-token': session.token, 'content-type': 'application/json' };
-    const api = async (method: string, p: string, body?: unknown) => {
-      const res = await fetch(`${server.url}/v1/${PROJECT_ID}${p}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const raw = await res.text();
-      assert.ok(res.status === 200, `${method} ${p}: ${res.status} ${raw}`);
-      return JSON.parse(raw);
-    };
+    const api = client(server.url, session);
 
     // Endpoints with two tables each: the slow calls and the workers flip between [a] and [a, b].
-    const vpc = (await api('POST', '/vpcs', { vpc: { name: 'drain', cidr: '10.0.0.0/16' } })).vpc.id;
-    const service = (await api('GET', '/vpc-endpoint-services/public')).endpoint_services.find(
-      (s: { service_type: string }) => s.service_type === 'gateway',
-    ).id;
+    const vpc = (await createVpc(api, '10.0.0.0/16', 'drain')).id;
+    const service = await gatewayService(api);
     const endpoints: { id: string; a: string; b: string }[] = [];
     for (let i = 0; i < SLOW + 5; i++) {
-      const a = (await api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `a${i}` } })).routetable
-        .id;
-      const b = (await api('POST', '/routetables', { routetable: { vpc_id: vpc, name: `b${i}` } })).routetable
-        .id;
-      const id = (
-        await api('POST', '/vpc-endpoints', { endpoint_service_id: service, vpc_id: vpc, routetables: [a] })
-      ).id;
-      endpoints.push({ id, a, b });
+      const a = await createTable(api, vpc, [], `a${i}`);
+      const b = await createTable(api, vpc, [], `b${i}`);
+      endpoints.push({ id: await createEndpoint(api, service, vpc, [a]), a, b });
     }
     const slowEndpoints = endpoints.slice(0, SLOW);
     const busyEndpoints = endpoints.slice(SLOW);
@@ -284,7 +258,11 @@ test(
     );
     for (const id of slowIds) answered200.add(id);
     const busy = new Set(endpoints.map((e) => e.id));
-    const audit = (await auditRecords()).filter((r) => busy.has(r.resource_id));
+    const audit = (
+      await onServerStore(db ? { databaseUrl: db.url } : { dataDir }, (store) =>
+        auditLog(store, PROJECT_ID, 'update-routetables'),
+      )
+    ).filter((r) => busy.has(r.resource_id));
     const unanswered = audit.filter((r) => !answered200.has(r.request_id));
     assert.deepEqual(unanswered, [], 'changes committed for calls that got no 200');
     for (const id of slowIds)
@@ -294,21 +272,3 @@ test(
       );
   },
 );
-
-async function auditRecords(): Promise<{ resource_id: string; request_id: string }[]> {
-  const q = `select resource_id, request_id from audit_log where action = 'update-routetables' order by seq`;
-  if (db) {
-    const c = await db.connect();
-    try {
-      return (await c.query(q)).rows;
-    } finally {
-      await c.end();
-    }
-  }
-  const sqlite = new Sqlite(path.join(dirs[0]!, 'vpcep.db'), { readonly: true });
-  try {
-    return sqlite.prepare(q).all() as { resource_id: string; request_id: string }[];
-  } finally {
-    sqlite.close();
-  }
-}

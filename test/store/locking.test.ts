@@ -246,6 +246,83 @@ test('overlapping subnets created at once: exactly one is created', async (t) =>
   assert.equal(subnets.body.subnets.filter((s: { cidr: string }) => s.cidr === '10.0.88.0/24').length, 1);
 });
 
+// Deletes racing the creates and binds that refer to what they delete: whichever commits first
+// wins, the other is refused with a documented code (a foreign key the loser trips answers 409), and
+// nothing is ever left referring to what was deleted.
+
+/** `status code` of an answer, for tallies and messages. */
+const outcome = (r: Reply) => `${r.status} ${r.body?.error?.code ?? ''}`.trim();
+
+test('a VPC delete racing creates inside it: one side wins, nothing is left in a deleted VPC', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const tally = new Map<string, number>();
+  for (let round = 0; round < 8; round++) {
+    const v = (await createVpc(w, '10.60.0.0/16', `race-${round}`)).id;
+    const [del, ...creates] = await Promise.all([
+      w.api('DELETE', `/vpcs/${v}`),
+      w.api('POST', '/subnets', {
+        subnet: { name: 'race', cidr: '10.60.1.0/24', gateway_ip: '10.60.1.1', vpc_id: v },
+      }),
+      w.api('POST', '/routetables', { routetable: { vpc_id: v, name: 'race' } }),
+      w.api('POST', '/vpc-endpoints', { endpoint_service_id: service, vpc_id: v }),
+    ]);
+    const answers = [del!, ...creates].map(outcome);
+    for (const a of answers) tally.set(a, (tally.get(a) ?? 0) + 1);
+    const why = `round ${round}: delete, subnet, table, endpoint answered ${answers.join(' | ')}`;
+    assert.ok(['204', '409 VPC.0104', '409 VPCEP.0409'].includes(outcome(del!)), why);
+    const refused = ['404 VPC.0103', '400 EndPoint.2001', '400 EndPoint.1019', '409 VPCEP.0409'];
+    for (const c of creates) assert.ok(c.status === 200 || refused.includes(outcome(c)), why);
+    const shown = await w.api('GET', `/vpcs/${v}`);
+    if (del!.status === 204) {
+      assert.deepEqual(
+        creates.map((c) => c.status).filter((s) => s === 200),
+        [],
+        why,
+      );
+      assert.equal(shown.status, 404, why);
+      assert.deepEqual((await w.api('GET', `/subnets?vpc_id=${v}`)).body.subnets, [], why);
+      assert.deepEqual((await w.api('GET', `/vpc-endpoints?vpc_id=${v}`)).body.endpoints, [], why);
+    } else {
+      assert.equal(shown.status, 200, why);
+    }
+  }
+  t.diagnostic(`answers: ${[...tally].map(([k, n]) => `${n} × ${k}`).join(', ')}`);
+  await checkInvariants(w.store);
+});
+
+test('a route-table delete racing a rebind that binds it: one side wins, no binding outlives the table', async (t) => {
+  if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
+  const own = await createTable(w, vpc.id);
+  const ep = await createEndpoint(w, service, vpc.id, [own]);
+  const tally = new Map<string, number>();
+  for (let round = 0; round < 8; round++) {
+    const contested = await createTable(w, vpc.id);
+    const [del, put] = await Promise.all([
+      w.api('DELETE', `/routetables/${contested}`),
+      w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [own, contested] }),
+    ]);
+    const answers = [outcome(del!), outcome(put!)];
+    for (const a of answers) tally.set(a, (tally.get(a) ?? 0) + 1);
+    const why = `round ${round}: delete, rebind answered ${answers.join(' | ')}`;
+    assert.ok(['204', '400 VPC.2802', '409 VPCEP.0409'].includes(outcome(del!)), why);
+    assert.ok(['200', '400 EndPoint.1019', '409 VPCEP.0409'].includes(outcome(put!)), why);
+    const bound = (await w.api('GET', `/vpc-endpoints/${ep}`)).body.routetables as string[];
+    if (del!.status === 204) {
+      assert.deepEqual(bound, [own], why);
+      assert.equal((await w.api('GET', `/routetables/${contested}`)).status, 404, why);
+    } else {
+      assert.deepEqual(bound, put!.status === 200 ? [own, contested].sort() : [own], why);
+      // Unbind it again for the next round, so the endpoint always starts on its own table.
+      assert.equal(
+        (await w.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: [own] })).status,
+        200,
+      );
+    }
+  }
+  t.diagnostic(`answers: ${[...tally].map(([k, n]) => `${n} × ${k}`).join(', ')}`);
+  await checkInvariants(w.store, { vpcIds: [vpc.id] });
+});
+
 test('an access-key create waits for a held lock on its user: 409, no key made', async (t) => {
   if (!PG_URL) return t.skip('VPCEP_TEST_DATABASE_URL is not set');
   const c = new pg.Client({ connectionString: PG_URL });

@@ -6,37 +6,27 @@ import { test } from 'node:test';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { canonicalRequest, computeSignature } from '../../src/domain/signing.ts';
 import { signRequest } from '../../src/sdk/signer.ts';
+import { GET_VECTOR, PUT_VECTOR, VECTOR } from '../helpers/signing-vectors.ts';
 
-const AK = 'TESTAK0000000000000';
-const SK = 'TESTSK000000000000000000000000000000000000';
-const PROJECT = '0123456789abcdef0123456789abcdef';
-const BASE = 'http://127.0.0.1:18080';
-const DATE = new Date('2026-11-27T22:37:00Z');
+const { ak: AK, sk: SK, project: PROJECT, date: DATE } = VECTOR;
+const BASE = `http://${VECTOR.host}`;
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const key = { ak: AK, sk: SK, projectId: PROJECT, date: DATE };
 
 test('vector 1: PUT UpdateEndpointRoutetable with a body', () => {
-  const body =
-    '{"routetables":["0b9b9e2a-4d8e-4a8b-9b0b-0d0a0f0e0c0d","1c8c8f3b-5e9f-4b9c-8c1c-1e1b1f1f1d1e"]}';
   const signed = signRequest(
     {
       method: 'PUT',
-      url: `${BASE}/v1/${PROJECT}/vpc-endpoints/4189d3c2-8882-4871-a3c2-d380272eed83/routetables`,
+      url: `${BASE}${PUT_VECTOR.url}`,
       headers: { 'Content-Type': 'application/json' },
-      body,
+      body: JSON.stringify(PUT_VECTOR.body),
     },
     key,
   );
   assert.deepEqual(signed.signedHeaders, ['content-type', 'host', 'x-project-id', 'x-sdk-date']);
-  assert.equal(
-    signed.canonicalRequest.split('\n').at(-1),
-    '434c637b782a7e03d3ca497f31c5bde013a54425d0b5d5daab20443bae21c8b9',
-  );
-  assert.equal(
-    sha256(signed.canonicalRequest),
-    'dc1aa4e4e253b7cd84c200682434b3384f4666193f0f93052006489d4890e6ea',
-  );
-  assert.equal(signed.signature, 'bb81693414449f2e78608888a8a3ceda4143397fa92c05555417010b952cdeba');
+  assert.equal(signed.canonicalRequest.split('\n').at(-1), PUT_VECTOR.payloadSha256);
+  assert.equal(sha256(signed.canonicalRequest), PUT_VECTOR.canonicalSha256);
+  assert.equal(signed.signature, PUT_VECTOR.signature);
   assert.deepEqual(signed.headers, {
     'content-type': 'application/json',
     host: '127.0.0.1:18080',
@@ -44,7 +34,7 @@ test('vector 1: PUT UpdateEndpointRoutetable with a body', () => {
     'x-project-id': PROJECT,
     authorization:
       `SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=content-type;host;x-project-id;x-sdk-date, ` +
-      'Signature=bb81693414449f2e78608888a8a3ceda4143397fa92c05555417010b952cdeba',
+      `Signature=${PUT_VECTOR.signature}`,
   });
 });
 
@@ -52,26 +42,17 @@ test('vector 2: GET ListEndpoints with an unsorted query and no body', () => {
   const signed = signRequest(
     {
       method: 'GET',
-      url:
-        `${BASE}/v1/${PROJECT}/vpc-endpoints?endpoint_service_name=cn-north-4.com.myhuaweicloud.v4.obsv2` +
-        '&vpc_id=4189d3c2-8882-4871-a3c2-d380272eed83&limit=10&offset=0&sort_key=create_at&sort_dir=desc',
+      url: `${BASE}${GET_VECTOR.url}`,
       headers: { 'content-type': 'application/json' },
     },
     key,
   );
   const lines = signed.canonicalRequest.split('\n');
   assert.equal(lines[1], `/v1/${PROJECT}/vpc-endpoints/`);
-  assert.equal(
-    lines[2],
-    'endpoint_service_name=cn-north-4.com.myhuaweicloud.v4.obsv2&limit=10&offset=0&sort_dir=desc' +
-      '&sort_key=create_at&vpc_id=4189d3c2-8882-4871-a3c2-d380272eed83',
-  );
-  assert.equal(lines.at(-1), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  assert.equal(
-    sha256(signed.canonicalRequest),
-    'dc11be54dbdfc60cc3f432edcfef23e92d22ed5f27e550e3a17b1b9cf31e87a1',
-  );
-  assert.equal(signed.signature, '54d19aea455c5ed5d9f8961d6891055ad5ae6ab39515b465cf5a20c149490c0e');
+  assert.equal(lines[2], GET_VECTOR.canonicalQuery);
+  assert.equal(lines.at(-1), VECTOR.emptySha256);
+  assert.equal(sha256(signed.canonicalRequest), GET_VECTOR.canonicalSha256);
+  assert.equal(signed.signature, GET_VECTOR.signature);
 });
 
 test('transport headers stay unsigned; a stale Authorization is replaced; any change breaks the signature', () => {

@@ -18,6 +18,7 @@ import {
   UNSIGNED_PAYLOAD,
 } from '../../src/domain/signing.ts';
 import { authorizationParts, sign } from '../helpers/sign.ts';
+import { GET_VECTOR, PUT_VECTOR, VECTOR } from '../helpers/signing-vectors.ts';
 
 /** The static helpers of the official signer, to compare the server's rules with (signing.md). */
 const { AKSKSigner } = createRequire(import.meta.url)(
@@ -29,65 +30,41 @@ const { AKSKSigner } = createRequire(import.meta.url)(
   };
 };
 
-// The test vectors of signing.md, captured from the official SDK.
-const AK = 'TESTAK0000000000000';
-const SK = 'TESTSK000000000000000000000000000000000000';
-const PROJECT = '0123456789abcdef0123456789abcdef';
-const HOST = '127.0.0.1:18080';
-const DATE = '20261127T223700Z';
-const SIGNED = ['content-type', 'host', 'x-project-id', 'x-sdk-date'];
+const { ak: AK, sk: SK, project: PROJECT, host: HOST, sdkDate: DATE, emptySha256: EMPTY_SHA256 } = VECTOR;
+const SIGNED = [...VECTOR.signedHeaders];
 const HEADERS = {
   'content-type': 'application/json',
   host: HOST,
   'x-project-id': PROJECT,
   'x-sdk-date': DATE,
 };
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 describe('signing.md test vectors', () => {
-  const putUrl = `/v1/${PROJECT}/vpc-endpoints/4189d3c2-8882-4871-a3c2-d380272eed83/routetables`;
-  const putBody = {
-    routetables: ['0b9b9e2a-4d8e-4a8b-9b0b-0d0a0f0e0c0d', '1c8c8f3b-5e9f-4b9c-8c1c-1e1b1f1f1d1e'],
-  };
-  const getUrl =
-    `/v1/${PROJECT}/vpc-endpoints?endpoint_service_name=cn-north-4.com.myhuaweicloud.v4.obsv2` +
-    '&vpc_id=4189d3c2-8882-4871-a3c2-d380272eed83&limit=10&offset=0&sort_key=create_at&sort_dir=desc';
+  const { url: putUrl, body: putBody } = PUT_VECTOR;
+  const getUrl = GET_VECTOR.url;
 
   test('1: PUT with a body — payload hash, canonical request hash, signature', () => {
     const body = Buffer.from(JSON.stringify(putBody));
-    assert.equal(sha256Hex(body), '434c637b782a7e03d3ca497f31c5bde013a54425d0b5d5daab20443bae21c8b9');
+    assert.equal(sha256Hex(body), PUT_VECTOR.payloadSha256);
     const canonical = canonicalRequest({ method: 'PUT', url: putUrl, headers: HEADERS, body }, SIGNED);
-    assert.equal(sha256Hex(canonical), 'dc1aa4e4e253b7cd84c200682434b3384f4666193f0f93052006489d4890e6ea');
-    assert.equal(
-      computeSignature(SK, DATE, canonical),
-      'bb81693414449f2e78608888a8a3ceda4143397fa92c05555417010b952cdeba',
-    );
-    assert.equal(
-      stringToSign(DATE, canonical),
-      `SDK-HMAC-SHA256\n${DATE}\ndc1aa4e4e253b7cd84c200682434b3384f4666193f0f93052006489d4890e6ea`,
-    );
+    assert.equal(sha256Hex(canonical), PUT_VECTOR.canonicalSha256);
+    assert.equal(computeSignature(SK, DATE, canonical), PUT_VECTOR.signature);
+    assert.equal(stringToSign(DATE, canonical), `SDK-HMAC-SHA256\n${DATE}\n${PUT_VECTOR.canonicalSha256}`);
   });
 
   test('2: GET with a query — canonical query, canonical request hash, signature', () => {
     const q = getUrl.slice(getUrl.indexOf('?') + 1);
-    assert.equal(
-      canonicalQuery(q),
-      'endpoint_service_name=cn-north-4.com.myhuaweicloud.v4.obsv2&limit=10&offset=0' +
-        '&sort_dir=desc&sort_key=create_at&vpc_id=4189d3c2-8882-4871-a3c2-d380272eed83',
-    );
+    assert.equal(canonicalQuery(q), GET_VECTOR.canonicalQuery);
     const canonical = canonicalRequest(
       { method: 'GET', url: getUrl, headers: HEADERS, body: Buffer.alloc(0) },
       SIGNED,
     );
-    assert.equal(sha256Hex(canonical), 'dc11be54dbdfc60cc3f432edcfef23e92d22ed5f27e550e3a17b1b9cf31e87a1');
-    assert.equal(
-      computeSignature(SK, DATE, canonical),
-      '54d19aea455c5ed5d9f8961d6891055ad5ae6ab39515b465cf5a20c149490c0e',
-    );
+    assert.equal(sha256Hex(canonical), GET_VECTOR.canonicalSha256);
+    assert.equal(computeSignature(SK, DATE, canonical), GET_VECTOR.signature);
   });
 
   test('the official signer produces the same Authorization headers', () => {
-    const date = new Date('2026-11-27T22:37:00Z');
+    const date = VECTOR.date;
     const put = sign({
       ak: AK,
       sk: SK,
@@ -100,8 +77,7 @@ describe('signing.md test vectors', () => {
     });
     assert.equal(
       put.headers.Authorization,
-      `SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=${SIGNED.join(';')}, ` +
-        'Signature=bb81693414449f2e78608888a8a3ceda4143397fa92c05555417010b952cdeba',
+      `SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=${SIGNED.join(';')}, Signature=${PUT_VECTOR.signature}`,
     );
     assert.equal(put.headers['X-Sdk-Date'], DATE);
     assert.equal(put.headers.host, HOST);
@@ -114,10 +90,7 @@ describe('signing.md test vectors', () => {
       date,
       headers: { 'X-Project-Id': PROJECT },
     });
-    assert.equal(
-      authorizationParts(get.headers.Authorization!).signature,
-      '54d19aea455c5ed5d9f8961d6891055ad5ae6ab39515b465cf5a20c149490c0e',
-    );
+    assert.equal(authorizationParts(get.headers.Authorization!).signature, GET_VECTOR.signature);
   });
 });
 
@@ -173,45 +146,60 @@ describe('canonicalRequest', () => {
   });
 });
 
+/** Rules of a canonical form (signing.md), each with inputs and what they sign as. */
+type Rules = [rule: string, cases: [input: string, signed: string][]][];
+
 describe('canonicalUri', () => {
-  test('always ends in "/"', () => {
-    assert.equal(canonicalUri('/v1/p/vpc-endpoints'), '/v1/p/vpc-endpoints/');
-    assert.equal(canonicalUri('/v1/p/vpc-endpoints/'), '/v1/p/vpc-endpoints/');
-    assert.equal(canonicalUri('/'), '/');
-    assert.equal(canonicalUri(''), '/');
-  });
-
-  test('UUID-style IDs are unchanged', () => {
-    const p = `/v1/${PROJECT}/routetables/4189d3c2-8882-4871-a3c2-d380272eed83`;
-    assert.equal(canonicalUri(p), `${p}/`);
-  });
-
-  test('non-ASCII segments encode as UTF-8, whether they arrive escaped (either case) or raw', () => {
-    assert.equal(canonicalUri('/v1/%E8%B7%AF%E7%94%B1/x'), '/v1/%E8%B7%AF%E7%94%B1/x/');
-    assert.equal(canonicalUri('/v1/%e8%b7%af%e7%94%b1/x'), '/v1/%E8%B7%AF%E7%94%B1/x/');
-    assert.equal(canonicalUri('/v1/路由/x'), '/v1/%E8%B7%AF%E7%94%B1/x/');
-    assert.equal(canonicalUri('/caf%C3%A9-%F0%9F%98%80'), '/caf%C3%A9-%F0%9F%98%80/');
-  });
-
-  test("' | ^ are escaped first, as the SDK's url.parse does, then encoded again", () => {
-    assert.equal(canonicalUri("/a'b"), '/a%2527b/');
-    assert.equal(canonicalUri('/a|b'), '/a%257Cb/');
-    assert.equal(canonicalUri('/a^b'), '/a%255Eb/');
-  });
-
-  test('ASCII escapes stay escaped: %20 signs as %2520', () => {
-    assert.equal(canonicalUri('/a%20b'), '/a%2520b/');
-    assert.equal(canonicalUri('/a%7Bb%7D'), '/a%257Bb%257D/');
-    assert.equal(canonicalUri('/a%2Fb'), '/a%252Fb/');
-  });
-
-  test('reserved ASCII characters are percent-encoded in upper-case hex', () => {
-    assert.equal(
-      canonicalUri('/a:b@c!d*e(f)g;h=i,j$k&l+m'),
-      '/a%3Ab%40c%21d%2Ae%28f%29g%3Bh%3Di%2Cj%24k%26l%2Bm/',
-    );
-    assert.equal(canonicalUri('/A-Z_a.z~0'), '/A-Z_a.z~0/');
-  });
+  const uuidPath = `/v1/${PROJECT}/routetables/4189d3c2-8882-4871-a3c2-d380272eed83`;
+  const rules: Rules = [
+    [
+      'always ends in "/"',
+      [
+        ['/v1/p/vpc-endpoints', '/v1/p/vpc-endpoints/'],
+        ['/v1/p/vpc-endpoints/', '/v1/p/vpc-endpoints/'],
+        ['/', '/'],
+        ['', '/'],
+      ],
+    ],
+    ['UUID-style IDs are unchanged', [[uuidPath, `${uuidPath}/`]]],
+    [
+      'non-ASCII segments encode as UTF-8, whether they arrive escaped (either case) or raw',
+      [
+        ['/v1/%E8%B7%AF%E7%94%B1/x', '/v1/%E8%B7%AF%E7%94%B1/x/'],
+        ['/v1/%e8%b7%af%e7%94%b1/x', '/v1/%E8%B7%AF%E7%94%B1/x/'],
+        ['/v1/路由/x', '/v1/%E8%B7%AF%E7%94%B1/x/'],
+        ['/caf%C3%A9-%F0%9F%98%80', '/caf%C3%A9-%F0%9F%98%80/'],
+      ],
+    ],
+    [
+      "' | ^ are escaped first, as the SDK's url.parse does, then encoded again",
+      [
+        ["/a'b", '/a%2527b/'],
+        ['/a|b', '/a%257Cb/'],
+        ['/a^b', '/a%255Eb/'],
+      ],
+    ],
+    [
+      'ASCII escapes stay escaped: %20 signs as %2520',
+      [
+        ['/a%20b', '/a%2520b/'],
+        ['/a%7Bb%7D', '/a%257Bb%257D/'],
+        ['/a%2Fb', '/a%252Fb/'],
+      ],
+    ],
+    [
+      'reserved ASCII characters are percent-encoded in upper-case hex',
+      [
+        ['/a:b@c!d*e(f)g;h=i,j$k&l+m', '/a%3Ab%40c%21d%2Ae%28f%29g%3Bh%3Di%2Cj%24k%26l%2Bm/'],
+        ['/A-Z_a.z~0', '/A-Z_a.z~0/'],
+      ],
+    ],
+  ];
+  for (const [rule, cases] of rules) {
+    test(rule, () => {
+      for (const [input, signed] of cases) assert.equal(canonicalUri(input), signed, input);
+    });
+  }
 
   test('of the path the SDK sends, equals what the official signer signs (url.parse form)', () => {
     // Segments of printable ASCII and non-ASCII characters; `/ ? # % \` are not path data, and the
@@ -238,32 +226,45 @@ describe('canonicalUri', () => {
 });
 
 describe('canonicalQuery', () => {
-  test('empty query', () => {
-    assert.equal(canonicalQuery(''), '');
-  });
-
-  test('sorted by name, then by value; repeated keys all kept', () => {
-    assert.equal(canonicalQuery('b=2&a=3&a=1&c=x&a=2'), 'a=1&a=2&a=3&b=2&c=x');
-    assert.equal(canonicalQuery('tag=z&tag=a&Tag=m'), 'Tag=m&tag=a&tag=z');
-  });
-
-  test('"+" decodes as a space and signs as %20; an escaped plus stays a plus', () => {
-    assert.equal(canonicalQuery('name=a+b'), 'name=a%20b');
-    assert.equal(canonicalQuery('name=a%20b'), 'name=a%20b');
-    assert.equal(canonicalQuery('name=a%2Bb'), 'name=a%2Bb');
-  });
-
-  test('names and values are decoded, then encoded strictly in upper-case hex', () => {
-    assert.equal(canonicalQuery('n%61me=%e8%b7%af'), 'name=%E8%B7%AF');
-    assert.equal(canonicalQuery("q=it's(*)!"), 'q=it%27s%28%2A%29%21');
-    assert.equal(canonicalQuery('q=~-_.'), 'q=~-_.');
-  });
-
-  test('a parameter without "=" signs with an empty value; empty pairs are skipped', () => {
-    assert.equal(canonicalQuery('flag&a=1'), 'a=1&flag=');
-    assert.equal(canonicalQuery('a=1&&b=2&'), 'a=1&b=2');
-    assert.equal(canonicalQuery('a='), 'a=');
-  });
+  const rules: Rules = [
+    ['empty query', [['', '']]],
+    [
+      'sorted by name, then by value; repeated keys all kept',
+      [
+        ['b=2&a=3&a=1&c=x&a=2', 'a=1&a=2&a=3&b=2&c=x'],
+        ['tag=z&tag=a&Tag=m', 'Tag=m&tag=a&tag=z'],
+      ],
+    ],
+    [
+      '"+" decodes as a space and signs as %20; an escaped plus stays a plus',
+      [
+        ['name=a+b', 'name=a%20b'],
+        ['name=a%20b', 'name=a%20b'],
+        ['name=a%2Bb', 'name=a%2Bb'],
+      ],
+    ],
+    [
+      'names and values are decoded, then encoded strictly in upper-case hex',
+      [
+        ['n%61me=%e8%b7%af', 'name=%E8%B7%AF'],
+        ["q=it's(*)!", 'q=it%27s%28%2A%29%21'],
+        ['q=~-_.', 'q=~-_.'],
+      ],
+    ],
+    [
+      'a parameter without "=" signs with an empty value; empty pairs are skipped',
+      [
+        ['flag&a=1', 'a=1&flag='],
+        ['a=1&&b=2&', 'a=1&b=2'],
+        ['a=', 'a='],
+      ],
+    ],
+  ];
+  for (const [rule, cases] of rules) {
+    test(rule, () => {
+      for (const [input, signed] of cases) assert.equal(canonicalQuery(input), signed, input);
+    });
+  }
 
   test('of the query the SDK sends, equals what the official signer signs', () => {
     const char = fc.oneof(
