@@ -16,6 +16,7 @@ import { migrate } from './migrate.ts';
 import { ApiError } from '../domain/errors.ts';
 import { privateDataDir } from './data-dir.ts';
 import type { Engine } from './engine.ts';
+import { GroupCommit } from './group-commit.ts';
 import { DataDirBusyError, Store } from './store.ts';
 
 export interface OpenOptions {
@@ -103,25 +104,28 @@ export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
 }
 
 /**
- * One process, one connection: `begin immediate` takes the only write lock at the start of every
- * transaction, so writers take turns without row locks, and set-up needs no lock of its own.
+ * One process, one connection: writers take turns without row locks, and set-up needs no lock of
+ * its own. Calls that arrive together share one commit (group-commit.ts).
  */
 class SqliteEngine implements Engine {
   readonly dialect = 'sqlite';
   readonly rowLocks = false;
+  readonly #calls: GroupCommit;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly location: string,
     private readonly onClose: () => Promise<void>,
-  ) {}
+  ) {
+    this.#calls = new GroupCommit(db);
+  }
 
   write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+    return this.#calls.write(fn);
   }
 
   read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.write(fn);
+    return this.#calls.read(fn);
   }
 
   async lockSetup(): Promise<void> {}
@@ -136,6 +140,7 @@ class SqliteEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    await this.#calls.idle();
     await this.db.destroy();
     await this.onClose();
   }

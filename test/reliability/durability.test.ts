@@ -200,3 +200,70 @@ test(
     assert.equal(await server.stop('SIGTERM'), 0, server.output());
   },
 );
+
+test(
+  'SIGKILL while many rebinds share commits: each endpoint keeps its last acknowledged set or the one in flight',
+  { timeout: 180_000 },
+  async (t) => {
+    // Group commit (issue 12): concurrent calls are committed together. A kill in the middle of a
+    // batch must lose none of what was acknowledged, and apply any call of the batch whole or not at all.
+    const dataDir = scratch.dir();
+    const random = prng(4242);
+    const server = await spawnServer({ dataDir, env: { VPCEP_ADMIN_PASSWORD: PASSWORD } });
+    const s = await sessionOn(server, PASSWORD);
+    const c = client(server.url, s);
+    const WRITERS = 12;
+    const scenes = [];
+    for (let i = 0; i < WRITERS; i++) scenes.push(await createVpcWithEndpoint(c, 3));
+    const key = (xs: string[]) => sorted(xs).join(',');
+
+    let stopped = false;
+    const delay = 300 + Math.floor(random() * 500);
+    const killer = new Promise<void>((resolve) => setTimeout(resolve, delay))
+      .then(() => server.stop('SIGKILL'))
+      .then(() => void (stopped = true));
+    const outcomes = await Promise.all(
+      scenes.map(async ({ tables, ep }) => {
+        let lastAcked = [tables[0]!];
+        let inFlight: string[] | undefined;
+        let acked = 0;
+        while (!stopped) {
+          const candidates = [[tables[0]!], [tables[1]!], [tables[2]!], [tables[0]!, tables[1]!]];
+          const set = sorted(candidates.filter((x) => key(x) !== key(lastAcked))[Math.floor(random() * 3)]!);
+          inFlight = set;
+          let res: HttpReply;
+          try {
+            res = await c.api('PUT', `/vpc-endpoints/${ep}/routetables`, { routetables: set });
+          } catch {
+            break;
+          }
+          assert.equal(res.status, 200, res.raw);
+          lastAcked = set;
+          inFlight = undefined;
+          acked++;
+        }
+        return { ep, lastAcked, inFlight, acked };
+      }),
+    );
+    await killer;
+    const total = outcomes.reduce((n, o) => n + o.acked, 0);
+    t.diagnostic(`killed after ${delay} ms; ${total} rebinds acknowledged over ${WRITERS} writers`);
+    assert.ok(total > WRITERS, 'the writers got rebinds through before the kill');
+
+    const { snap, audit } = await onServerStore({ dataDir }, async (store) => ({
+      snap: await checkInvariants(store),
+      audit: await auditLog(store, s.projectId, 'update-routetables'),
+    }));
+    for (const o of outcomes) {
+      const bound = key(snap.bindings.get(o.ep)!);
+      const allowed = [key(o.lastAcked), ...(o.inFlight ? [key(o.inFlight)] : [])];
+      assert.ok(allowed.includes(bound), `${o.ep}: ${bound}, expected one of ${allowed.join(' | ')}`);
+      const committed = o.acked + (o.inFlight !== undefined && bound === key(o.inFlight) ? 1 : 0);
+      assert.equal(
+        audit.filter((r) => r.resource_id === o.ep).length,
+        committed,
+        `${o.ep}: one audit record per committed rebind`,
+      );
+    }
+  },
+);
