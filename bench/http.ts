@@ -89,6 +89,7 @@ async function json(url: string, method: string, token: string | undefined, body
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes
   return { body: (await res.json()) as Record<string, any>, headers: res.headers };
 }
 
