@@ -6,7 +6,7 @@ import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
 import { installDraining } from './http/draining.ts';
 import { frameworkError, installErrorHandler } from './http/error-handler.ts';
 import { createListener, type Listener } from './http/listener.ts';
-import { createLogger, labelRequestLogs } from './http/logging.ts';
+import { createLogger, installRequestLog } from './http/logging.ts';
 import { installPipeline } from './http/pipeline.ts';
 import { applyProtocolLimits, clientErrorHandler } from './http/protocol-edge.ts';
 import { installSchemaCompilers } from './http/schema-compilers.ts';
@@ -88,6 +88,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loggerInstance: log,
     bodyLimit: config.bodyLimit,
     genReqId: () => deps.ids.hex(16),
+    // One line per request, written by http/logging.ts, instead of Fastify's two.
+    disableRequestLogging: true,
     requestIdHeader: false,
     // Draining is answered in the API's own envelope (http/draining.ts).
     return503OnClosing: false,
@@ -109,7 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installErrorHandler(app);
 
   const draining = installDraining(app);
-  labelRequestLogs(app);
+  installRequestLog(app);
   const accounts = new Accounts(deps);
   installPipeline(app, identity, accounts, config.bodyTimeoutMs);
 

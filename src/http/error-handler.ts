@@ -76,6 +76,8 @@ function familyFor(request: FastifyRequest, e: ApiError): ErrorFamily {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
+  // For the request's one log line (http/logging.ts): the code, and why, which the client never sees.
+  request.outcome = { code: e.code, ...(e.reason !== undefined ? { reason: e.reason } : {}) };
   const body = errorBody(e, familyFor(request, e), request.id);
   return reply.code(e.status).headers(e.headers).type(JSON_TYPE).send(body);
 }
@@ -137,7 +139,6 @@ export function installErrorHandler(app: FastifyInstance): void {
 
 function handle(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof ApiError) {
-    if (err.reason !== undefined) request.log.info({ code: err.code, reason: err.reason }, 'request refused');
     return sendError(request, reply, err);
   }
   if (err.validation) return sendError(request, reply, validationError(request, err));

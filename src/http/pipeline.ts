@@ -14,6 +14,10 @@ declare module 'fastify' {
     caller?: Caller;
     /** The body exactly as received; AK/SK signatures cover these bytes (signing.md). */
     rawBody?: Buffer;
+    /** The AK a signed request names, for its log line (never the SK or the signature). */
+    accessKey?: string;
+    /** The error code it was answered with, and the reason only the log learns. */
+    outcome?: { code: string; reason?: string };
   }
   interface FastifyContextConfig {
     api?: import('./route.ts').Api;
@@ -59,10 +63,7 @@ async function authenticate(request: FastifyRequest, identity: Identity, rawBody
     return await identity.verify(token, request.id);
   }
   if (request.headers.authorization !== undefined) {
-    request.log.info(
-      { access: /Access=([^,\s]*)/.exec(request.headers.authorization)?.[1] },
-      'AK/SK request',
-    );
+    request.accessKey = /Access=([^,\s]*)/.exec(request.headers.authorization)?.[1];
     return identity.verifySignature(
       { method: request.method, url: request.url, headers: request.headers, body: rawBody },
       pathProject,

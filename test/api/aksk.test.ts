@@ -533,6 +533,23 @@ describe('logs', () => {
         .filter((l) => l.includes('request completed'))
         .map((l) => JSON.parse(l) as { op?: string });
       assert.ok(completed.length >= 5, 'every request logs its completion');
+      assert.ok(!logged.includes('incoming request'), "one line per request: Fastify's own are off");
+      const lines = logged
+        .split('\n')
+        .filter((l) => l.includes('request completed'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const l of lines) {
+        assert.equal(typeof l.status, 'number', JSON.stringify(l));
+        assert.equal(typeof l.ms, 'number', JSON.stringify(l));
+        assert.match(String(l.reqId), /^[0-9a-f]{32}$/);
+      }
+      const refused = lines.filter((l) => l.status === 401);
+      assert.ok(refused.length >= 3, 'the refusals are logged');
+      for (const l of refused) assert.equal(l.code, 'APIGW.0301', JSON.stringify(l));
+      const signedOk = lines.find((l) => l.status === 200 && l.access === AK);
+      assert.ok(signedOk, 'a signed call names its AK');
+      assert.equal(signedOk.user, 'admin');
+      assert.equal(signedOk.project, P);
       assert.ok(
         completed.some((l) => l.op === 'ListRouteTables') &&
           completed.some((l) => l.op === 'CreatePermanentAccessKey'),

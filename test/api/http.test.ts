@@ -244,7 +244,7 @@ describe('an unexpected fault', () => {
     const broken = await makeWorld();
     try {
       // Break the store under the running server: the next call that needs the table fails deep in SQL.
-      await broken.store.read((r) => sql`alter table endpoint_services rename to gone`.execute(r.db));
+      await broken.store.tx((r) => sql`alter table endpoint_services rename to gone`.execute(r.db));
       const res = await broken.api('GET', '/vpc-endpoint-services/public');
       assert.equal(res.status, 500, res.raw);
       expectJson(res);
@@ -266,7 +266,7 @@ describe('an unexpected fault', () => {
       assert.equal((await broken.api('GET', '/vpcs')).status, 200);
 
       // On a VPC route the same fault reads like the VPC service's errors (top-level code too).
-      await broken.store.read((r) => sql`alter table routetables rename to gone_too`.execute(r.db));
+      await broken.store.tx((r) => sql`alter table routetables rename to gone_too`.execute(r.db));
       const vpcRoute = await broken.api('GET', '/routetables');
       assert.equal(vpcRoute.status, 500, vpcRoute.raw);
       assert.deepEqual(vpcRoute.body, {
