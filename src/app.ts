@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
@@ -89,7 +89,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => deps.ids.hex(16),
     // One line per request, written by http/logging.ts, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     // Draining is answered in the API's own envelope (http/draining.ts).
     return503OnClosing: false,
