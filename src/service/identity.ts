@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime, iamTime } from '../domain/ids.ts';
-import { systemRole } from '../domain/roles.ts';
+import { ADMIN_GROUP, ALL_PROJECTS, systemRole } from '../domain/roles.ts';
 import { unacceptableText } from '../domain/text.ts';
 import { hashPassword, hmacSha256, safeEqual, verifyPassword } from '../domain/secrets.ts';
 import {
@@ -321,20 +321,18 @@ export class Identity {
    * every replica.
    */
   async #facts(userId: string, projectId: string, issuedAt: number): Promise<CallerFacts> {
-    const facts = await this.deps.store.read(async (r) => {
-      const user = await r.identity.userById(userId);
-      if (!user) return undefined;
-      return {
-        user,
-        account_admin: await r.identity.isAccountAdmin(userId),
-        roles: projectId === '' ? [] : await r.identity.rolesOnProject(userId, projectId),
-      };
-    });
-    if (!facts) throw authFail('the user of this credential no longer exists');
-    if (facts.user.enabled === 0) throw authFail('the user of this credential is disabled');
-    const changed = facts.user.password_changed_at === '' ? 0 : Date.parse(facts.user.password_changed_at);
+    const rows = await this.deps.store.read((r) => r.identity.userWithGrants(userId));
+    const user = rows[0];
+    if (!user) throw authFail('the user of this credential no longer exists');
+    if (user.enabled === 0) throw authFail('the user of this credential is disabled');
+    const changed = user.password_changed_at === '' ? 0 : Date.parse(user.password_changed_at);
     if (issuedAt < changed) throw authFail('the credential was issued before the password changed');
-    return { roles: facts.roles, account_admin: facts.account_admin };
+    const roles = new Set<string>();
+    for (const row of rows) {
+      const onProject = row.grant_project === projectId || row.grant_project === ALL_PROJECTS;
+      if (projectId !== '' && onProject && row.role_id !== null) roles.add(row.role_id);
+    }
+    return { roles: [...roles], account_admin: rows.some((row) => row.group_name === ADMIN_GROUP) };
   }
 
   #mint(claims: TokenClaims): string {

@@ -196,6 +196,27 @@ export class IdentityQueries extends Queries {
       .where('user_id', '=', userId)
       .execute();
   }
+  /**
+   * A user with every group it is in and every grant of those groups, in one query: what each
+   * call checks of its caller (service/identity.ts). One row per (group, grant); a user in no
+   * group is one row with nulls.
+   */
+  userWithGrants(userId: string) {
+    return this.db
+      .selectFrom('users')
+      .leftJoin('group_members', 'group_members.user_id', 'users.id')
+      .leftJoin('groups', 'groups.id', 'group_members.group_id')
+      .leftJoin('group_grants', 'group_grants.group_id', 'groups.id')
+      .select([
+        'users.password_changed_at',
+        'users.enabled',
+        'groups.name as group_name',
+        'group_grants.project_id as grant_project',
+        'group_grants.role_id',
+      ])
+      .where('users.id', '=', userId)
+      .execute();
+  }
   /** Whether the user is in its domain's `admin` group: the account's administrators. */
   async isAccountAdmin(userId: string) {
     const row = await this.db
