@@ -16,6 +16,10 @@ const arg = (name: string, fallback: string) => {
 const SECONDS = Number(arg('seconds', '8'));
 const CONNECTIONS = Number(arg('connections', '16'));
 const SERVER = path.resolve(arg('server', 'dist/main.js'));
+/** `--cpu-prof <dir>`: the server writes a V8 CPU profile there, and its top entries are printed. */
+const PROFILE_DIR = process.argv.includes('--cpu-prof')
+  ? path.resolve(arg('cpu-prof', 'bench/profiles'))
+  : undefined;
 const PASSWORD = 'bench-Password-1';
 
 interface Result {
@@ -60,7 +64,8 @@ async function ceiling(): Promise<Result> {
 }
 
 async function startServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [SERVER, 'serve', '--port', '0', '--data-dir', dir], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, SERVER, 'serve', '--port', '0', '--data-dir', dir], {
     env: {
       ...process.env,
       VPCEP_ADMIN_PASSWORD: PASSWORD,
@@ -176,8 +181,11 @@ async function main() {
       }),
     );
   } finally {
+    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
+    await exited;
   }
+  if (PROFILE_DIR) printProfile(PROFILE_DIR);
   const ceilingRps = results[0]!.rps;
   console.log(
     `\n${os.cpus().length} cores, node ${process.version}, ${SECONDS} s per row, ${CONNECTIONS} connections\n`,
@@ -189,6 +197,37 @@ async function main() {
     console.log(
       `| ${r.label} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} | ${share} % |`,
     );
+  }
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** The newest profile's top entries by self time, with their share of all samples. */
+function printProfile(dir: string) {
+  const newest = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  if (!newest) return;
+  const { nodes } = JSON.parse(fs.readFileSync(newest, 'utf8')) as { nodes: ProfileNode[] };
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const n of nodes) {
+    const hits = n.hitCount ?? 0;
+    total += hits;
+    const f = n.callFrame;
+    const where = f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : '';
+    const name = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(name, (self.get(name) ?? 0) + hits);
+  }
+  console.log(`\nprofile ${newest}: top self time`);
+  for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`${((100 * hits) / total).toFixed(1).padStart(5)} %  ${name}`);
   }
 }
 

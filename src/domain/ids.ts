@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 
 /** Where identifiers come from; injected so tests can make them deterministic (design.md). */
 export interface Ids {
@@ -9,10 +9,31 @@ export interface Ids {
   int(min: number, max: number): number;
 }
 
+/**
+ * Random bytes from the system's CSPRNG, drawn 4 KiB at a time and handed out in slices, each byte
+ * once: one call into the generator serves a few hundred ids (every request takes one for its
+ * X-Request-Id). Node's randomUUID() keeps a cache the same way.
+ */
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
+function take(bytes: number): Buffer {
+  if (bytes > pool.length) return randomBytes(bytes);
+  if (used + bytes > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const out = Buffer.from(pool.subarray(used, used + bytes));
+  // Handed out once: wiped, so nothing keeps a copy of a secret made from it.
+  pool.fill(0, used, used + bytes);
+  used += bytes;
+  return out;
+}
+
 export const randomIds: Ids = {
   uuid: () => randomUUID(),
-  hex: (bytes) => randomBytes(bytes).toString('hex'),
-  int: (min, max) => min + (randomBytes(4).readUInt32BE(0) % (max - min)),
+  hex: (bytes) => take(bytes).toString('hex'),
+  int: (min, max) => min + (take(4).readUInt32BE(0) % (max - min)),
 };
 
 /** A new access key pair: Huawei AKs are 20 upper-case alphanumerics, SKs 40 characters. */

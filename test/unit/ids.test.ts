@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { randomIds } from '../../src/domain/ids.ts';
+
+test('hex ids: the length asked for, lower-case hex, never repeated across pool refills', () => {
+  const seen = new Set<string>();
+  // 16 bytes each: 2,000 of them draw the 4 KiB pool about eight times over.
+  for (let i = 0; i < 2000; i++) {
+    const id = randomIds.hex(16);
+    assert.match(id, /^[0-9a-f]{32}$/);
+    assert.ok(!seen.has(id), `repeated ${id}`);
+    seen.add(id);
+  }
+  assert.match(randomIds.hex(5000), /^[0-9a-f]{10000}$/, 'more than the pool holds');
+});
+
+test('int stays in [min, max)', () => {
+  for (let i = 0; i < 1000; i++) {
+    const n = randomIds.int(10, 20);
+    assert.ok(Number.isInteger(n) && n >= 10 && n < 20, String(n));
+  }
+});
