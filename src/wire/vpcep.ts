@@ -147,16 +147,20 @@ export const DescribedEndpointService = Type.Object({
   description: Type.String(),
 });
 
-/** API versions (ListVersions, ListSpecifiedVersionDetails). */
-export const Versions = Type.Object({
-  versions: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      version: Type.String(),
-      min_version: Type.String(),
-      status: Type.String(),
-      updated: Type.String(),
-      links: Type.Array(Type.Object({ href: Type.String(), rel: Type.String() })),
-    }),
-  ),
+/** One API version, as both version calls show it. */
+const ApiVersion = Type.Object({
+  id: Type.String(),
+  version: Type.String(),
+  min_version: Type.String(),
+  status: Type.String(),
+  updated: Type.String(),
+  links: Type.Array(Type.Object({ href: Type.String(), type: Type.String(), rel: Type.String() })),
 });
+
+/** ListVersionDetails: every version. */
+export const Versions = Type.Object({ versions: Type.Array(ApiVersion) });
+
+/** ListSpecifiedVersionDetails: one version. */
+export const Version = Type.Object({ version: ApiVersion });
+
+export const VersionParams = Type.Object({ version: Type.String() });

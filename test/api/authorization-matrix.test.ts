@@ -39,7 +39,7 @@ type CallerName = (typeof CALLERS)[number];
  */
 const PUBLIC: Record<string, string> = {
   'GET /': 'API versions: published as open to anyone',
-  'GET /v1': 'API versions: published as open to anyone',
+  'GET /:version': 'API versions: published as open to anyone',
   'GET /healthz': "liveness, for load balancers; tells nothing of anyone's data",
   'GET /readyz': "readiness, for load balancers; tells nothing of anyone's data",
   'POST /v3/auth/tokens': 'password login: the credential is the body itself (identity.test.ts)',
