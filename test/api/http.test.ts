@@ -287,21 +287,6 @@ describe('edges a client can reach', () => {
     expectEpError(res, 400, 'EndPoint.0017');
     assert.match(res.body.error.message, /sort_key must be one of create_at, update_at\./);
   });
-
-  test('operations of the API reference vpcep does not serve → 501 VPCEP.0501 after authentication', async () => {
-    const ep = `/vpc-endpoints/${NO_SUCH}`;
-    for (const [method, url] of [
-      ['PUT', ep],
-      ['PUT', `${ep}/policy`],
-      ['GET', '/quotas?type=endpoint'],
-      ['POST', '/vpc-endpoint-services'],
-      ['GET', `/vpc-endpoint-services/${NO_SUCH}/connections`],
-    ] as const) {
-      expectEpError(await w.api(method, url, method === 'GET' ? undefined : {}), 501, 'VPCEP.0501');
-      const anonymous = await w.api(method, url, undefined, { 'x-auth-token': undefined });
-      assert.equal(anonymous.status, 401, `${method} ${url} authenticates first`);
-    }
-  });
 });
 
 test('a body that does not arrive within the body timeout → 408 EndPoint.0013, and the connection closes', async () => {
