@@ -141,11 +141,8 @@ export const PublicEndpointServiceList = Type.Object({
 
 export const DescribeServiceQuery = Type.Object({ endpoint_service_name: ServiceNameQuery, id: IdQuery });
 
-export const DescribedEndpointService = Type.Object({
-  ...serviceFields,
-  tcp_proxy: Type.String(),
-  description: Type.String(),
-});
+/** ListServiceDescribeDetails: the consumer's summary, the published fields only (no owner). */
+export const DescribedEndpointService = Type.Object(serviceFields);
 
 /** One API version, as both version calls show it. */
 const ApiVersion = Type.Object({

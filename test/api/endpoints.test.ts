@@ -109,6 +109,15 @@ describe('gateway endpoint services', () => {
       `/vpc-endpoint-services/describe?endpoint_service_name=cn-north-4.${OBS}`,
     );
     assert.equal(byName.status, 200, byName.raw);
+    // The published summary's fields, and no others.
+    assert.deepEqual(Object.keys(byName.body).sort(), [
+      'created_at',
+      'enable_policy',
+      'id',
+      'is_charge',
+      'service_name',
+      'service_type',
+    ]);
     assert.equal(byName.body.id, id);
     assert.equal(byName.body.service_name, `cn-north-4.${OBS}`);
     assert.equal(byName.body.service_type, 'gateway');
