@@ -178,12 +178,14 @@ test('the check fails an operation without an entry, a missing file, one that do
     'ListVersionDetails: test/api/routetables.test.ts does not mention it',
     'UpdateEndpointRoutetable: test/api/routetables.test.ts has no test "a test nobody wrote"',
   ]);
-  // An operation served from now on leaves the 501 test, and needs an entry.
-  const quotas = new Set([...notServed].filter((id) => id !== 'ListQuotaDetails'));
-  assert.deepEqual(coverageProblems(COVERAGE, quotas), [
-    'ListQuotaDetails is served, and no test is listed for it',
+  // An operation served from now on leaves the 501 test, and needs an entry; one still 501 has none.
+  const [unserved] = notServed;
+  if (unserved === undefined) return;
+  const served = new Set([...notServed].filter((id) => id !== unserved));
+  assert.deepEqual(coverageProblems(COVERAGE, served), [
+    `${unserved} is served, and no test is listed for it`,
   ]);
-  assert.deepEqual(coverageProblems({ ...COVERAGE, ListQuotaDetails: COVERAGE.ListEndpoints! }, notServed), [
-    'ListQuotaDetails answers 501: its entry names tests of nothing',
+  assert.deepEqual(coverageProblems({ ...COVERAGE, [unserved]: COVERAGE.ListEndpoints! }, notServed), [
+    `${unserved} answers 501: its entry names tests of nothing`,
   ]);
 });
