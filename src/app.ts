@@ -46,7 +46,7 @@ export interface AppOptions {
   listener?: Listener;
 }
 
-/** Every route of the API, as data. */
+/** Every route of the API, as data: those served, then the published operations not served. */
 export function allRoutes(
   deps: Deps,
   identity: Identity,
@@ -55,7 +55,7 @@ export function allRoutes(
 ): RouteDef[] {
   // One fault store for the routes that manage faults and the endpoint calls they fire in.
   const faults = new RouteFaults(deps);
-  return [
+  const served = [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
     ...iamRoutes(identity, new AccessKeys(deps), new Directory(deps)),
@@ -64,8 +64,9 @@ export function allRoutes(
     ...endpointServiceRoutes(new EndpointServices(deps)),
     ...endpointRoutes(new Endpoints(deps, faults)),
     ...faultRoutes(faults),
-    ...notImplementedRoutes(),
   ];
+  // Every published operation no route above serves answers 501 (http/routes/not-implemented.ts).
+  return [...served, ...notImplementedRoutes(served)];
 }
 
 /** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */

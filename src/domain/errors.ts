@@ -117,6 +117,7 @@ const entries = {
     message: 'The VPC endpoint in the Failed status cannot be modified.',
     family: 'endpoint',
   },
+  'EndPoint.3070': { status: 400, message: 'Invalid resource type.', family: 'endpoint' },
   'EndPoint.4028': {
     status: 400,
     message: "Failed to add routes to the VPC's route table.",

@@ -13,7 +13,7 @@ const RESOURCE: Record<string, string> = {
   routetables: 'routeTables',
 };
 
-const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+const camel = (s: string) => s.replace(/[-_]([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /**
  * The IAM action a project-scoped route performs, such as `vpcep:endpoints:update`; undefined for

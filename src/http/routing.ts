@@ -12,11 +12,15 @@ const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
  * method answers 405 with `Allow` (routetables.md, check 1).
  */
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
-  const methodsByUrl = new Map<string, Set<string>>();
-  const apiByUrl = new Map<string, RouteDef['api']>();
+  // By shape, not by URL: two routes on one path may name its parameters differently (a served
+  // route beside the 501 of another method, routes/not-implemented.ts), and the router takes them
+  // as one path, which must get its 405s once.
+  const byShape = new Map<string, { url: string; api: RouteDef['api']; methods: Set<string> }>();
   for (const def of routes) {
-    methodsByUrl.set(def.url, (methodsByUrl.get(def.url) ?? new Set()).add(def.method));
-    apiByUrl.set(def.url, def.api);
+    const shape = def.url.replace(/:[a-z_]+/g, ':');
+    const path = byShape.get(shape) ?? { url: def.url, api: def.api, methods: new Set<string>() };
+    byShape.set(shape, path);
+    path.methods.add(def.method);
     app.route({
       method: def.method,
       url: def.url,
@@ -38,13 +42,13 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
     });
   }
 
-  for (const [url, methods] of methodsByUrl) {
+  for (const { url, api, methods } of byShape.values()) {
     const allowed = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ');
     const others = METHODS.filter((m) => !methods.has(m));
     app.route({
       method: others,
       url,
-      config: { api: apiByUrl.get(url) ?? 'endpoint', auth: false },
+      config: { api, auth: false },
       handler: async () => {
         throw new ApiError('VPCEP.0405', `Allowed: ${allowed}.`, { headers: { Allow: allowed } });
       },

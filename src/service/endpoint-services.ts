@@ -17,9 +17,10 @@ function publicView(s: ServiceRow) {
   };
 }
 
+/** The published summary (QueryServiceDescribeResponseBody): the public view without its owner. */
 function describeView(s: ServiceRow) {
-  const { owner: _owner, ...common } = publicView(s);
-  return { ...common, tcp_proxy: 'close', description: s.description };
+  const { owner: _owner, ...summary } = publicView(s);
+  return summary;
 }
 
 /** Endpoint services as consumers see them (api-surface.md §3). */

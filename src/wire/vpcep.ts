@@ -141,22 +141,23 @@ export const PublicEndpointServiceList = Type.Object({
 
 export const DescribeServiceQuery = Type.Object({ endpoint_service_name: ServiceNameQuery, id: IdQuery });
 
-export const DescribedEndpointService = Type.Object({
-  ...serviceFields,
-  tcp_proxy: Type.String(),
-  description: Type.String(),
+/** ListServiceDescribeDetails: the consumer's summary, the published fields only (no owner). */
+export const DescribedEndpointService = Type.Object(serviceFields);
+
+/** One API version, as both version calls show it. */
+const ApiVersion = Type.Object({
+  id: Type.String(),
+  version: Type.String(),
+  min_version: Type.String(),
+  status: Type.String(),
+  updated: Type.String(),
+  links: Type.Array(Type.Object({ href: Type.String(), type: Type.String(), rel: Type.String() })),
 });
 
-/** API versions (ListVersions, ListSpecifiedVersionDetails). */
-export const Versions = Type.Object({
-  versions: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      version: Type.String(),
-      min_version: Type.String(),
-      status: Type.String(),
-      updated: Type.String(),
-      links: Type.Array(Type.Object({ href: Type.String(), rel: Type.String() })),
-    }),
-  ),
-});
+/** ListVersionDetails: every version. */
+export const Versions = Type.Object({ versions: Type.Array(ApiVersion) });
+
+/** ListSpecifiedVersionDetails: one version. */
+export const Version = Type.Object({ version: ApiVersion });
+
+export const VersionParams = Type.Object({ version: Type.String() });

@@ -20,6 +20,7 @@ import {
   type Holdings,
   type TenantAccount,
 } from '../helpers/tenants.ts';
+import { notServedRoutes } from '../helpers/routes.ts';
 import { makeWorld, OPERATOR_KEY, type Reply, type World } from '../helpers/world.ts';
 
 /**
@@ -39,7 +40,7 @@ type CallerName = (typeof CALLERS)[number];
  */
 const PUBLIC: Record<string, string> = {
   'GET /': 'API versions: published as open to anyone',
-  'GET /v1': 'API versions: published as open to anyone',
+  'GET /:version': 'API versions: published as open to anyone',
   'GET /healthz': "liveness, for load balancers; tells nothing of anyone's data",
   'GET /readyz': "readiness, for load balancers; tells nothing of anyone's data",
   'POST /v3/auth/tokens': 'password login: the credential is the body itself (identity.test.ts)',
@@ -262,18 +263,21 @@ async function passwordChanged(c: Ctx, req: Request, res: Reply) {
   c.creds.temporary = await iam(c.w, token).temporaryKey(3600);
 }
 
-/** The operations vpcep answers 501 (routes/not-implemented.ts), each with a request of its shape. */
+/** An operation vpcep answers 501 (routes/not-implemented.ts), with a request of its shape. */
 function notServed(route: string): RouteSpec {
   const [method, url] = route.split(' ') as [string, string];
-  return vpcepApi(route, NOT_SERVED, (c) => ({
-    url: url
+  return vpcepApi(route, NOT_SERVED, (c) => {
+    const path = url
       .replace(':project_id', c.a.projectId)
       .replace(':vpc_endpoint_service_id', c.A.ownService)
       .replace(':vpc_endpoint_id', c.A.endpoint)
       .replace(':resource_type', 'endpoint')
-      .replace(':resource_id', c.A.endpoint),
-    ...(method === 'POST' || method === 'PUT' ? { body: {} } : {}),
-  }));
+      .replace(':resource_id', c.A.endpoint)
+      // No permission exists yet: any id reaches the 501.
+      .replace(':permission_id', randomUUID());
+    assert.ok(!path.includes(':'), `${route}: a parameter without a value`);
+    return { url: path, ...(method === 'POST' || method === 'PUT' ? { body: {} } : {}) };
+  });
 }
 
 const SPECS: RouteSpec[] = [
@@ -514,23 +518,8 @@ const SPECS: RouteSpec[] = [
     url: `/vpcep/v1/${c.a.projectId}/faults/${await fresh.fault()}`,
   })),
 
-  // ---- published, not served yet: authorized like the rest, then 501
-  ...[
-    'POST /v1/:project_id/vpc-endpoint-services',
-    'GET /v1/:project_id/vpc-endpoint-services',
-    'GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id',
-    'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id',
-    'DELETE /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id',
-    'GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections',
-    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
-    'GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions',
-    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action',
-    'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
-    'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
-    'DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
-    'GET /v1/:project_id/quotas',
-    'POST /v1/:project_id/:resource_type/:resource_id/tags/action',
-  ].map(notServed),
+  // ---- published, not served: authorized like the rest, then 501 (whichever they are today)
+  ...notServedRoutes().map((r) => notServed(`${r.method} ${r.url}`)),
 ];
 
 /** Whether a request's path is one the route's pattern matches. */

@@ -13,6 +13,7 @@ import {
 } from '../helpers/fixtures.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 import { expectEpError } from '../helpers/expect.ts';
+import { expectPublished } from '../helpers/published.ts';
 
 const OBS = 'com.myhuaweicloud.v4.obsv2';
 const OBS_CIDRS = ['100.125.0.0/16'];
@@ -44,14 +45,14 @@ const egwOf = async (tableId: string) =>
 
 async function listEndpoints(query: string) {
   const res = await w.api('GET', `/vpc-endpoints${query}`);
-  assert.equal(res.status, 200, res.raw);
+  expectPublished(res, 'ListEndpoints');
   return res.body as { endpoints: { id: string; [k: string]: unknown }[]; total_count: number };
 }
 
 describe('gateway endpoint services', () => {
   test('GET /vpc-endpoint-services/public lists the configured gateway services', async () => {
     const res = await w.api('GET', '/vpc-endpoint-services/public');
-    assert.equal(res.status, 200, res.raw);
+    expectPublished(res, 'ListServicePublicDetails');
     assert.equal(res.body.total_count, 2);
     const names = res.body.endpoint_services.map((s: { service_name: string }) => s.service_name).sort();
     assert.deepEqual(names, [`cn-north-4.${DNS}`, `cn-north-4.${OBS}`]);
@@ -89,7 +90,7 @@ describe('gateway endpoint services', () => {
 
   test('public list: name filter, limit and offset', async () => {
     const byName = await w.api('GET', '/vpc-endpoint-services/public?endpoint_service_name=obsv2');
-    assert.equal(byName.status, 200, byName.raw);
+    expectPublished(byName, 'ListServicePublicDetails');
     assert.deepEqual(
       byName.body.endpoint_services.map((s: { service_name: string }) => s.service_name),
       [`cn-north-4.${OBS}`],
@@ -108,13 +109,22 @@ describe('gateway endpoint services', () => {
       'GET',
       `/vpc-endpoint-services/describe?endpoint_service_name=cn-north-4.${OBS}`,
     );
-    assert.equal(byName.status, 200, byName.raw);
+    expectPublished(byName, 'ListServiceDescribeDetails');
+    // The published summary's fields, and no others.
+    assert.deepEqual(Object.keys(byName.body).sort(), [
+      'created_at',
+      'enable_policy',
+      'id',
+      'is_charge',
+      'service_name',
+      'service_type',
+    ]);
     assert.equal(byName.body.id, id);
     assert.equal(byName.body.service_name, `cn-north-4.${OBS}`);
     assert.equal(byName.body.service_type, 'gateway');
     assert.match(byName.body.created_at, EP_TIME);
     const byId = await w.api('GET', `/vpc-endpoint-services/describe?id=${id}`);
-    assert.equal(byId.status, 200, byId.raw);
+    expectPublished(byId, 'ListServiceDescribeDetails');
     assert.deepEqual(byId.body, byName.body);
 
     const unknown = [
@@ -145,7 +155,7 @@ describe('endpoint create', () => {
       description: 'my endpoint',
       tags: [{ key: 'k', value: 'v' }],
     });
-    assert.equal(res.status, 200, res.raw);
+    expectPublished(res, 'CreateEndpoint');
     const e = res.body;
     assert.equal(e.status, 'creating');
 
@@ -202,9 +212,35 @@ describe('endpoint create', () => {
     assert.equal(at(e.created_at), nowSeconds());
 
     const got = await w.api('GET', `/vpc-endpoints/${e.id}`);
-    assert.equal(got.status, 200, got.raw);
+    expectPublished(got, 'ListEndpointInfoDetails');
     assert.equal(got.body.status, 'accepted');
     assert.deepEqual({ ...got.body, status: 'creating' }, e);
+  });
+
+  test('a policy statement comes back as sent, in create, show and list answers as published', async () => {
+    const vpc = await createVpc(w, '10.9.0.0/16');
+    const policy_statement = [
+      { Effect: 'Allow', Action: ['obs:object:GetObject'], Resource: ['obs:*:*:object:bucket/*'] },
+      {
+        Effect: 'Deny',
+        Action: ['obs:*'],
+        Resource: ['*'],
+        Condition: { StringEquals: { 'obs:prefix': ['private/'] } },
+        Sid: 'no-private',
+      },
+    ];
+    const res = await w.api('POST', '/vpc-endpoints', {
+      endpoint_service_id: obs,
+      vpc_id: vpc.id,
+      policy_statement,
+    });
+    expectPublished(res, 'CreateEndpoint');
+    assert.deepEqual(res.body.policy_statement, policy_statement);
+    const got = await w.api('GET', `/vpc-endpoints/${res.body.id}`);
+    expectPublished(got, 'ListEndpointInfoDetails');
+    assert.deepEqual(got.body.policy_statement, policy_statement);
+    const listed = await listEndpoints(`?id=${res.body.id}`);
+    assert.deepEqual(listed.endpoints[0]!.policy_statement, policy_statement);
   });
 
   test('routetables omitted → the VPC default table is bound with the service egw routes', async () => {
@@ -536,8 +572,7 @@ describe('endpoint delete', () => {
     }
 
     const res = await w.api('DELETE', `/vpc-endpoints/${ep}`);
-    assert.equal(res.status, 204, res.raw);
-    assert.equal(res.raw, '');
+    expectPublished(res, 'DeleteEndpoint');
     assert.equal(res.headers['content-type'], undefined);
 
     assert.deepEqual(await egwOf(a), [[OBS_CIDRS[0], neighbour]]);

@@ -11,6 +11,7 @@ import {
 import { auditLog } from './audit.ts';
 import { sorted } from './expect.ts';
 import type { Reply, World } from './world.ts';
+import { expectPublished } from './published.ts';
 
 /**
  * The contract helpers of UpdateEndpointRoutetable (spec/routetables.md): a scene to rebind in, the
@@ -95,7 +96,7 @@ export interface Report {
 }
 
 /**
- * A 200 with per-table rows: `routetables` is the bound set and equals a following GET; `error` is
+ * A 200 as published with per-table rows: `routetables` is the bound set and equals a following GET; `error` is
  * absent when nothing failed, else one object with both lists; every bound table holds the
  * endpoint's egw route and every other table of `tables` holds none.
  */
@@ -106,7 +107,7 @@ export async function expectReport(
   tables: readonly string[],
   want: Report,
 ) {
-  assert.equal(res.status, 200, res.raw);
+  expectPublished(res, 'UpdateEndpointRoutetable');
   assert.deepEqual(sorted(res.body.routetables), sorted(want.routetables), res.raw);
   assert.deepEqual(sorted((await getEndpoint(w, ep)).routetables), sorted(res.body.routetables));
   const bindFailed = want.bind_failed ?? [];

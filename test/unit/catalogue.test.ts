@@ -1,26 +1,7 @@
-import { Accounts } from '../../src/service/accounts.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
-import { allRoutes } from '../../src/app.ts';
-import { testConfig } from '../../src/config.ts';
 import { ApiError, isErrorCode } from '../../src/domain/errors.ts';
-import { randomIds, systemClock } from '../../src/domain/ids.ts';
-import type { Deps } from '../../src/service/context.ts';
-import { Identity } from '../../src/service/identity.ts';
-import type { Store } from '../../src/store/store.ts';
-
-/** Every route as app.ts registers it; building them touches no store. */
-function routes() {
-  const deps: Deps = {
-    config: testConfig(),
-    store: {} as Store,
-    clock: systemClock,
-    ids: randomIds,
-    log: pino({ level: 'silent' }),
-  };
-  return allRoutes(deps, new Identity(deps), new Accounts(deps), () => false);
-}
+import { appRoutes } from '../helpers/routes.ts';
 
 /** Every `x-error-code` in a schema, with the path it sits at. */
 function errorCodes(schema: unknown, at: string, out: [string, unknown][] = []): [string, unknown][] {
@@ -35,7 +16,7 @@ function errorCodes(schema: unknown, at: string, out: [string, unknown][] = []):
 }
 
 test('every x-error-code of every route schema names an entry of the catalogue', () => {
-  const defs = routes();
+  const defs = appRoutes();
   assert.ok(defs.length >= 50, `only ${defs.length} routes`);
   const found = defs.flatMap((d) => errorCodes(d.schema, `${d.method} ${d.url}`));
   // The schemas do name codes: an enumeration that finds none proves nothing.

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
-import { allRoutes } from '../../src/app.ts';
-import { testConfig } from '../../src/config.ts';
-import { randomIds, systemClock } from '../../src/domain/ids.ts';
 import {
   actionMatches,
   allows,
@@ -14,21 +10,7 @@ import {
   SYSTEM_ROLES,
 } from '../../src/domain/roles.ts';
 import { actionOf } from '../../src/http/authorize.ts';
-import { Accounts } from '../../src/service/accounts.ts';
-import type { Deps } from '../../src/service/context.ts';
-import { Identity } from '../../src/service/identity.ts';
-import type { Store } from '../../src/store/store.ts';
-
-function routes() {
-  const deps: Deps = {
-    config: testConfig(),
-    store: {} as Store,
-    clock: systemClock,
-    ids: randomIds,
-    log: pino({ level: 'silent' }),
-  };
-  return allRoutes(deps, new Identity(deps), new Accounts(deps), () => false);
-}
+import { appRoutes } from '../helpers/routes.ts';
 
 test('pattern segments: *, literal, prefix*', () => {
   for (const [pattern, action, want] of [
@@ -63,7 +45,7 @@ test('the roles: a deny wins; read-only roles allow reads only', () => {
 
 test('every project-scoped route performs one three-part action; known ones as published', () => {
   const actions = new Map<string, string | undefined>();
-  for (const r of routes()) {
+  for (const r of appRoutes()) {
     const action = actionOf(r);
     actions.set(`${r.method} ${r.url}`, action);
     if (r.url.includes(':project_id') && r.api !== 'iam') {
