@@ -9,11 +9,6 @@ import { Id64 } from '../../wire/common.ts';
  * than "no such API" (errors.md, row 501).
  */
 const OPERATIONS: [RouteDef['method'], string, string][] = [
-  ['POST', '/v1/:project_id/vpc-endpoint-services', 'CreateEndpointService'],
-  ['GET', '/v1/:project_id/vpc-endpoint-services', 'ListEndpointService'],
-  ['GET', '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', 'ListServiceDetails'],
-  ['PUT', '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', 'UpdateEndpointService'],
-  ['DELETE', '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', 'DeleteEndpointService'],
   [
     'GET',
     '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections',
