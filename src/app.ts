@@ -33,6 +33,7 @@ import { InterfaceServices } from './service/interface-services.ts';
 import { Network } from './service/network.ts';
 import { Ports } from './service/ports.ts';
 import { RouteTables } from './service/route-tables.ts';
+import { ServicePermissions } from './service/service-permissions.ts';
 import type { Store } from './store/store.ts';
 
 export { createLogger } from './http/logging.ts';
@@ -63,7 +64,11 @@ export function allRoutes(
     ...iamRoutes(identity, new AccessKeys(deps), new Directory(deps)),
     ...accountRoutes(accounts),
     ...vpcRoutes(new Network(deps), new RouteTables(deps), new Ports(deps)),
-    ...endpointServiceRoutes(new EndpointServices(deps), new InterfaceServices(deps)),
+    ...endpointServiceRoutes(
+      new EndpointServices(deps),
+      new InterfaceServices(deps),
+      new ServicePermissions(deps),
+    ),
     ...endpointRoutes(new Endpoints(deps, faults)),
     ...faultRoutes(faults),
     ...notImplementedRoutes(),

@@ -159,6 +159,7 @@ const entries = {
   'EndPoint.3008': { status: 400, message: 'The port does not exist.', family: 'endpoint' },
   'EndPoint.3021': { status: 400, message: 'Invalid serverType.', family: 'endpoint' },
   'EndPoint.3035': { status: 400, message: 'Invalid action.', family: 'endpoint' },
+  'EndPoint.3036': { status: 400, message: 'Invalid permissions.', family: 'endpoint' },
   'EndPoint.3042': {
     status: 400,
     message: 'The port ID does not belong to the current VPC.',

@@ -13,6 +13,7 @@ import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { EndpointListQuery } from '../store/endpoints.ts';
 import { audit, type Caller, type Deps } from './context.ts';
+import { admitted } from './endpoint-services.ts';
 import { RouteFaults } from './faults.ts';
 
 export interface EndpointCreate {
@@ -106,12 +107,16 @@ async function servicesOf(r: Tx, rows: EndpointRow[]): Promise<Map<string, Servi
   return services;
 }
 
-/** A service the caller may make an endpoint of: a public one or its own, and available. */
+/**
+ * A service the caller may make an endpoint of: admitted (a public one, its own account's, or one
+ * whose permissions name it) and available. Any other id, one of nobody's included, answers 400
+ * EndPoint.2012 alike, so nobody learns that another account's service exists. A user's service is
+ * locked, so that its deletion and endpoints made of it take turns.
+ */
 async function serviceForCreate(r: Tx, caller: Caller, serviceId: string, now: Date): Promise<ServiceRow> {
-  const service = await r.services.byId(serviceId);
-  if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
-    throw new ApiError('EndPoint.2003');
-  }
+  const found = await r.services.byId(serviceId);
+  const service = found?.owner_project_id ? await r.services.byId(serviceId, { forUpdate: true }) : found;
+  if (!service || !(await admitted(r, service, caller))) throw new ApiError('EndPoint.2012');
   if (serviceStatusAt(service, now) !== 'available') throw new ApiError('EndPoint.2004');
   return service;
 }

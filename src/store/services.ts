@@ -57,7 +57,7 @@ export class ServiceQueries extends Queries {
       .selectAll()
       .where('endpoint_service_id', '=', serviceId)
       .orderBy('created_at')
-      .orderBy('id')
+      .orderBy('permission')
       .execute();
   }
   async insertPermissions(rows: NewRow<'service_permissions'>[]) {

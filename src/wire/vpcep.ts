@@ -257,3 +257,69 @@ export const EndpointServiceList = Type.Object({
   endpoint_services: Type.Array(EndpointService),
   total_count: Type.Integer(),
 });
+
+// ---- permissions of an endpoint service (spec/interface-services.md, "Permissions")
+
+export const PermissionParams = Type.Object({
+  project_id: Id64,
+  vpc_endpoint_service_id: Id64,
+  permission_id: Id64,
+});
+
+const PermissionType = Type.Optional(Type.Enum(['domainId', 'orgPath']));
+const PermissionEntry = Type.String({ minLength: 1, maxLength: 1024, ...errorCode('EndPoint.3002') });
+
+export const ListPermissionsQuery = Type.Object({
+  permission: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 10, ...errorCode('EndPoint.0006') }),
+  offset: Offset,
+  sort_key: SortKey,
+  sort_dir: SortDir,
+});
+
+export const Permission = Type.Object({
+  id: Type.String(),
+  permission: Type.String(),
+  permission_type: Type.String(),
+  description: Type.String(),
+  created_at: Type.String(),
+});
+
+export const PermissionList = Type.Object({
+  permissions: Type.Array(Permission),
+  total_count: Type.Integer(),
+});
+export const Permissions = Type.Object({ permissions: Type.Array(Permission) });
+
+export const AddOrRemovePermissionsBody = Type.Object({
+  action: Type.Enum(['add', 'remove'], errorCode('EndPoint.3035')),
+  permissions: Type.Array(PermissionEntry, { minItems: 1, maxItems: 50, ...errorCode('EndPoint.3036') }),
+  permission_type: PermissionType,
+});
+
+export const PermissionEntries = Type.Object({
+  permissions: Type.Array(Type.String()),
+  permission_type: Type.String(),
+});
+
+/** At most 50 entries a batch, as AddOrRemoveServicePermissions publishes (EndPoint.0016 past it). */
+const Batch = { maxItems: 50, ...errorCode('EndPoint.0016') };
+
+export const BatchAddPermissionsBody = Type.Object({
+  permissions: Type.Array(
+    Type.Object({
+      permission: Type.String({ maxLength: 1024, ...errorCode('EndPoint.3002') }),
+      description: Type.String({ maxLength: 256 }),
+    }),
+    Batch,
+  ),
+  permission_type: PermissionType,
+});
+
+export const BatchRemovePermissionsBody = Type.Object({
+  permissions: Type.Array(Type.Object({ id: Id64 }), Batch),
+});
+
+export const PermissionDescriptionBody = Type.Object({
+  permission: Type.Object({ description: Type.String({ maxLength: 256 }) }),
+});

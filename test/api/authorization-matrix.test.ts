@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { allRoutes } from '../../src/app.ts';
@@ -544,6 +544,43 @@ const SPECS: RouteSpec[] = [
     url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/name`,
     body: { endpoint_service_name: `own_${next()}` },
   })),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions`,
+  })),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/action`,
+      body: { action: 'add', permissions: [`iam:domain::${randomBytes(16).toString('hex')}`] },
+    }),
+  ),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-create',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/batch-create`,
+      body: {
+        permissions: [{ permission: `iam:domain::${randomBytes(16).toString('hex')}`, description: '' }],
+      },
+    }),
+  ),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-delete',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/batch-delete`,
+      body: { permissions: [{ id: randomUUID() }] },
+    }),
+  ),
+  vpcepApi(
+    'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/:permission_id',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/${c.A.permission}`,
+      body: { permission: { description: `matrix-${next()}` } },
+    }),
+  ),
   vpcepApi('DELETE /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', ok(204), async (c) => ({
     url: `${P(c)}/vpc-endpoint-services/${await fresh.service()}`,
   })),
@@ -563,8 +600,6 @@ const SPECS: RouteSpec[] = [
   ...[
     'GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections',
     'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
-    'GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions',
-    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action',
     'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
     'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
     'DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',

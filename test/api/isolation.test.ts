@@ -142,6 +142,7 @@ const idsOfAFor = (): Record<string, [string, string][]> => ({
   fault_id: [['fault', A.fault]],
   vpc_endpoint_service_id: [['own service', A.ownService]],
   port_id: [['port', A.port]],
+  permission_id: [['permission', A.permission]],
   resource_id: [['endpoint', A.endpoint]],
   user_id: [
     ['admin', a.adminId],
@@ -176,6 +177,7 @@ const ownOfB = (): Record<string, string> => ({
   fault_id: B.fault,
   vpc_endpoint_service_id: B.ownService,
   port_id: B.port,
+  permission_id: B.permission,
   resource_type: 'endpoint',
   resource_id: B.endpoint,
   user_id: B.user,
@@ -388,6 +390,26 @@ function referenceProbes(): Probe[] {
           server_type: 'VM',
           ports: [{ client_port: 1, server_port: 1 }],
         }),
+    },
+    {
+      name: "AddOrRemoveServicePermissions remove [A's domain]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/permissions/action`, {
+          action: 'remove',
+          permissions: [`iam:domain::${id(a.domainId)}`],
+        }),
+    },
+    {
+      name: "BatchRemoveEndpointServicePermissions [A's permission]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/permissions/batch-delete`, {
+          permissions: [{ id: id(A.permission) }],
+        }),
+    },
+    {
+      name: "ListServicePermissionsDetails ?permission (A's domain)",
+      call: (id) =>
+        get(`${p}/vpc-endpoint-services/${B.ownService}/permissions?permission=${id(a.domainId)}`),
     },
     {
       name: 'UpdateEndpointService port_id',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ROLE_VPCEP_READONLY } from '../../src/domain/roles.ts';
 import {
@@ -207,6 +208,8 @@ export interface Holdings {
   port: string;
   /** An interface service the account owns, on `port`. */
   ownService: string;
+  /** An entry of `ownService`'s permissions, naming a domain nobody has. */
+  permission: string;
   subProject: string;
   /** The account's `admin` group. */
   adminGroup: string;
@@ -221,7 +224,7 @@ export interface Holdings {
 /**
  * One of everything an account holds, made by its admin through the API: a VPC with a subnet and a
  * custom route table with a route, a gateway endpoint bound to both tables, a route fault, a port
- * and an interface endpoint service on it, a sub-project, a user in a group granted a role on it,
+ * and an interface endpoint service on it with one permission, a sub-project, a user in a group granted a role on it,
  * the user's access key.
  */
 export async function populate(w: World, account: TenantAccount): Promise<Holdings> {
@@ -240,6 +243,10 @@ export async function populate(w: World, account: TenantAccount): Promise<Holdin
   const fault = await addFault(tw, 'unbind', vpc.defaultTable);
   const port = await createPort(tw, subnet.body.subnet.id);
   const ownService = (await createService(tw, vpc.id, port.id, { service_name: 'own' })).id;
+  const permissions = await tw.api('POST', `/vpc-endpoint-services/${ownService}/permissions/batch-create`, {
+    permissions: [{ permission: `iam:domain::${randomBytes(16).toString('hex')}`, description: 'nobody' }],
+  });
+  assert.equal(permissions.status, 200, permissions.raw);
   const subProject = await admin.project(account.projectId, `${account.projectName}_team`);
   const groups = await admin.call('GET', '/v3/groups?name=admin');
   assert.equal(groups.status, 200, groups.raw);
@@ -259,6 +266,7 @@ export async function populate(w: World, account: TenantAccount): Promise<Holdin
     fault,
     port: port.id,
     ownService,
+    permission: permissions.body.permissions[0].id,
     subProject,
     adminGroup: groups.body.groups[0].id,
     group,

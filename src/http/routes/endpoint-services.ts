@@ -1,8 +1,18 @@
 import type { EndpointServices } from '../../service/endpoint-services.ts';
 import type { InterfaceServices } from '../../service/interface-services.ts';
+import type { ServicePermissions } from '../../service/service-permissions.ts';
 import { route } from '../route.ts';
 import {
+  AddOrRemovePermissionsBody,
+  BatchAddPermissionsBody,
+  BatchRemovePermissionsBody,
   CreateServiceBody,
+  ListPermissionsQuery,
+  PermissionDescriptionBody,
+  PermissionEntries,
+  PermissionList,
+  PermissionParams,
+  Permissions,
   DescribedEndpointService,
   DescribeServiceQuery,
   EndpointService,
@@ -19,7 +29,11 @@ import {
 
 const SERVICE_URL = '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id';
 
-export function endpointServiceRoutes(services: EndpointServices, own: InterfaceServices) {
+export function endpointServiceRoutes(
+  services: EndpointServices,
+  own: InterfaceServices,
+  permissions: ServicePermissions,
+) {
   return [
     route({
       method: 'GET',
@@ -110,6 +124,70 @@ export function endpointServiceRoutes(services: EndpointServices, own: Interface
       status: 204,
       schema: { params: ServiceParams },
       handler: ({ caller, params }) => own.delete(caller, params.vpc_endpoint_service_id),
+    }),
+    route({
+      method: 'GET',
+      url: `${SERVICE_URL}/permissions`,
+      api: 'endpoint',
+      operationId: 'ListServicePermissionsDetails',
+      auth: true,
+      schema: { params: ServiceParams, querystring: ListPermissionsQuery, response: { 200: PermissionList } },
+      // Entries carry a creation time only: both published sort keys sort by it.
+      handler: ({ caller, params, query }) =>
+        permissions.list(caller, params.vpc_endpoint_service_id, { ...query, sort_key: 'created_at' }),
+    }),
+    route({
+      method: 'POST',
+      url: `${SERVICE_URL}/permissions/action`,
+      api: 'endpoint',
+      operationId: 'AddOrRemoveServicePermissions',
+      auth: true,
+      schema: {
+        params: ServiceParams,
+        body: AddOrRemovePermissionsBody,
+        response: { 200: PermissionEntries },
+      },
+      handler: ({ caller, params, body }) =>
+        permissions.addOrRemove(caller, params.vpc_endpoint_service_id, body),
+    }),
+    route({
+      method: 'POST',
+      url: `${SERVICE_URL}/permissions/batch-create`,
+      api: 'endpoint',
+      operationId: 'BatchAddEndpointServicePermissions',
+      auth: true,
+      schema: { params: ServiceParams, body: BatchAddPermissionsBody, response: { 200: Permissions } },
+      handler: ({ caller, params, body }) =>
+        permissions.batchAdd(caller, params.vpc_endpoint_service_id, body),
+    }),
+    route({
+      method: 'POST',
+      url: `${SERVICE_URL}/permissions/batch-delete`,
+      api: 'endpoint',
+      operationId: 'BatchRemoveEndpointServicePermissions',
+      auth: true,
+      schema: { params: ServiceParams, body: BatchRemovePermissionsBody, response: { 200: Permissions } },
+      handler: ({ caller, params, body }) =>
+        permissions.batchRemove(
+          caller,
+          params.vpc_endpoint_service_id,
+          body.permissions.map((p) => p.id),
+        ),
+    }),
+    route({
+      method: 'PUT',
+      url: `${SERVICE_URL}/permissions/:permission_id`,
+      api: 'endpoint',
+      operationId: 'UpdateEndpointServicePermissionDesc',
+      auth: true,
+      schema: { params: PermissionParams, body: PermissionDescriptionBody, response: { 200: Permissions } },
+      handler: ({ caller, params, body }) =>
+        permissions.setDescription(
+          caller,
+          params.vpc_endpoint_service_id,
+          params.permission_id,
+          body.permission.description,
+        ),
     }),
   ];
 }

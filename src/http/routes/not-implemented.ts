@@ -19,16 +19,6 @@ const OPERATIONS: [RouteDef['method'], string, string][] = [
     '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
     'AcceptOrRejectEndpoint',
   ],
-  [
-    'GET',
-    '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions',
-    'ListServicePermissionsDetails',
-  ],
-  [
-    'POST',
-    '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action',
-    'AddOrRemoveServicePermissions',
-  ],
   ['PUT', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id', 'UpdateEndpointWhite'],
   ['PUT', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', 'UpdateEndpointPolicy'],
   ['DELETE', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', 'DeleteEndpointPolicy'],
