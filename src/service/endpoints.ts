@@ -6,13 +6,14 @@ import {
   type TableFacts,
   type TableFailure,
 } from '../domain/bindings.ts';
-import { assertRoutetablesChangeable, statusAt } from '../domain/endpoint-status.ts';
+import { assertRoutetablesChangeable, serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
 import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { EndpointListQuery } from '../store/endpoints.ts';
 import { audit, type Caller, type Deps } from './context.ts';
+import { admitted } from './endpoint-services.ts';
 import { RouteFaults } from './faults.ts';
 
 export interface EndpointCreate {
@@ -106,13 +107,17 @@ async function servicesOf(r: Tx, rows: EndpointRow[]): Promise<Map<string, Servi
   return services;
 }
 
-/** A service the caller may make an endpoint of: a public one or its own, and available. */
-async function serviceForCreate(r: Tx, caller: Caller, serviceId: string): Promise<ServiceRow> {
-  const service = await r.services.byId(serviceId);
-  if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
-    throw new ApiError('EndPoint.2003');
-  }
-  if (service.status !== 'available') throw new ApiError('EndPoint.2004');
+/**
+ * A service the caller may make an endpoint of: admitted (a public one, its own account's, or one
+ * whose permissions name it) and available. Any other id, one of nobody's included, answers 400
+ * EndPoint.2012 alike, so nobody learns that another account's service exists. A user's service is
+ * locked, so that its deletion and endpoints made of it take turns.
+ */
+async function serviceForCreate(r: Tx, caller: Caller, serviceId: string, now: Date): Promise<ServiceRow> {
+  const found = await r.services.byId(serviceId);
+  const service = found?.owner_project_id ? await r.services.byId(serviceId, { forUpdate: true }) : found;
+  if (!service || !(await admitted(r, service, caller))) throw new ApiError('EndPoint.2012');
+  if (serviceStatusAt(service, now) !== 'available') throw new ApiError('EndPoint.2004');
   return service;
 }
 
@@ -210,7 +215,7 @@ export class Endpoints {
   async create(caller: Caller, input: EndpointCreate) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const service = await serviceForCreate(r, caller, input.endpoint_service_id);
+      const service = await serviceForCreate(r, caller, input.endpoint_service_id, now);
       const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');
       const gateway = service.service_type === 'gateway';
@@ -326,6 +331,8 @@ export class Endpoints {
       enable_whitelist: input.enable_whitelist ? 1 : 0,
       policy_statement: JSON.stringify(input.policy_statement ?? []),
       tags: JSON.stringify(input.tags ?? []),
+      policy_document: '',
+      connection_description: '',
       created_at: iso,
       updated_at: iso,
     };
