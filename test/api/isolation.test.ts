@@ -165,8 +165,6 @@ const idsOfAFor = (): Record<string, [string, string][]> => ({
   // Not ids of an account: a kind of resource, and the system roles every account shares.
   resource_type: [],
   role_id: [],
-  // No whitelist entry of a service can be made yet (UpdateEndpointServicePermissionDesc is 501).
-  permission_id: [],
 });
 
 /** B's own thing for each parameter a probe does not guess, so the call gets as far as the guess. */
@@ -187,7 +185,6 @@ const ownOfB = (): Record<string, string> => ({
   role_id: ROLE_VPCEP_READONLY,
   access_key: B.userKey,
   domain_id: b.domainId,
-  permission_id: randomUUID(),
 });
 
 /** A valid body of B's, for the routes that take one. */

@@ -98,8 +98,6 @@ describe('who sees a service and may connect to it', () => {
       created_at: s.created_at,
       is_charge: false,
       enable_policy: false,
-      tcp_proxy: 'close',
-      description: '',
     });
     assert.deepEqual(ok(byName).body, byId.body);
     assert.equal(ok(made).body.status, 'creating');

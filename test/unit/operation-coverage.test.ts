@@ -17,6 +17,91 @@ type Coverage = Record<string, { file: string; tests: string[] }[]>;
  * its entry is here.
  */
 const COVERAGE: Coverage = {
+  CreateEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '200 with the service in creating; named <region>.<name>.<id>; available once provisioned',
+        'defaults: no name → <region>.<id>, approval on, tcp_proxy close, no tags, no description',
+        'each published field rule broken → its status and code',
+        'services sharing a port repeat no server port: 400 EndPoint.3044',
+      ],
+    },
+  ],
+  ListEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: ['own services only; filters, sort, paging and their codes'],
+    },
+  ],
+  ListServiceDetails: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: ["another account's service, or none: 400 EndPoint.2003, on every call of the provider"],
+    },
+  ],
+  UpdateEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '200 with the service changed; the name keeps <region>.<name>.<id>',
+        'each field rule broken → its status and code',
+        'while creating, a service does not change: 400 EndPoint.3045; provisioned, it does',
+      ],
+    },
+  ],
+  UpdateEndpointServiceName: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: ['200 with the service changed; the name keeps <region>.<name>.<id>'],
+    },
+  ],
+  DeleteEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '204, then the service is gone: 400 EndPoint.2003',
+        'refused while an endpoint is connected: 400 EndPoint.3006; 204 once it is deleted',
+      ],
+    },
+  ],
+  ListServicePermissionsDetails: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: ['add and remove answer the whole list; each entry once; the list shows each entry'],
+    },
+  ],
+  AddOrRemoveServicePermissions: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'nobody but its own account until the provider adds them; `*` admits everyone',
+        'add and remove answer the whole list; each entry once; the list shows each entry',
+      ],
+    },
+  ],
+  BatchAddEndpointServicePermissions: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'batch-create answers the entries it added, with their descriptions; batch-delete removes by id',
+      ],
+    },
+  ],
+  BatchRemoveEndpointServicePermissions: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'batch-create answers the entries it added, with their descriptions; batch-delete removes by id',
+      ],
+    },
+  ],
+  UpdateEndpointServicePermissionDesc: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: ["another account's service, or none: 400 EndPoint.2003 on every permission call"],
+    },
+  ],
   ListVersionDetails: [
     {
       file: 'test/api/versions.test.ts',
