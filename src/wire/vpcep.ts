@@ -323,3 +323,45 @@ export const BatchRemovePermissionsBody = Type.Object({
 export const PermissionDescriptionBody = Type.Object({
   permission: Type.Object({ description: Type.String({ maxLength: 256 }) }),
 });
+
+// ---- connections of an endpoint service (spec/interface-services.md, "Connections")
+
+export const ListConnectionsQuery = Type.Object({
+  id: IdQuery,
+  marker_id: Type.Optional(Type.String({ maxLength: 64 })),
+  status: Type.Optional(
+    Type.Enum(['pendingAcceptance', 'accepted', 'rejected', 'failed'], errorCode('EndPoint.0019')),
+  ),
+  sort_key: SortKey,
+  sort_dir: SortDir,
+  limit: Limit,
+  offset: Offset,
+});
+
+export const Connection = Type.Object({
+  id: Type.String(),
+  marker_id: Type.Integer(),
+  domain_id: Type.String(),
+  status: Type.String(),
+  description: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const ConnectionList = Type.Object({
+  connections: Type.Array(Connection),
+  total_count: Type.Integer(),
+});
+export const Connections = Type.Object({ connections: Type.Array(Connection) });
+
+export const AcceptOrRejectBody = Type.Object({
+  action: Type.Enum(['receive', 'reject'], errorCode('EndPoint.0007')),
+  endpoints: Type.Array(Id64, { minItems: 1, maxItems: 1, ...errorCode('EndPoint.2031') }),
+});
+
+export const ConnectionsDescriptionBody = Type.Object({
+  connections: Type.Array(
+    Type.Object({ id: Id64, description: Type.String({ maxLength: 512, pattern: '^[^<>]*$' }) }),
+    { minItems: 1, maxItems: 100, ...errorCode('EndPoint.0016') },
+  ),
+});

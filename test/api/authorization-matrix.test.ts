@@ -581,6 +581,25 @@ const SPECS: RouteSpec[] = [
       body: { permission: { description: `matrix-${next()}` } },
     }),
   ),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections`,
+  })),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections/action`,
+      body: { action: 'receive', endpoints: [c.A.interfaceEndpoint] },
+    }),
+  ),
+  vpcepApi(
+    'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/description',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections/description`,
+      body: { connections: [{ id: c.A.interfaceEndpoint, description: `matrix-${next()}` }] },
+    }),
+  ),
   vpcepApi('DELETE /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', ok(204), async (c) => ({
     url: `${P(c)}/vpc-endpoint-services/${await fresh.service()}`,
   })),
@@ -598,8 +617,6 @@ const SPECS: RouteSpec[] = [
 
   // ---- published, not served yet: authorized like the rest, then 501
   ...[
-    'GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections',
-    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
     'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
     'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
     'DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',

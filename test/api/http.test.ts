@@ -309,7 +309,6 @@ describe('edges a client can reach', () => {
       ['PUT', ep],
       ['PUT', `${ep}/policy`],
       ['GET', '/quotas?type=endpoint'],
-      ['GET', `/vpc-endpoint-services/${NO_SUCH}/connections`],
     ] as const) {
       expectEpError(await w.api(method, url, method === 'GET' ? undefined : {}), 501, 'VPCEP.0501');
       const anonymous = await w.api(method, url, undefined, { 'x-auth-token': undefined });

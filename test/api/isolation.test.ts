@@ -138,7 +138,10 @@ const idsOfAFor = (): Record<string, [string, string][]> => ({
     ['custom table', A.table],
     ['default table', A.defaultTable],
   ],
-  vpc_endpoint_id: [['endpoint', A.endpoint]],
+  vpc_endpoint_id: [
+    ['endpoint', A.endpoint],
+    ['interface endpoint', A.interfaceEndpoint],
+  ],
   fault_id: [['fault', A.fault]],
   vpc_endpoint_service_id: [['own service', A.ownService]],
   port_id: [['port', A.port]],
@@ -410,6 +413,26 @@ function referenceProbes(): Probe[] {
       name: "ListServicePermissionsDetails ?permission (A's domain)",
       call: (id) =>
         get(`${p}/vpc-endpoint-services/${B.ownService}/permissions?permission=${id(a.domainId)}`),
+    },
+    {
+      name: "AcceptOrRejectEndpoint endpoints [A's interface endpoint]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/connections/action`, {
+          action: 'reject',
+          endpoints: [id(A.interfaceEndpoint)],
+        }),
+    },
+    {
+      name: "UpdateEndpointConnectionsDesc [A's interface endpoint]",
+      call: (id) =>
+        put(`${p}/vpc-endpoint-services/${B.ownService}/connections/description`, {
+          connections: [{ id: id(A.interfaceEndpoint), description: 'guessed' }],
+        }),
+    },
+    {
+      name: "ListServiceConnections ?id (A's interface endpoint)",
+      call: (id) =>
+        get(`${p}/vpc-endpoint-services/${B.ownService}/connections?id=${id(A.interfaceEndpoint)}`),
     },
     {
       name: 'UpdateEndpointService port_id',

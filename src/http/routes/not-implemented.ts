@@ -9,16 +9,6 @@ import { Id64 } from '../../wire/common.ts';
  * than "no such API" (errors.md, row 501).
  */
 const OPERATIONS: [RouteDef['method'], string, string][] = [
-  [
-    'GET',
-    '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections',
-    'ListServiceConnections',
-  ],
-  [
-    'POST',
-    '/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
-    'AcceptOrRejectEndpoint',
-  ],
   ['PUT', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id', 'UpdateEndpointWhite'],
   ['PUT', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', 'UpdateEndpointPolicy'],
   ['DELETE', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', 'DeleteEndpointPolicy'],
