@@ -604,6 +604,20 @@ const SPECS: RouteSpec[] = [
     url: `${P(c)}/vpc-endpoint-services/${await fresh.service()}`,
   })),
 
+  vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.interfaceEndpoint}`,
+    body: { whitelist: [`10.9.${next() % 250}.0/24`], enable_whitelist: true },
+  })),
+  vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.interfaceEndpoint}/policy`,
+    body: {
+      policy_document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+    },
+  })),
+  vpcepApi('DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.endpoint}/policy`,
+  })),
+
   // ---- vpcep's fault API (its refusals are the VPC Endpoint API's)
   vpcepApi('GET /vpcep/v1/:project_id/faults', ok(), (c) => ({ url: `/vpcep/v1/${c.a.projectId}/faults` })),
   // On a table no row binds, so the fault never fires.
@@ -616,13 +630,9 @@ const SPECS: RouteSpec[] = [
   })),
 
   // ---- published, not served yet: authorized like the rest, then 501
-  ...[
-    'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
-    'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
-    'DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
-    'GET /v1/:project_id/quotas',
-    'POST /v1/:project_id/:resource_type/:resource_id/tags/action',
-  ].map(notServed),
+  ...['GET /v1/:project_id/quotas', 'POST /v1/:project_id/:resource_type/:resource_id/tags/action'].map(
+    notServed,
+  ),
 ];
 
 /** Whether a request's path is one the route's pattern matches. */

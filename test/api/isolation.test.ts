@@ -221,6 +221,28 @@ const bodyOfB = (): Record<string, unknown> => ({
   'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/name': {
     endpoint_service_name: 'guessed',
   },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action': {
+    action: 'remove',
+    permissions: ['*'],
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-create': {
+    permissions: [{ permission: '*', description: 'guessed' }],
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-delete': {
+    permissions: [{ id: B.permission }],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/:permission_id': {
+    permission: { description: 'guessed' },
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action': {
+    action: 'receive',
+    endpoints: [B.interfaceEndpoint],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/description': {
+    connections: [{ id: B.interfaceEndpoint, description: 'guessed' }],
+  },
+  'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id': { whitelist: ['10.0.0.1'], enable_whitelist: true },
+  'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy': { policy_document: { Version: '5.0' } },
 });
 
 function servedRoutes(): RouteDef[] {

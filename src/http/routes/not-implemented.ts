@@ -9,9 +9,6 @@ import { Id64 } from '../../wire/common.ts';
  * than "no such API" (errors.md, row 501).
  */
 const OPERATIONS: [RouteDef['method'], string, string][] = [
-  ['PUT', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id', 'UpdateEndpointWhite'],
-  ['PUT', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', 'UpdateEndpointPolicy'],
-  ['DELETE', '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', 'DeleteEndpointPolicy'],
   ['GET', '/v1/:project_id/quotas', 'ListQuotaDetails'],
   ['POST', '/v1/:project_id/:resource_type/:resource_id/tags/action', 'BatchAddOrDeleteResourceTags'],
 ];
