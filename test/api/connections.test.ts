@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
-import { createPort, createService, createSubnet, createVpc } from '../helpers/fixtures.ts';
+import {
+  createPort,
+  createService,
+  createSubnet,
+  createVpc,
+  creatingInterfaceEndpoint,
+} from '../helpers/fixtures.ts';
 import { createAccount, tenantWorld, type TenantAccount } from '../helpers/tenants.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 
@@ -131,20 +137,14 @@ test('without approval, accepted at once', async () => {
 test('an endpoint still creating cannot be decided: 400 EndPoint.2019', async () => {
   const slow = await makeWorld({ provisioningDelayMs: 60_000 });
   try {
-    const vpc = (await createVpc(slow)).id;
-    const subnet = await createSubnet(slow, vpc);
-    const s = await createService(slow, vpc, (await createPort(slow, subnet)).id);
-    slow.clock.advance(60_000);
-    const ep = ok(
-      await slow.api('POST', '/vpc-endpoints', { endpoint_service_id: s.id, vpc_id: vpc, subnet_id: subnet }),
-    ).body;
-    const res = await slow.api('POST', `/vpc-endpoint-services/${s.id}/connections/action`, {
+    const { service, endpoint } = await creatingInterfaceEndpoint(slow, 60_000);
+    const res = await slow.api('POST', `/vpc-endpoint-services/${service}/connections/action`, {
       action: 'receive',
-      endpoints: [ep.id],
+      endpoints: [endpoint],
     });
     expectEpError(res, 400, 'EndPoint.2019');
     assert.equal(
-      ok(await slow.api('GET', `/vpc-endpoint-services/${s.id}/connections`)).body.connections[0].status,
+      ok(await slow.api('GET', `/vpc-endpoint-services/${service}/connections`)).body.connections[0].status,
       'creating',
     );
   } finally {

@@ -6,6 +6,7 @@ import {
   createService,
   createSubnet,
   createVpc,
+  creatingInterfaceEndpoint,
   gatewayService,
   rebind,
 } from '../helpers/fixtures.ts';
@@ -333,14 +334,8 @@ describe('UpdateEndpointPolicy and DeleteEndpointPolicy', () => {
 test('while creating: whitelist and policy → 400 EndPoint.2019', async () => {
   const slow = await makeWorld({ provisioningDelayMs: 60_000 });
   try {
-    const vpc = (await createVpc(slow)).id;
-    const subnet = await createSubnet(slow, vpc);
-    const s = await createService(slow, vpc, (await createPort(slow, subnet)).id);
-    slow.clock.advance(60_000);
-    const ep = ok(
-      await slow.api('POST', '/vpc-endpoints', { endpoint_service_id: s.id, vpc_id: vpc, subnet_id: subnet }),
-    ).body;
-    const url = `/vpc-endpoints/${ep.id}`;
+    const { endpoint } = await creatingInterfaceEndpoint(slow, 60_000);
+    const url = `/vpc-endpoints/${endpoint}`;
     expectEpError(await slow.api('PUT', url, { enable_whitelist: true }), 400, 'EndPoint.2019');
     expectEpError(await slow.api('PUT', `${url}/policy`, { policy_document: POLICY }), 400, 'EndPoint.2019');
     expectEpError(await slow.api('DELETE', `${url}/policy`), 400, 'EndPoint.2019');
