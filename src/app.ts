@@ -22,6 +22,7 @@ import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
+import { Connections } from './service/connections.ts';
 import { Accounts } from './service/accounts.ts';
 import { Directory } from './service/directory.ts';
 import type { Deps } from './service/context.ts';
@@ -68,6 +69,7 @@ export function allRoutes(
       new EndpointServices(deps),
       new InterfaceServices(deps),
       new ServicePermissions(deps),
+      new Connections(deps),
     ),
     ...endpointRoutes(new Endpoints(deps, faults)),
     ...faultRoutes(faults),

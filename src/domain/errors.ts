@@ -107,6 +107,7 @@ const entries = {
   'EndPoint.0018': { status: 400, message: 'Invalid sort_dir.', family: 'endpoint' },
   'EndPoint.0019': { status: 400, message: 'Invalid status.', family: 'endpoint' },
   'EndPoint.0020': { status: 400, message: 'Invalid VPC ID.', family: 'endpoint' },
+  'EndPoint.0021': { status: 400, message: 'Invalid marker_id.', family: 'endpoint' },
   'EndPoint.0023': { status: 400, message: 'Invalid subnet_id.', family: 'endpoint' },
   'EndPoint.1004': { status: 400, message: 'Invalid request.', family: 'endpoint' },
   'Endpoint.1018': { status: 400, message: 'Quota exceeded.', family: 'endpoint' },
@@ -128,6 +129,7 @@ const entries = {
   'EndPoint.2018': { status: 400, message: 'The endpoint is being deleted.', family: 'endpoint' },
   'EndPoint.2019': { status: 400, message: 'The endpoint is being created.', family: 'endpoint' },
   'EndPoint.2022': { status: 400, message: 'Failed to create an endpoint.', family: 'endpoint' },
+  'EndPoint.2031': { status: 400, message: 'Only one endpoint is allowed.', family: 'endpoint' },
   'EndPoint.2028': {
     status: 400,
     message: 'The endpoint service port or protocol is empty.',

@@ -29,11 +29,13 @@ export const Endpoint = Type.Object({
   subnet_id: Type.Optional(Type.String()),
   ip: Type.Optional(Type.String()),
   enable_dns: Type.Boolean(),
+  dns_names: Type.Optional(Type.Array(Type.String())),
   routetables: Type.Array(Type.String()),
   whitelist: Type.Array(Type.String()),
   enable_whitelist: Type.Boolean(),
   description: Type.String(),
   policy_statement: Type.Array(Type.Unknown()),
+  policy_document: Type.Optional(Type.Unknown()),
   project_id: Type.String(),
   tags: Type.Array(Tag),
   created_at: Type.String(),
@@ -61,6 +63,12 @@ const PolicyStatement = Type.Object({
   Sid: Type.Optional(Type.String({ maxLength: 128 })),
 });
 
+/**
+ * An interface endpoint's policy (IAM-style, `{"Version", "Statement": [...]}`): any JSON object,
+ * stored and answered as given; its size is the service's to check (EndPoint.2048).
+ */
+const PolicyDocument = Type.Object({}, { additionalProperties: true, ...errorCode('EndPoint.2048') });
+
 export const CreateEndpointBody = Type.Object({
   endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
   vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
@@ -78,7 +86,8 @@ export const CreateEndpointBody = Type.Object({
     }),
   ),
   enable_whitelist: Type.Optional(Type.Boolean()),
-  port_ip: Type.Optional(Type.String({ maxLength: 64 })),
+  port_ip: Type.Optional(Type.String({ minLength: 1, maxLength: 128, ...errorCode('EndPoint.2041') })),
+  policy_document: Type.Optional(PolicyDocument),
 });
 
 const TableFailure = Type.Object({ id: Type.String(), error_message: Type.String() });
@@ -323,4 +332,65 @@ export const BatchRemovePermissionsBody = Type.Object({
 
 export const PermissionDescriptionBody = Type.Object({
   permission: Type.Object({ description: Type.String({ maxLength: 256 }) }),
+});
+
+// ---- connections of an endpoint service (spec/interface-services.md, "Connections")
+
+export const ListConnectionsQuery = Type.Object({
+  id: IdQuery,
+  marker_id: Type.Optional(Type.String({ maxLength: 64 })),
+  status: Type.Optional(
+    Type.Enum(['pendingAcceptance', 'accepted', 'rejected', 'failed'], errorCode('EndPoint.0019')),
+  ),
+  sort_key: SortKey,
+  sort_dir: SortDir,
+  limit: Limit,
+  offset: Offset,
+});
+
+export const Connection = Type.Object({
+  id: Type.String(),
+  marker_id: Type.Integer(),
+  domain_id: Type.String(),
+  status: Type.String(),
+  description: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const ConnectionList = Type.Object({
+  connections: Type.Array(Connection),
+  total_count: Type.Integer(),
+});
+export const Connections = Type.Object({ connections: Type.Array(Connection) });
+
+export const AcceptOrRejectBody = Type.Object({
+  action: Type.Enum(['receive', 'reject'], errorCode('EndPoint.0007')),
+  endpoints: Type.Array(Id64, { minItems: 1, maxItems: 1, ...errorCode('EndPoint.2031') }),
+});
+
+export const ConnectionsDescriptionBody = Type.Object({
+  connections: Type.Array(
+    Type.Object({ id: Id64, description: Type.String({ maxLength: 512, pattern: '^[^<>]*$' }) }),
+    { minItems: 1, maxItems: 100, ...errorCode('EndPoint.0016') },
+  ),
+});
+
+// ---- an endpoint's whitelist and policy (spec/interface-services.md, "Interface endpoints")
+
+export const UpdateWhitelistBody = Type.Object({
+  whitelist: Type.Optional(
+    Type.Array(Type.String({ maxLength: 32, ...errorCode('EndPoint.2044') }), {
+      maxItems: 1000,
+      ...errorCode('EndPoint.2044'),
+    }),
+  ),
+  enable_whitelist: Type.Optional(Type.Boolean()),
+});
+
+export const UpdatePolicyBody = Type.Object({
+  policy_statement: Type.Optional(
+    Type.Array(PolicyStatement, { maxItems: 10, ...errorCode('EndPoint.2048') }),
+  ),
+  policy_document: Type.Optional(PolicyDocument),
 });

@@ -585,8 +585,41 @@ const SPECS: RouteSpec[] = [
       body: { permission: { description: `matrix-${next()}` } },
     }),
   ),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections`,
+  })),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections/action`,
+      body: { action: 'receive', endpoints: [c.A.interfaceEndpoint] },
+    }),
+  ),
+  vpcepApi(
+    'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/description',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections/description`,
+      body: { connections: [{ id: c.A.interfaceEndpoint, description: `matrix-${next()}` }] },
+    }),
+  ),
   vpcepApi('DELETE /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', ok(204), async (c) => ({
     url: `${P(c)}/vpc-endpoint-services/${await fresh.service()}`,
+  })),
+
+  vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.interfaceEndpoint}`,
+    body: { whitelist: [`10.9.${next() % 250}.0/24`], enable_whitelist: true },
+  })),
+  vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.interfaceEndpoint}/policy`,
+    body: {
+      policy_document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+    },
+  })),
+  vpcepApi('DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.endpoint}/policy`,
   })),
 
   // ---- vpcep's fault API (its refusals are the VPC Endpoint API's)

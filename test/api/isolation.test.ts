@@ -138,7 +138,10 @@ const idsOfAFor = (): Record<string, [string, string][]> => ({
     ['custom table', A.table],
     ['default table', A.defaultTable],
   ],
-  vpc_endpoint_id: [['endpoint', A.endpoint]],
+  vpc_endpoint_id: [
+    ['endpoint', A.endpoint],
+    ['interface endpoint', A.interfaceEndpoint],
+  ],
   fault_id: [['fault', A.fault]],
   vpc_endpoint_service_id: [['own service', A.ownService]],
   port_id: [['port', A.port]],
@@ -218,6 +221,28 @@ const bodyOfB = (): Record<string, unknown> => ({
   'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/name': {
     endpoint_service_name: 'guessed',
   },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action': {
+    action: 'remove',
+    permissions: ['*'],
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-create': {
+    permissions: [{ permission: '*', description: 'guessed' }],
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-delete': {
+    permissions: [{ id: B.permission }],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/:permission_id': {
+    permission: { description: 'guessed' },
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action': {
+    action: 'receive',
+    endpoints: [B.interfaceEndpoint],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/description': {
+    connections: [{ id: B.interfaceEndpoint, description: 'guessed' }],
+  },
+  'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id': { whitelist: ['10.0.0.1'], enable_whitelist: true },
+  'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy': { policy_document: { Version: '5.0' } },
 });
 
 function servedRoutes(): RouteDef[] {
@@ -410,6 +435,26 @@ function referenceProbes(): Probe[] {
       name: "ListServicePermissionsDetails ?permission (A's domain)",
       call: (id) =>
         get(`${p}/vpc-endpoint-services/${B.ownService}/permissions?permission=${id(a.domainId)}`),
+    },
+    {
+      name: "AcceptOrRejectEndpoint endpoints [A's interface endpoint]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/connections/action`, {
+          action: 'reject',
+          endpoints: [id(A.interfaceEndpoint)],
+        }),
+    },
+    {
+      name: "UpdateEndpointConnectionsDesc [A's interface endpoint]",
+      call: (id) =>
+        put(`${p}/vpc-endpoint-services/${B.ownService}/connections/description`, {
+          connections: [{ id: id(A.interfaceEndpoint), description: 'guessed' }],
+        }),
+    },
+    {
+      name: "ListServiceConnections ?id (A's interface endpoint)",
+      call: (id) =>
+        get(`${p}/vpc-endpoint-services/${B.ownService}/connections?id=${id(A.interfaceEndpoint)}`),
     },
     {
       name: 'UpdateEndpointService port_id',

@@ -217,3 +217,21 @@ export async function createService(
   assert.equal(res.status, 200, res.raw);
   return res.body as { id: string; service_name: string; [k: string]: unknown };
 }
+
+/**
+ * In a world with a provisioning delay of `delayMs`: a service of the world's own, past its delay,
+ * and an interface endpoint of it, still `creating`.
+ */
+export async function creatingInterfaceEndpoint(w: World, delayMs: number) {
+  const vpc = (await createVpc(w)).id;
+  const subnet = await createSubnet(w, vpc);
+  const service = await createService(w, vpc, (await createPort(w, subnet)).id);
+  w.clock.advance(delayMs);
+  const res = await w.api('POST', '/vpc-endpoints', {
+    endpoint_service_id: service.id,
+    vpc_id: vpc,
+    subnet_id: subnet,
+  });
+  assert.equal(res.status, 200, res.raw);
+  return { service: service.id, endpoint: res.body.id as string };
+}

@@ -210,6 +210,8 @@ export interface Holdings {
   ownService: string;
   /** An entry of `ownService`'s permissions, naming a domain nobody has. */
   permission: string;
+  /** An interface endpoint of `ownService` in `subnet`, waiting for the account's approval. */
+  interfaceEndpoint: string;
   subProject: string;
   /** The account's `admin` group. */
   adminGroup: string;
@@ -224,7 +226,7 @@ export interface Holdings {
 /**
  * One of everything an account holds, made by its admin through the API: a VPC with a subnet and a
  * custom route table with a route, a gateway endpoint bound to both tables, a route fault, a port
- * and an interface endpoint service on it with one permission, a sub-project, a user in a group granted a role on it,
+ * and an interface endpoint service on it with one permission and an endpoint of its own, a sub-project, a user in a group granted a role on it,
  * the user's access key.
  */
 export async function populate(w: World, account: TenantAccount): Promise<Holdings> {
@@ -247,6 +249,12 @@ export async function populate(w: World, account: TenantAccount): Promise<Holdin
     permissions: [{ permission: `iam:domain::${randomBytes(16).toString('hex')}`, description: 'nobody' }],
   });
   assert.equal(permissions.status, 200, permissions.raw);
+  const interfaceEndpoint = await tw.api('POST', '/vpc-endpoints', {
+    endpoint_service_id: ownService,
+    vpc_id: vpc.id,
+    subnet_id: subnet.body.subnet.id,
+  });
+  assert.equal(interfaceEndpoint.status, 200, interfaceEndpoint.raw);
   const subProject = await admin.project(account.projectId, `${account.projectName}_team`);
   const groups = await admin.call('GET', '/v3/groups?name=admin');
   assert.equal(groups.status, 200, groups.raw);
@@ -267,6 +275,7 @@ export async function populate(w: World, account: TenantAccount): Promise<Holdin
     port: port.id,
     ownService,
     permission: permissions.body.permissions[0].id,
+    interfaceEndpoint: interfaceEndpoint.body.id,
     subProject,
     adminGroup: groups.body.groups[0].id,
     group,

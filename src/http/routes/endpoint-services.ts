@@ -1,8 +1,14 @@
+import type { Connections as ServiceConnections } from '../../service/connections.ts';
 import type { EndpointServices } from '../../service/endpoint-services.ts';
 import type { InterfaceServices } from '../../service/interface-services.ts';
 import type { ServicePermissions } from '../../service/service-permissions.ts';
 import { route } from '../route.ts';
 import {
+  AcceptOrRejectBody,
+  ConnectionList,
+  Connections,
+  ConnectionsDescriptionBody,
+  ListConnectionsQuery,
   AddOrRemovePermissionsBody,
   BatchAddPermissionsBody,
   BatchRemovePermissionsBody,
@@ -33,6 +39,7 @@ export function endpointServiceRoutes(
   services: EndpointServices,
   own: InterfaceServices,
   permissions: ServicePermissions,
+  connections: ServiceConnections,
 ) {
   return [
     route({
@@ -188,6 +195,39 @@ export function endpointServiceRoutes(
           params.permission_id,
           body.permission.description,
         ),
+    }),
+    route({
+      method: 'GET',
+      url: `${SERVICE_URL}/connections`,
+      api: 'endpoint',
+      operationId: 'ListServiceConnections',
+      auth: true,
+      schema: { params: ServiceParams, querystring: ListConnectionsQuery, response: { 200: ConnectionList } },
+      handler: ({ caller, params, query }) =>
+        connections.list(caller, params.vpc_endpoint_service_id, {
+          ...query,
+          sort_key: query.sort_key === 'update_at' ? 'updated_at' : 'created_at',
+        }),
+    }),
+    route({
+      method: 'POST',
+      url: `${SERVICE_URL}/connections/action`,
+      api: 'endpoint',
+      operationId: 'AcceptOrRejectEndpoint',
+      auth: true,
+      schema: { params: ServiceParams, body: AcceptOrRejectBody, response: { 200: Connections } },
+      handler: ({ caller, params, body }) =>
+        connections.decide(caller, params.vpc_endpoint_service_id, body.action, body.endpoints),
+    }),
+    route({
+      method: 'PUT',
+      url: `${SERVICE_URL}/connections/description`,
+      api: 'endpoint',
+      operationId: 'UpdateEndpointConnectionsDesc',
+      auth: true,
+      schema: { params: ServiceParams, body: ConnectionsDescriptionBody, response: { 200: Connections } },
+      handler: ({ caller, params, body }) =>
+        connections.describe(caller, params.vpc_endpoint_service_id, body.connections),
     }),
   ];
 }
