@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
+import { expectPublished } from '../helpers/published.ts';
 import {
   createPort,
   createService,
@@ -78,6 +79,7 @@ describe('with approval', () => {
     assert.equal(await statusOf(ep.id), 'pendingAcceptance');
 
     const listed = ok(await connections(s.id));
+    expectPublished(listed, 'ListServiceConnections');
     const c = listed.body.connections[0];
     assert.match(c.created_at, EP_TIME);
     assert.deepEqual(listed.body, {
@@ -99,6 +101,7 @@ describe('with approval', () => {
 
     w.clock.advance(1_000);
     const accepted = ok(await decide(s.id, 'receive', [ep.id]));
+    expectPublished(accepted, 'AcceptOrRejectEndpoint');
     assert.deepEqual(accepted.body, {
       connections: [{ ...c, status: 'accepted', updated_at: accepted.body.connections[0].updated_at }],
     });
@@ -110,7 +113,7 @@ describe('with approval', () => {
       'receive again: no change',
     );
 
-    ok(await decide(s.id, 'reject', [ep.id]));
+    expectPublished(await decide(s.id, 'reject', [ep.id]), 'AcceptOrRejectEndpoint');
     assert.equal(await statusOf(ep.id), 'rejected');
     ok(await decide(s.id, 'receive', [ep.id]));
     assert.equal(await statusOf(ep.id), 'accepted');
@@ -172,7 +175,9 @@ describe('ListServiceConnections', () => {
     assert.deepEqual(await ids('?status=accepted'), [b!.id]);
     assert.deepEqual(await ids(`?id=${c!.id}`), [c!.id]);
     assert.deepEqual(await ids(`?marker_id=${a!.marker_id}`), [a!.id]);
-    assert.equal(ok(await connections(s.id, '?limit=1')).body.total_count, 3);
+    const page = ok(await connections(s.id, '?limit=1'));
+    expectPublished(page, 'ListServiceConnections');
+    assert.equal(page.body.total_count, 3);
     const refused: [string, string][] = [
       ['status=creating', 'EndPoint.0019'],
       ['marker_id=abc', 'EndPoint.0021'],
@@ -275,6 +280,7 @@ describe('AcceptOrRejectEndpoint and UpdateEndpointConnectionsDesc', () => {
         connections: [{ id: ep.id, description: 'team shop, cons account' }],
       }),
     );
+    expectPublished(res, 'UpdateEndpointConnectionsDesc');
     assert.deepEqual(res.body, { connections: [{ ...before, description: 'team shop, cons account' }] });
     assert.equal(ok(await connections(s.id)).body.connections[0].description, 'team shop, cons account');
     assert.equal(ok(await cw.api('GET', `/vpc-endpoints/${ep.id}`)).body.description, '');

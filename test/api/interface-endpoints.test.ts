@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
+import { expectPublished } from '../helpers/published.ts';
 import {
   createPort,
   createService,
@@ -77,16 +78,26 @@ const show = async (id: string) => ok(await cw.api('GET', `/vpc-endpoints/${id}`
 
 describe('CreateEndpoint of an interface service', () => {
   test('an address of the subnet, the DNS name, the whitelist and the policy document, as published', async () => {
-    const made = await endpointOf(open.id, {
-      enable_dns: true,
-      whitelist: ['10.0.0.0/24', '192.168.1.1', '10.0.0.0/24'],
-      enable_whitelist: true,
-      policy_document: POLICY,
-      description: 'to the shop',
-    });
+    const created = ok(
+      await cw.api('POST', '/vpc-endpoints', {
+        endpoint_service_id: open.id,
+        vpc_id: consVpc,
+        subnet_id: consSubnet,
+        enable_dns: true,
+        whitelist: ['10.0.0.0/24', '192.168.1.1', '10.0.0.0/24'],
+        enable_whitelist: true,
+        policy_document: POLICY,
+        description: 'to the shop',
+      }),
+    );
+    expectPublished(created, 'CreateEndpoint');
+    const made = created.body;
     assert.equal(made.status, 'creating');
     assert.equal(made.ip, undefined, 'no address shown before it is accepted');
-    const e = await show(made.id);
+    const shown = ok(await cw.api('GET', `/vpc-endpoints/${made.id}`));
+    expectPublished(shown, 'ListEndpointInfoDetails');
+    expectPublished(ok(await cw.api('GET', `/vpc-endpoints?id=${made.id}`)), 'ListEndpoints');
+    const e = shown.body;
     assert.deepEqual(e, {
       id: made.id,
       service_type: 'interface',
@@ -119,7 +130,9 @@ describe('CreateEndpoint of an interface service', () => {
     for (const id of [provVpc, provSubnet, open.port_id, provider.projectId, provider.domainId]) {
       assert.ok(!raw.includes(id), `${id} in ${raw}`);
     }
-    const described = ok(await cw.api('GET', `/vpc-endpoint-services/describe?id=${open.id}`)).raw;
+    const describedRes = ok(await cw.api('GET', `/vpc-endpoint-services/describe?id=${open.id}`));
+    expectPublished(describedRes, 'ListServiceDescribeDetails');
+    const described = describedRes.raw;
     for (const id of [provVpc, open.port_id, provider.projectId]) assert.ok(!described.includes(id));
   });
 
@@ -227,6 +240,7 @@ describe('UpdateEndpointWhite', () => {
         enable_whitelist: true,
       }),
     );
+    expectPublished(res, 'UpdateEndpointWhite');
     assert.deepEqual(res.body, await show(made.id));
     assert.deepEqual(res.body.whitelist, ['192.168.0.0/16', '10.1.2.3']);
     assert.equal(res.body.enable_whitelist, true);
@@ -276,9 +290,11 @@ describe('UpdateEndpointPolicy and DeleteEndpointPolicy', () => {
   test('an interface endpoint: policy_document set, answered, deleted', async () => {
     const made = await endpointOf(open.id);
     const set = ok(await cw.api('PUT', `/vpc-endpoints/${made.id}/policy`, { policy_document: POLICY }));
+    expectPublished(set, 'UpdateEndpointPolicy');
     assert.deepEqual(set.body, await show(made.id));
     assert.deepEqual(set.body.policy_document, POLICY);
     const gone = ok(await cw.api('DELETE', `/vpc-endpoints/${made.id}/policy`));
+    expectPublished(gone, 'DeleteEndpointPolicy');
     assert.deepEqual(gone.body, await show(made.id));
     assert.equal('policy_document' in gone.body, false);
   });
@@ -292,9 +308,11 @@ describe('UpdateEndpointPolicy and DeleteEndpointPolicy', () => {
     ).body;
     const statement = [{ Effect: 'Allow', Action: ['obs:*:*'], Resource: ['obs:*:*:*:*/*'] }];
     const set = ok(await cw.api('PUT', `/vpc-endpoints/${ep.id}/policy`, { policy_statement: statement }));
+    expectPublished(set, 'UpdateEndpointPolicy');
     assert.deepEqual(set.body.policy_statement, statement);
     assert.deepEqual(set.body, await show(ep.id));
     const gone = ok(await cw.api('DELETE', `/vpc-endpoints/${ep.id}/policy`));
+    expectPublished(gone, 'DeleteEndpointPolicy');
     assert.deepEqual(gone.body.policy_statement, []);
     assert.equal('policy_document' in gone.body, false);
     const wrong = await cw.api('PUT', `/vpc-endpoints/${ep.id}/policy`, { policy_document: POLICY });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
+import { expectPublished } from '../helpers/published.ts';
 import { createPort, createService, createSubnet, createVpc } from '../helpers/fixtures.ts';
 import { createAccount, tenantWorld } from '../helpers/tenants.ts';
 import { makeWorld, PROJECT_ID, type World } from '../helpers/world.ts';
@@ -47,6 +48,7 @@ describe('CreateEndpointService', () => {
         tags: [{ key: 'team', value: 'shop' }],
       }),
     );
+    expectPublished(res, 'CreateEndpointService');
     const s = res.body;
     assert.match(s.id, UUID);
     assert.match(s.created_at, EP_TIME);
@@ -77,6 +79,7 @@ describe('CreateEndpointService', () => {
     assert.deepEqual(s, expected);
     // The default delay is 0: the next read finds it available.
     const shown = ok(await w.api('GET', `/vpc-endpoint-services/${s.id}`));
+    expectPublished(shown, 'ListServiceDetails');
     assert.deepEqual(shown.body, { ...expected, status: 'available' });
   });
 
@@ -206,6 +209,7 @@ describe('ListEndpointService and ListServiceDetails', () => {
       assert.deepEqual(await ids('?status=available'), [c, b, a]);
       assert.deepEqual(await ids('?status=creating'), []);
       const res = ok(await l.api('GET', '/vpc-endpoint-services?limit=1'));
+      expectPublished(res, 'ListEndpointService');
       assert.equal(res.body.total_count, 3);
       assert.deepEqual(res.body.endpoint_services[0], {
         ...ok(await l.api('GET', `/vpc-endpoint-services/${c}`)).body,
@@ -245,7 +249,7 @@ describe('ListEndpointService and ListServiceDetails', () => {
       expectEpError(await ow.api('DELETE', `/vpc-endpoint-services/${id}`), 400, 'EndPoint.2003');
     }
     assert.equal(ok(await ow.api('GET', '/vpc-endpoint-services')).body.total_count, 0);
-    ok(await w.api('GET', `/vpc-endpoint-services/${s.id}`));
+    expectPublished(await w.api('GET', `/vpc-endpoint-services/${s.id}`), 'ListServiceDetails');
   });
 });
 
@@ -264,6 +268,7 @@ describe('UpdateEndpointService and UpdateEndpointServiceName', () => {
         description: 'changed',
       }),
     );
+    expectPublished(res, 'UpdateEndpointService');
     assert.deepEqual(res.body, {
       ...ok(await w.api('GET', `/vpc-endpoint-services/${s.id}`)).body,
     });
@@ -278,6 +283,7 @@ describe('UpdateEndpointService and UpdateEndpointServiceName', () => {
     const renamed = ok(
       await w.api('PUT', `/vpc-endpoint-services/${s.id}/name`, { endpoint_service_name: 'new_1' }),
     );
+    expectPublished(renamed, 'UpdateEndpointServiceName');
     assert.deepEqual(renamed.body, { endpoint_service_name: `cn-north-4.new_1.${s.id}` });
     assert.equal(
       ok(await w.api('GET', `/vpc-endpoint-services/${s.id}`)).body.service_name,
@@ -351,7 +357,7 @@ describe('DeleteEndpointService', () => {
   test('204, then the service is gone: 400 EndPoint.2003', async () => {
     const s = await createService(w, vpc, await newPort());
     const res = ok(await w.api('DELETE', `/vpc-endpoint-services/${s.id}`), 204);
-    assert.equal(res.raw, '');
+    expectPublished(res, 'DeleteEndpointService');
     expectEpError(await w.api('GET', `/vpc-endpoint-services/${s.id}`), 400, 'EndPoint.2003');
     expectEpError(await w.api('DELETE', `/vpc-endpoint-services/${s.id}`), 400, 'EndPoint.2003');
   });
@@ -364,6 +370,6 @@ describe('DeleteEndpointService', () => {
     assert.equal(ok(await w.api('GET', `/vpc-endpoint-services/${s.id}`)).body.connection_count, 1);
     expectEpError(await w.api('DELETE', `/vpc-endpoint-services/${s.id}`), 400, 'EndPoint.3006');
     ok(await w.api('DELETE', `/vpc-endpoints/${ep.body.id}`), 204);
-    ok(await w.api('DELETE', `/vpc-endpoint-services/${s.id}`), 204);
+    expectPublished(await w.api('DELETE', `/vpc-endpoint-services/${s.id}`), 'DeleteEndpointService');
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
+import { expectPublished } from '../helpers/published.ts';
 import { createPort, createService, createSubnet, createVpc } from '../helpers/fixtures.ts';
 import { createAccount, tenantWorld, type TenantAccount } from '../helpers/tenants.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
@@ -91,6 +92,8 @@ describe('who sees a service and may connect to it', () => {
 
     ok(await pw.api('POST', `${perms(s.id)}/action`, { action: 'add', permissions: [domainOf(consumer)] }));
     const { byId, byName, made } = await reach(cw, net.cons!, s);
+    expectPublished(byId, 'ListServiceDescribeDetails');
+    expectPublished(byName, 'ListServiceDescribeDetails');
     assert.deepEqual(ok(byId).body, {
       id: s.id,
       service_name: s.service_name,
@@ -144,12 +147,15 @@ describe('AddOrRemoveServicePermissions and ListServicePermissionsDetails', () =
         permissions: [domainOf(consumer), domainOf(consumer), '*'],
       }),
     );
+    expectPublished(add, 'AddOrRemoveServicePermissions');
     // Oldest first; entries added together in the order of their text.
     assert.deepEqual(add.body, { permissions: ['*', domainOf(consumer)], permission_type: 'domainId' });
     const again = ok(await pw.api('POST', `${perms(s.id)}/action`, { action: 'add', permissions: ['*'] }));
     assert.deepEqual(again.body.permissions, ['*', domainOf(consumer)]);
 
-    const listed = ok(await pw.api('GET', `${perms(s.id)}?sort_dir=asc`)).body;
+    const listedRes = ok(await pw.api('GET', `${perms(s.id)}?sort_dir=asc`));
+    expectPublished(listedRes, 'ListServicePermissionsDetails');
+    const listed = listedRes.body;
     assert.equal(listed.total_count, 2);
     const first = listed.permissions[1];
     assert.match(first.created_at, EP_TIME);
@@ -176,6 +182,7 @@ describe('AddOrRemoveServicePermissions and ListServicePermissionsDetails', () =
         permissions: ['*', domainOf(stranger)],
       }),
     );
+    expectPublished(removed, 'AddOrRemoveServicePermissions');
     assert.deepEqual(removed.body, { permissions: [domainOf(consumer)], permission_type: 'domainId' });
   });
 
@@ -229,6 +236,7 @@ describe('the batch calls and descriptions', () => {
         ],
       }),
     );
+    expectPublished(res, 'BatchAddEndpointServicePermissions');
     const [a, b] = res.body.permissions;
     assert.deepEqual(res.body, {
       permissions: [
@@ -252,6 +260,7 @@ describe('the batch calls and descriptions', () => {
     const described = ok(
       await pw.api('PUT', `${perms(s.id)}/${a.id}`, { permission: { description: 'renamed' } }),
     );
+    expectPublished(described, 'UpdateEndpointServicePermissionDesc');
     assert.deepEqual(described.body, {
       permissions: [{ ...res.body.permissions[0], description: 'renamed' }],
     });
@@ -259,6 +268,7 @@ describe('the batch calls and descriptions', () => {
     const removed = ok(
       await pw.api('POST', `${perms(s.id)}/batch-delete`, { permissions: [{ id: b.id }, { id: NO_SUCH }] }),
     );
+    expectPublished(removed, 'BatchRemoveEndpointServicePermissions');
     assert.deepEqual(removed.body, { permissions: [] });
     const left = ok(await pw.api('GET', perms(s.id))).body;
     assert.deepEqual(left.permissions, [described.body.permissions[0]]);

@@ -37,7 +37,10 @@ const COVERAGE: Coverage = {
   ListServiceDetails: [
     {
       file: 'test/api/interface-services.test.ts',
-      tests: ["another account's service, or none: 400 EndPoint.2003, on every call of the provider"],
+      tests: [
+        '200 with the service in creating; named <region>.<name>.<id>; available once provisioned',
+        "another account's service, or none: 400 EndPoint.2003, on every call of the provider",
+      ],
     },
   ],
   UpdateEndpointService: [
@@ -99,7 +102,65 @@ const COVERAGE: Coverage = {
   UpdateEndpointServicePermissionDesc: [
     {
       file: 'test/api/service-permissions.test.ts',
-      tests: ["another account's service, or none: 400 EndPoint.2003 on every permission call"],
+      tests: [
+        'batch-create answers the entries it added, with their descriptions; batch-delete removes by id',
+        "another account's service, or none: 400 EndPoint.2003 on every permission call",
+      ],
+    },
+  ],
+  ListServiceConnections: [
+    {
+      file: 'test/api/connections.test.ts',
+      tests: [
+        'pendingAcceptance until the provider receives it; then accepted; rejected on reject',
+        'filters, sort and paging',
+      ],
+    },
+  ],
+  AcceptOrRejectEndpoint: [
+    {
+      file: 'test/api/connections.test.ts',
+      tests: [
+        'pendingAcceptance until the provider receives it; then accepted; rejected on reject',
+        'each field rule broken → its status and code',
+      ],
+    },
+  ],
+  UpdateEndpointConnectionsDesc: [
+    {
+      file: 'test/api/connections.test.ts',
+      tests: [
+        "the description is the provider's: the consumer's endpoint keeps its own",
+        'each field rule broken → its status and code',
+      ],
+    },
+  ],
+  UpdateEndpointWhite: [
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: [
+        '200 with the endpoint; the list replaced, each entry once; enable_whitelist on its own',
+        'each rule broken → its status and code',
+      ],
+    },
+  ],
+  UpdateEndpointPolicy: [
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: [
+        'an interface endpoint: policy_document set, answered, deleted',
+        'a gateway endpoint: policy_statement set, answered, deleted',
+        'each rule broken → its status and code',
+      ],
+    },
+  ],
+  DeleteEndpointPolicy: [
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: [
+        'an interface endpoint: policy_document set, answered, deleted',
+        'a gateway endpoint: policy_statement set, answered, deleted',
+      ],
     },
   ],
   ListVersionDetails: [
@@ -135,6 +196,14 @@ const COVERAGE: Coverage = {
       file: 'test/api/endpoints.test.ts',
       tests: ['describe by name and by id; unknown → 400 EndPoint.2003'],
     },
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: ['nobody but its own account until the provider adds them; `*` admits everyone'],
+    },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
+    },
   ],
   CreateEndpoint: [
     {
@@ -145,6 +214,10 @@ const COVERAGE: Coverage = {
         'refusals: bad VPC, unknown service, foreign or unknown table; nothing is created',
         'a table already used by another endpoint of the same service → 400 EndPoint.2039, nothing created',
       ],
+    },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
     },
   ],
   ListEndpoints: [
@@ -157,6 +230,10 @@ const COVERAGE: Coverage = {
         'bad query values → the API codes',
       ],
     },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
+    },
   ],
   ListEndpointInfoDetails: [
     {
@@ -165,6 +242,10 @@ const COVERAGE: Coverage = {
         'answers 200 `creating` with the whole endpoint object; GET then shows `accepted`',
         'delete or show of an unknown endpoint → 404 EndPoint.2006',
       ],
+    },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
     },
   ],
   DeleteEndpoint: [
