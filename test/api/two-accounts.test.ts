@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
+import { expectPublished } from '../helpers/published.ts';
 import { createPort, createSubnet, createVpc } from '../helpers/fixtures.ts';
 import { createAccount, tenantWorld, type TenantAccount } from '../helpers/tenants.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
@@ -66,6 +67,7 @@ test('provider and consumer, end to end', async () => {
   const described = ok(
     await cw.api('GET', `/vpc-endpoint-services/describe?endpoint_service_name=${service.service_name}`),
   );
+  expectPublished(described, 'ListServiceDescribeDetails');
   assert.equal(described.body.id, service.id);
   const first = ok(await connect()).body;
   const second = ok(await connect()).body;
@@ -74,14 +76,14 @@ test('provider and consumer, end to end', async () => {
 
   // 3. The provider sees both connections, accepts the first; the consumer sees it accepted, with
   //    its address and DNS name.
-  const listed = ok(
-    await pw.api('GET', `/vpc-endpoint-services/${service.id}/connections?sort_dir=asc`),
-  ).body;
+  const listedRes = ok(await pw.api('GET', `/vpc-endpoint-services/${service.id}/connections?sort_dir=asc`));
+  expectPublished(listedRes, 'ListServiceConnections');
+  const listed = listedRes.body;
   assert.equal(listed.total_count, 2);
   assert.ok(listed.connections.every((c: { domain_id: string }) => c.domain_id === consumer.domainId));
   const decide = (action: string, id: string) =>
     pw.api('POST', `/vpc-endpoint-services/${service.id}/connections/action`, { action, endpoints: [id] });
-  ok(await decide('receive', first.id));
+  expectPublished(await decide('receive', first.id), 'AcceptOrRejectEndpoint');
   const accepted = await status(first.id);
   assert.equal(accepted.status, 'accepted');
   assert.match(accepted.ip, /^10\.0\.1\.\d+$/);
@@ -90,9 +92,12 @@ test('provider and consumer, end to end', async () => {
   // 4. The second is rejected; the first's whitelist and policy change.
   ok(await decide('reject', second.id));
   assert.equal((await status(second.id)).status, 'rejected');
-  const white = ok(
-    await cw.api('PUT', `/vpc-endpoints/${first.id}`, { whitelist: ['10.0.0.0/16'], enable_whitelist: true }),
-  ).body;
+  const whiteRes = await cw.api('PUT', `/vpc-endpoints/${first.id}`, {
+    whitelist: ['10.0.0.0/16'],
+    enable_whitelist: true,
+  });
+  expectPublished(whiteRes, 'UpdateEndpointWhite');
+  const white = whiteRes.body;
   assert.deepEqual([white.whitelist, white.enable_whitelist], [['10.0.0.0/16'], true]);
   const policy = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] };
   assert.deepEqual(

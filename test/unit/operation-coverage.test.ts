@@ -116,6 +116,7 @@ const COVERAGE: Coverage = {
         'filters, sort and paging',
       ],
     },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
   ],
   AcceptOrRejectEndpoint: [
     {
@@ -125,6 +126,7 @@ const COVERAGE: Coverage = {
         'each field rule broken → its status and code',
       ],
     },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
   ],
   UpdateEndpointConnectionsDesc: [
     {
@@ -143,6 +145,7 @@ const COVERAGE: Coverage = {
         'each rule broken → its status and code',
       ],
     },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
   ],
   UpdateEndpointPolicy: [
     {
@@ -204,6 +207,7 @@ const COVERAGE: Coverage = {
       file: 'test/api/interface-endpoints.test.ts',
       tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
     },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
   ],
   CreateEndpoint: [
     {
