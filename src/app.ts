@@ -22,6 +22,7 @@ import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
+import { Connections } from './service/connections.ts';
 import { Accounts } from './service/accounts.ts';
 import { Directory } from './service/directory.ts';
 import type { Deps } from './service/context.ts';
@@ -29,8 +30,11 @@ import { EndpointServices } from './service/endpoint-services.ts';
 import { Endpoints } from './service/endpoints.ts';
 import { RouteFaults } from './service/faults.ts';
 import { Identity } from './service/identity.ts';
+import { InterfaceServices } from './service/interface-services.ts';
 import { Network } from './service/network.ts';
+import { Ports } from './service/ports.ts';
 import { RouteTables } from './service/route-tables.ts';
+import { ServicePermissions } from './service/service-permissions.ts';
 import type { Store } from './store/store.ts';
 
 export { createLogger } from './http/logging.ts';
@@ -60,8 +64,13 @@ export function allRoutes(
     ...healthRoutes(deps.store, draining),
     ...iamRoutes(identity, new AccessKeys(deps), new Directory(deps)),
     ...accountRoutes(accounts),
-    ...vpcRoutes(new Network(deps), new RouteTables(deps)),
-    ...endpointServiceRoutes(new EndpointServices(deps)),
+    ...vpcRoutes(new Network(deps), new RouteTables(deps), new Ports(deps)),
+    ...endpointServiceRoutes(
+      new EndpointServices(deps),
+      new InterfaceServices(deps),
+      new ServicePermissions(deps),
+      new Connections(deps),
+    ),
     ...endpointRoutes(new Endpoints(deps, faults)),
     ...faultRoutes(faults),
   ];

@@ -45,3 +45,13 @@ export function assertRoutetablesChangeable(status: EndpointStatus, serviceType:
     throw new ApiError('EndPoint.1004', 'Route tables can only be bound to endpoints of gateway services.');
   }
 }
+
+export type ServiceStatus = 'creating' | 'available' | 'failed' | 'deleting';
+
+/** A service's status at `now`: a `creating` service whose provisioning delay has passed is `available`. */
+export function serviceStatusAt(s: { status: string; ready_at: string }, now: Date): ServiceStatus {
+  if (s.status === 'creating' && s.ready_at !== '' && Date.parse(s.ready_at) <= now.getTime()) {
+    return 'available';
+  }
+  return s.status as ServiceStatus;
+}

@@ -1,6 +1,8 @@
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
+import { admits } from '../domain/service-access.ts';
 import type { Row } from '../store/queries.ts';
+import type { Tx } from '../store/store.ts';
 import type { Caller, Deps } from './context.ts';
 
 type ServiceRow = Row<'endpoint_services'>;
@@ -23,6 +25,17 @@ function describeView(s: ServiceRow) {
   return summary;
 }
 
+/** Whether the caller sees `s` and may connect to it: public, its own account's, or permitted. */
+export async function admitted(r: Tx, s: ServiceRow, caller: Caller): Promise<boolean> {
+  if (s.owner_project_id === null) return true;
+  const entries = await r.services.permissions(s.id);
+  return admits(
+    s,
+    caller,
+    entries.map((p) => p.permission),
+  );
+}
+
 /** Endpoint services as consumers see them (api-surface.md §3). */
 export class EndpointServices {
   constructor(private readonly deps: Deps) {}
@@ -40,19 +53,22 @@ export class EndpointServices {
     };
   }
 
-  /** One service by exact name or id; the caller's own services and the public ones are visible. */
+  /**
+   * One service by exact name or id, if the caller may see it (`admitted`); any other, or none,
+   * answers 400 EndPoint.2003 alike.
+   */
   async describe(caller: Caller, q: { endpoint_service_name?: string; id?: string }) {
     if (q.endpoint_service_name === undefined && q.id === undefined) {
       throw new ApiError('EndPoint.0002', 'Give endpoint_service_name or id.');
     }
-    const s = await this.deps.store.read((r) =>
-      q.id !== undefined ? r.services.byId(q.id) : r.services.byName(q.endpoint_service_name!),
-    );
-    const visible =
-      s !== undefined &&
-      (s.owner_project_id === null || s.owner_project_id === caller.project_id) &&
-      (q.endpoint_service_name === undefined || s.service_name === q.endpoint_service_name);
-    if (!visible) throw new ApiError('EndPoint.2003');
+    const s = await this.deps.store.read(async (r) => {
+      const found =
+        q.id !== undefined ? await r.services.byId(q.id) : await r.services.byName(q.endpoint_service_name!);
+      return found && (await admitted(r, found, caller)) ? found : undefined;
+    });
+    if (!s || (q.endpoint_service_name !== undefined && s.service_name !== q.endpoint_service_name)) {
+      throw new ApiError('EndPoint.2003');
+    }
     return describeView(s);
   }
 }

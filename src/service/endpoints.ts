@@ -6,13 +6,16 @@ import {
   type TableFacts,
   type TableFailure,
 } from '../domain/bindings.ts';
-import { assertRoutetablesChangeable, statusAt } from '../domain/endpoint-status.ts';
+import { assertRoutetablesChangeable, serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
+import { isWhitelistEntry } from '../domain/addresses.ts';
 import { endpointTime } from '../domain/ids.ts';
 import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { EndpointListQuery } from '../store/endpoints.ts';
+import { allocateAddress, type AddressErrors } from './addresses.ts';
 import { audit, type Caller, type Deps } from './context.ts';
+import { admitted } from './endpoint-services.ts';
 import { RouteFaults } from './faults.ts';
 
 export interface EndpointCreate {
@@ -23,6 +26,7 @@ export interface EndpointCreate {
   description?: string;
   tags?: { key: string; value?: string }[];
   policy_statement?: unknown[];
+  policy_document?: object;
   enable_dns?: boolean;
   whitelist?: string[];
   enable_whitelist?: boolean;
@@ -50,9 +54,86 @@ type ServiceRow = Row<'endpoint_services'>;
 const statusOf = (e: EndpointRow, service: ServiceRow, now: Date) =>
   statusAt({ status: e.status, ready_at: e.ready_at, approval: service.approval_enabled === 1 }, now);
 
-/** The endpoint object of api-surface.md §3, as it stands at `now`. */
-export function endpointView(e: EndpointRow, service: ServiceRow, routetables: string[], now: Date) {
-  const status = statusOf(e, service, now);
+/**
+ * An interface endpoint's DNS name (spec/interface-services.md): its id under the service's region,
+ * `<endpoint id>.vpcep.<region>.myhuaweicloud.com`.
+ */
+function dnsName(endpointId: string, serviceName: string): string {
+  return `${endpointId}.vpcep.${serviceName.split('.')[0]}.myhuaweicloud.com`;
+}
+
+/** Published: at most 20 whitelist entries (the Terraform provider's documented limit). */
+const MAX_WHITELIST = 20;
+/** The most a policy document may hold, as JSON (vpcep.json's `maxItems: 20480` on the object). */
+const MAX_POLICY_DOCUMENT = 20_480;
+
+/** A whitelist as stored: each entry IPv4 or CIDR (EndPoint.2044), at most 20 (EndPoint.2045), each once. */
+export function whitelistOf(entries: readonly string[]): string[] {
+  const bad = entries.find((x) => !isWhitelistEntry(x));
+  if (bad !== undefined)
+    throw new ApiError('EndPoint.2044', `"${bad}" is neither an IPv4 address nor a CIDR.`);
+  const unique = dedupe(entries);
+  if (unique.length > MAX_WHITELIST) {
+    throw new ApiError('EndPoint.2045', `At most ${MAX_WHITELIST} entries.`);
+  }
+  return unique;
+}
+
+/**
+ * A policy for an endpoint of `serviceType`: `policy_statement` for a gateway endpoint,
+ * `policy_document` for an interface one; the other, or a document over 20480 characters, is 400
+ * EndPoint.2048. Returns the columns to store (undefined: not given).
+ */
+function policyOf(
+  serviceType: string,
+  input: { policy_statement?: unknown[]; policy_document?: object },
+): { policy_statement?: string; policy_document?: string } {
+  const gateway = serviceType === 'gateway';
+  if (gateway && input.policy_document !== undefined) {
+    throw new ApiError('EndPoint.2048', 'A gateway endpoint takes policy_statement, not policy_document.');
+  }
+  if (!gateway && input.policy_statement !== undefined) {
+    throw new ApiError('EndPoint.2048', 'An interface endpoint takes policy_document, not policy_statement.');
+  }
+  const document = input.policy_document === undefined ? undefined : JSON.stringify(input.policy_document);
+  if (document !== undefined && document.length > MAX_POLICY_DOCUMENT) {
+    throw new ApiError('EndPoint.2048', `policy_document is over ${MAX_POLICY_DOCUMENT} characters.`);
+  }
+  return {
+    ...(input.policy_statement === undefined
+      ? {}
+      : { policy_statement: JSON.stringify(input.policy_statement) }),
+    ...(document === undefined ? {} : { policy_document: document }),
+  };
+}
+
+/** An interface endpoint's address refusals, in the VPC Endpoint API's codes. */
+const ENDPOINT_ADDRESS_ERRORS: AddressErrors = {
+  invalid: () => new ApiError('EndPoint.2041'),
+  outside: () => new ApiError('EndPoint.2043'),
+  taken: () => new ApiError('EndPoint.2042'),
+  full: () => new ApiError('EndPoint.2022', 'No free IP address is left in the subnet.'),
+};
+
+/** Whitelist and policy changes: not while creating, deleting or failed (the published state codes). */
+function assertChangeable(status: string) {
+  if (status === 'creating') throw new ApiError('EndPoint.2019');
+  if (status === 'deleting') throw new ApiError('EndPoint.2018');
+  if (status === 'failed') throw new ApiError('EndPoint.2047');
+}
+
+/**
+ * The endpoint object of api-surface.md §3, as it stands at `now`; as the create call answers it
+ * (`creating`, whatever the delay) when `justCreated`.
+ */
+export function endpointView(
+  e: EndpointRow,
+  service: ServiceRow,
+  routetables: string[],
+  now: Date,
+  justCreated = false,
+) {
+  const status = justCreated ? 'creating' : statusOf(e, service, now);
   const settledAt = status !== e.status && e.ready_at > e.updated_at ? e.ready_at : e.updated_at;
   const gateway = service.service_type === 'gateway';
   return {
@@ -68,11 +149,13 @@ export function endpointView(e: EndpointRow, service: ServiceRow, routetables: s
     vpc_id: e.vpc_id,
     ...(gateway ? {} : { subnet_id: e.subnet_id, ...(status === 'accepted' ? { ip: e.ip } : {}) }),
     enable_dns: e.enable_dns === 1,
+    ...(!gateway && e.enable_dns === 1 ? { dns_names: [dnsName(e.id, service.service_name)] } : {}),
     routetables: gateway ? routetables : [],
     whitelist: JSON.parse(e.whitelist) as string[],
     enable_whitelist: e.enable_whitelist === 1,
     description: e.description,
     policy_statement: JSON.parse(e.policy_statement) as unknown[],
+    ...(e.policy_document ? { policy_document: JSON.parse(e.policy_document) as unknown } : {}),
     project_id: e.project_id,
     tags: JSON.parse(e.tags) as unknown[],
     created_at: endpointTime(new Date(e.created_at)),
@@ -106,21 +189,30 @@ async function servicesOf(r: Tx, rows: EndpointRow[]): Promise<Map<string, Servi
   return services;
 }
 
-/** A service the caller may make an endpoint of: a public one or its own, and available. */
-async function serviceForCreate(r: Tx, caller: Caller, serviceId: string): Promise<ServiceRow> {
-  const service = await r.services.byId(serviceId);
-  if (!service || (service.owner_project_id !== null && service.owner_project_id !== caller.project_id)) {
-    throw new ApiError('EndPoint.2003');
-  }
-  if (service.status !== 'available') throw new ApiError('EndPoint.2004');
+/**
+ * A service the caller may make an endpoint of: admitted (a public one, its own account's, or one
+ * whose permissions name it) and available. Any other id, one of nobody's included, answers 400
+ * EndPoint.2012 alike, so nobody learns that another account's service exists. A user's service is
+ * locked, so that its deletion and endpoints made of it take turns.
+ */
+async function serviceForCreate(r: Tx, caller: Caller, serviceId: string, now: Date): Promise<ServiceRow> {
+  const found = await r.services.byId(serviceId);
+  const service = found?.owner_project_id ? await r.services.byId(serviceId, { forUpdate: true }) : found;
+  if (!service || !(await admitted(r, service, caller))) throw new ApiError('EndPoint.2012');
+  if (serviceStatusAt(service, now) !== 'available') throw new ApiError('EndPoint.2004');
   return service;
 }
 
-/** An interface endpoint's subnet: one of the caller's, in the endpoint's VPC. */
+/**
+ * An interface endpoint's subnet: one of the caller's, in the endpoint's VPC; locked, as the
+ * allocation of its address needs (addresses.ts).
+ */
 async function subnetForCreate(r: Tx, caller: Caller, vpcId: string, subnetId: string | undefined) {
-  const subnet = subnetId ? await r.network.subnet(caller.project_id, subnetId) : undefined;
+  const subnet = subnetId
+    ? await r.network.subnet(caller.project_id, subnetId, { forUpdate: true })
+    : undefined;
   if (!subnet || subnet.vpc_id !== vpcId) throw new ApiError('EndPoint.0023');
-  return subnet.id;
+  return subnet;
 }
 
 /** A gateway endpoint's tables when the create names none: the VPC's default table. */
@@ -210,17 +302,25 @@ export class Endpoints {
   async create(caller: Caller, input: EndpointCreate) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const service = await serviceForCreate(r, caller, input.endpoint_service_id);
+      const service = await serviceForCreate(r, caller, input.endpoint_service_id, now);
       const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');
       const gateway = service.service_type === 'gateway';
-      const subnetId = gateway ? '' : await subnetForCreate(r, caller, vpc.id, input.subnet_id);
+      const policy = policyOf(service.service_type, input);
+      const whitelist = whitelistOf(input.whitelist ?? []);
+      const subnet = gateway ? undefined : await subnetForCreate(r, caller, vpc.id, input.subnet_id);
       const routetables = gateway ? (input.routetables ?? [await defaultTableOf(r, vpc.id)]) : [];
       const row = this.#newRow(caller, input, now, {
         endpoint_service_id: service.id,
         vpc_id: vpc.id,
-        subnet_id: subnetId,
+        subnet_id: subnet?.id ?? '',
       });
+      row.whitelist = JSON.stringify(whitelist);
+      Object.assign(row, policy);
+      if (subnet) {
+        const owner = { type: 'endpoint' as const, id: row.id, project_id: caller.project_id };
+        row.ip = await allocateAddress(r, subnet, owner, input.port_ip, ENDPOINT_ADDRESS_ERRORS);
+      }
       const plan = gateway ? await this.#plan(r, caller, row, service, [], dedupe(routetables)) : undefined;
       const refused = plan?.bindFailed[0];
       // A new endpoint takes all its tables or none: the create call has no per-table report.
@@ -233,7 +333,7 @@ export class Endpoints {
         endpoint_service_id: service.id,
         routetables: bound,
       });
-      return { ...endpointView(row, service, bound, now), status: 'creating' as const };
+      return endpointView(row, service, bound, now, true);
     });
   }
 
@@ -267,6 +367,7 @@ export class Endpoints {
       const tables = await r.endpoints.boundTables(id);
       await r.network.lockRoutetables(tables);
       await r.network.deleteEndpointRoutes(id);
+      await r.network.releaseAddresses(id);
       await r.endpoints.delete(id);
       await audit(r, this.deps, caller, 'delete', 'vpc-endpoint', id, { routetables: tables });
     });
@@ -303,6 +404,70 @@ export class Endpoints {
     });
   }
 
+  /** UpdateEndpointWhite: an interface endpoint's whitelist and whether it applies. */
+  async updateWhitelist(
+    caller: Caller,
+    id: string,
+    input: { whitelist?: string[]; enable_whitelist?: boolean },
+  ) {
+    const whitelist = input.whitelist === undefined ? undefined : whitelistOf(input.whitelist);
+    return this.#change(caller, id, 'update-whitelist', (_e, service) => {
+      if (service.service_type === 'gateway') {
+        throw new ApiError('EndPoint.1004', 'Whitelists are for endpoints of interface services.');
+      }
+      return {
+        ...(whitelist === undefined ? {} : { whitelist: JSON.stringify(whitelist) }),
+        ...(input.enable_whitelist === undefined ? {} : { enable_whitelist: input.enable_whitelist ? 1 : 0 }),
+      };
+    });
+  }
+
+  /** UpdateEndpointPolicy: `policy_statement` of a gateway endpoint, `policy_document` of an interface one. */
+  async updatePolicy(
+    caller: Caller,
+    id: string,
+    input: { policy_statement?: unknown[]; policy_document?: object },
+  ) {
+    return this.#change(caller, id, 'update-policy', (_e, service) => {
+      const policy = policyOf(service.service_type, input);
+      if (Object.keys(policy).length === 0) {
+        const field = service.service_type === 'gateway' ? 'policy_statement' : 'policy_document';
+        throw new ApiError('EndPoint.2048', `Give ${field}.`);
+      }
+      return policy;
+    });
+  }
+
+  /** DeleteEndpointPolicy: the endpoint's policy is gone (a gateway endpoint's statement list empty). */
+  async deletePolicy(caller: Caller, id: string) {
+    return this.#change(caller, id, 'delete-policy', (_e, service) =>
+      service.service_type === 'gateway' ? { policy_statement: '[]' } : { policy_document: '' },
+    );
+  }
+
+  /**
+   * One change of an endpoint's own fields, in one transaction with the endpoint locked: the state
+   * codes first, then `patch` (which may refuse), `updated_at`, the audit record; answers the endpoint.
+   */
+  async #change(
+    caller: Caller,
+    id: string,
+    action: string,
+    patch: (e: EndpointRow, service: ServiceRow) => Partial<EndpointRow>,
+  ) {
+    const now = this.deps.clock.now();
+    return this.deps.store.tx(async (r) => {
+      const e = await endpointOf(r, caller, id, { forUpdate: true });
+      const service = await serviceOf(r, e);
+      const status = statusOf(e, service, now);
+      assertChangeable(status);
+      const changes = { ...patch(e, service), status, updated_at: now.toISOString() };
+      await r.endpoints.update(id, changes);
+      await audit(r, this.deps, caller, action, 'vpc-endpoint', id, changes);
+      return endpointView({ ...e, ...changes }, service, await r.endpoints.boundTables(id), now);
+    });
+  }
+
   /** The row of a new endpoint: `creating` until its provisioning delay has passed. */
   #newRow(
     caller: Caller,
@@ -326,6 +491,8 @@ export class Endpoints {
       enable_whitelist: input.enable_whitelist ? 1 : 0,
       policy_statement: JSON.stringify(input.policy_statement ?? []),
       tags: JSON.stringify(input.tags ?? []),
+      policy_document: '',
+      connection_description: '',
       created_at: iso,
       updated_at: iso,
     };

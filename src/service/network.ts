@@ -198,8 +198,13 @@ export class Network {
 
   async deleteSubnet(caller: Caller, vpcId: string, id: string) {
     await this.deps.store.tx(async (r) => {
-      const s = await r.network.subnet(caller.project_id, id);
+      // Locked, as an allocation locks it: no address is handed out of a subnet being deleted.
+      const s = await r.network.subnet(caller.project_id, id, { forUpdate: true });
       if (!s || s.vpc_id !== vpcId) throw new ApiError('VPC.0201');
+      const held = await r.network.addressesInUse(id);
+      if (held.size > 0) {
+        throw new ApiError('VPCEP.2004', `${held.size} address(es) held by ports or VPC endpoints.`);
+      }
       await r.network.deleteSubnet(id);
       await audit(r, this.deps, caller, 'delete', 'subnet', id);
     });

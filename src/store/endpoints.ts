@@ -104,4 +104,35 @@ export class EndpointQueries extends Queries {
       .where('routetable_id', 'in', tableIds)
       .execute();
   }
+
+  /** An endpoint of any project, for the provider of its service; `forUpdate` as for byId. */
+  byIdOfAnyProject(id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('endpoints').selectAll().where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
+  }
+  /** The endpoints of a service, whoever made them, each with its project's domain. */
+  ofService(serviceId: string) {
+    return this.db
+      .selectFrom('endpoints')
+      .innerJoin('projects', 'projects.id', 'endpoints.project_id')
+      .selectAll('endpoints')
+      .select('projects.domain_id')
+      .where('endpoints.endpoint_service_id', '=', serviceId)
+      .execute();
+  }
+  /** How many endpoints each of these services has. */
+  async countsOfServices(serviceIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(serviceIds.map((id) => [id, 0]));
+    if (serviceIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('endpoints')
+      .select(['endpoint_service_id', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('endpoint_service_id', 'in', serviceIds)
+      .groupBy('endpoint_service_id')
+      .execute();
+    for (const r of rows) out.set(r.endpoint_service_id, Number(r.n));
+    return out;
+  }
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './engine.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as accounts from './migrations/002-accounts.ts';
+import * as interfaceServices from './migrations/003-interface-services.ts';
 
 interface Migration {
   name: string;
@@ -20,6 +21,7 @@ interface Migration {
 const migrations: Migration[] = [
   { name: '001-initial', up: initial.up },
   { name: '002-accounts', up: accounts.up },
+  { name: '003-interface-services', up: interfaceServices.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */

@@ -34,13 +34,12 @@ export class NetworkQueries extends Queries {
   async deleteVpc(id: string) {
     await this.db.deleteFrom('vpcs').where('id', '=', id).execute();
   }
-  subnet(projectId: string, id: string) {
-    return this.db
-      .selectFrom('subnets')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+  /** The subnet; `forUpdate` makes the allocations of its addresses take turns. */
+  subnet(projectId: string, id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('subnets').selectAll().where('project_id', '=', projectId).where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
   }
   subnets(projectId: string, vpcId?: string) {
     let q = this.db.selectFrom('subnets').selectAll().where('project_id', '=', projectId);
@@ -166,5 +165,45 @@ export class NetworkQueries extends Queries {
       q = q.where('routetable_id', 'in', tableIds);
     }
     await q.execute();
+  }
+
+  /** The port; `forUpdate` makes a delete and the services that name it take turns. */
+  port(projectId: string, id: string, opts?: LockOption) {
+    return this.locking(
+      this.db.selectFrom('ports').selectAll().where('project_id', '=', projectId).where('id', '=', id),
+      opts,
+    ).executeTakeFirst();
+  }
+  ports(projectId: string) {
+    return this.db
+      .selectFrom('ports')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+  async insertPort(row: NewRow<'ports'>) {
+    await this.db.insertInto('ports').values(row).execute();
+  }
+  async deletePort(id: string) {
+    await this.db.deleteFrom('ports').where('id', '=', id).execute();
+  }
+
+  /** The addresses in use in a subnet, by ports and interface endpoints alike. */
+  async addressesInUse(subnetId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('ip_allocations')
+      .select('ip_address')
+      .where('subnet_id', '=', subnetId)
+      .execute();
+    return new Set(rows.map((r) => r.ip_address));
+  }
+  async insertAllocation(row: NewRow<'ip_allocations'>) {
+    await this.db.insertInto('ip_allocations').values(row).execute();
+  }
+  /** Frees every address `ownerId` (a port or an endpoint) holds. */
+  async releaseAddresses(ownerId: string) {
+    await this.db.deleteFrom('ip_allocations').where('owner_id', '=', ownerId).execute();
   }
 }

@@ -105,6 +105,47 @@ export interface Database {
     description: string;
     created_at: string;
     updated_at: string;
+    /** The domain of `owner_project_id`; '' for the operator's public services. */
+    owner_domain_id: Generated<string>;
+    /** JSON list of `{client_port, server_port, protocol}` (interface services). */
+    ports: Generated<string>;
+    tcp_proxy: Generated<string>;
+    tags: Generated<string>;
+    /** When a `creating` service is provisioned (ISO time); '' for services made available at once. */
+    ready_at: Generated<string>;
+  };
+  /** Who may see and connect to a user's endpoint service: `iam:domain::<domain id>` or `*`. */
+  service_permissions: {
+    id: string;
+    endpoint_service_id: string;
+    permission: string;
+    description: string;
+    created_at: string;
+  };
+  /** Network interfaces of the VPC API (CreatePort): the backends of interface services. */
+  ports: {
+    id: string;
+    project_id: string;
+    vpc_id: string;
+    /** The subnet (`network_id` on the wire). */
+    subnet_id: string;
+    name: string;
+    ip_address: string;
+    mac_address: string;
+    device_owner: string;
+    admin_state_up: number;
+    /** JSON list of security group ids, stored as given. */
+    security_groups: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** Every address in use in a subnet, by a port or an interface endpoint: one holder per address. */
+  ip_allocations: {
+    subnet_id: string;
+    ip_address: string;
+    project_id: string;
+    owner_type: 'port' | 'endpoint';
+    owner_id: string;
   };
   endpoints: {
     id: string;
@@ -124,6 +165,10 @@ export interface Database {
     tags: string;
     created_at: string;
     updated_at: string;
+    /** JSON of an interface endpoint's policy; '' when it has none. */
+    policy_document: Generated<string>;
+    /** The provider's description of this connection (UpdateEndpointConnectionsDesc). */
+    connection_description: Generated<string>;
   };
   /** One row per bound table; unique (routetable_id, endpoint_service_id): one endpoint of a service per table. */
   endpoint_routetables: { endpoint_id: string; routetable_id: string; endpoint_service_id: string };

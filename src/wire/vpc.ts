@@ -166,4 +166,131 @@ export const SubnetList = Type.Object({ subnets: Type.Array(Subnet) });
 export const RoutetableAnswer = Type.Object({ routetable: Routetable });
 export const RoutetableList = Type.Object({ routetables: Type.Array(RoutetableSummary) });
 
+/** Ports (CreatePort, ListPorts, DeletePort of vpc.json): the backends of interface services. */
+export const PortParams = Type.Object({ project_id: Id64, port_id: Id64 });
+
+/** The device owners a user may give a port (vpc.json's Port.device_owner, and none). */
+export const DEVICE_OWNERS = [
+  '',
+  'network:dhcp',
+  'neutron:VIP_PORT',
+  'network:router_interface_distributed',
+  'network:router_centralized_snat',
+] as const;
+
+export const CreatePortBody = Type.Object({
+  port: Type.Object({
+    network_id: Id64,
+    name: Type.Optional(Type.String({ maxLength: 255 })),
+    fixed_ips: Type.Optional(
+      Type.Array(
+        Type.Object({
+          ip_address: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+          subnet_id: Type.Optional(Id64),
+        }),
+        { maxItems: 1 },
+      ),
+    ),
+    device_owner: Type.Optional(Type.Enum(DEVICE_OWNERS)),
+    // "Only true is supported" (the published CreatePortOption).
+    admin_state_up: Type.Optional(Type.Literal(true)),
+    security_groups: Type.Optional(Type.Array(Id64, { maxItems: 10 })),
+  }),
+});
+
+const Empty = Type.Object({});
+const FixedIp = Type.Object({ ip_address: Type.String(), subnet_id: Type.String() });
+
+/** A port as CreatePort answers it (vpc.json, /v1 Port). */
+export const Port = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  network_id: Type.String(),
+  admin_state_up: Type.Boolean(),
+  mac_address: Type.String(),
+  fixed_ips: Type.Array(FixedIp),
+  device_id: Type.String(),
+  device_owner: Type.String(),
+  tenant_id: Type.String(),
+  status: Type.String(),
+  security_groups: Type.Array(Type.String()),
+  allowed_address_pairs: Type.Array(Type.Unknown()),
+  extra_dhcp_opts: Type.Array(Type.Unknown()),
+  'binding:vnic_type': Type.String(),
+  'binding:profile': Empty,
+  'binding:vif_details': Empty,
+  dns_assignment: Type.Array(Type.Unknown()),
+  dns_name: Type.String(),
+  enable_efi: Type.Boolean(),
+  instance_id: Type.String(),
+  instance_type: Type.String(),
+  ipv6_bandwidth_id: Type.String(),
+  port_security_enabled: Type.Boolean(),
+  zone_id: Type.String(),
+});
+export const PortAnswer = Type.Object({ port: Port });
+
+/** ListPorts' filters: each may be given once or repeated (`?id=a&id=b`). */
+const OneOrMany = Type.Optional(
+  Type.Union([
+    Type.String({ maxLength: 255 }),
+    Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 }),
+  ]),
+);
+export const ListPortsQuery = Type.Object({
+  id: OneOrMany,
+  name: OneOrMany,
+  vpc_id: OneOrMany,
+  virsubnet_id: OneOrMany,
+  device_owner: OneOrMany,
+  private_ips: OneOrMany,
+  status: Type.Optional(Type.String({ maxLength: 16 })),
+  admin_state_up: Type.Optional(Type.Boolean()),
+});
+
+/** A port as ListPorts (/v3) shows it. */
+export const PortDetail = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  admin_state_up: Type.Boolean(),
+  mac_address: Type.String(),
+  private_ips: Type.Array(Type.Object({ ip_address: Type.String(), subnet_cidr_id: Type.String() })),
+  virsubnet_id: Type.String(),
+  vpc_id: Type.String(),
+  project_id: Type.String(),
+  tenant_id: Type.String(),
+  vpc_tenant_id: Type.String(),
+  device_id: Type.String(),
+  device_owner: Type.String(),
+  status: Type.String(),
+  security_groups: Type.Array(Type.String()),
+  allowed_address_pairs: Type.Array(Type.Unknown()),
+  extra_dhcp_opts: Type.Array(Type.Unknown()),
+  tags: Type.Array(Type.Unknown()),
+  'binding:host_id': Type.String(),
+  'binding:migration_info': Empty,
+  'binding:profile': Empty,
+  'binding:vif_details': Empty,
+  'binding:vif_type': Type.String(),
+  'binding:vnic_type': Type.String(),
+  ecs_flavor: Type.String(),
+  enable_efi: Type.Boolean(),
+  instance_id: Type.String(),
+  instance_type: Type.String(),
+  instance_info: Empty,
+  port_security_enabled: Type.Boolean(),
+  position_type: Type.String(),
+  scope: Type.String(),
+  vtep_ip: Type.String(),
+  zone_id: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+export const PortList = Type.Object({
+  ports: Type.Array(PortDetail),
+  page_info: Type.Object({ current_count: Type.Integer(), previous_marker: Type.String() }),
+  request_id: Type.String(),
+});
+
 export type RouteInput = Static<typeof RouteInput>;

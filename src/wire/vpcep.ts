@@ -29,11 +29,13 @@ export const Endpoint = Type.Object({
   subnet_id: Type.Optional(Type.String()),
   ip: Type.Optional(Type.String()),
   enable_dns: Type.Boolean(),
+  dns_names: Type.Optional(Type.Array(Type.String())),
   routetables: Type.Array(Type.String()),
   whitelist: Type.Array(Type.String()),
   enable_whitelist: Type.Boolean(),
   description: Type.String(),
   policy_statement: Type.Array(Type.Unknown()),
+  policy_document: Type.Optional(Type.Unknown()),
   project_id: Type.String(),
   tags: Type.Array(Tag),
   created_at: Type.String(),
@@ -61,6 +63,12 @@ const PolicyStatement = Type.Object({
   Sid: Type.Optional(Type.String({ maxLength: 128 })),
 });
 
+/**
+ * An interface endpoint's policy (IAM-style, `{"Version", "Statement": [...]}`): any JSON object,
+ * stored and answered as given; its size is the service's to check (EndPoint.2048).
+ */
+const PolicyDocument = Type.Object({}, { additionalProperties: true, ...errorCode('EndPoint.2048') });
+
 export const CreateEndpointBody = Type.Object({
   endpoint_service_id: Type.String({ minLength: 1, maxLength: 64 }),
   vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
@@ -78,7 +86,8 @@ export const CreateEndpointBody = Type.Object({
     }),
   ),
   enable_whitelist: Type.Optional(Type.Boolean()),
-  port_ip: Type.Optional(Type.String({ maxLength: 64 })),
+  port_ip: Type.Optional(Type.String({ minLength: 1, maxLength: 128, ...errorCode('EndPoint.2041') })),
+  policy_document: Type.Optional(PolicyDocument),
 });
 
 const TableFailure = Type.Object({ id: Type.String(), error_message: Type.String() });
@@ -94,20 +103,21 @@ export const RoutetableInfoResp = Type.Object({
 
 export const EndpointParams = Type.Object({ project_id: Id64, vpc_endpoint_id: Id64 });
 
+/** The sort of the VPC Endpoint lists, each with its published code. */
+const SortKey = Type.Enum(['create_at', 'update_at'], {
+  default: 'create_at',
+  ...errorCode('EndPoint.0017'),
+});
+const SortDir = Type.Enum(['desc', 'asc'], { default: 'desc', ...errorCode('EndPoint.0018') });
+
 export const ListEndpointsQuery = Type.Object({
   endpoint_service_name: ServiceNameQuery,
   vpc_id: IdQuery,
   id: IdQuery,
   limit: Limit,
   offset: Offset,
-  sort_key: Type.Enum(['create_at', 'update_at'], {
-    default: 'create_at',
-    ...errorCode('EndPoint.0017'),
-  }),
-  sort_dir: Type.Enum(['desc', 'asc'], {
-    default: 'desc',
-    ...errorCode('EndPoint.0018'),
-  }),
+  sort_key: SortKey,
+  sort_dir: SortDir,
 });
 
 export const EndpointList = Type.Object({ endpoints: Type.Array(Endpoint), total_count: Type.Integer() });
@@ -161,3 +171,226 @@ export const Versions = Type.Object({ versions: Type.Array(ApiVersion) });
 export const Version = Type.Object({ version: ApiVersion });
 
 export const VersionParams = Type.Object({ version: Type.String() });
+
+// ---- endpoint services of users (the provider's side; spec/interface-services.md)
+
+export const ServiceParams = Type.Object({ project_id: Id64, vpc_endpoint_service_id: Id64 });
+
+/** One mapping of a service: what a client connects to, and where the backend listens. */
+const ServicePort = Type.Object(
+  {
+    client_port: Type.Integer({ minimum: 1, maximum: 65535, ...errorCode('EndPoint.3043') }),
+    server_port: Type.Integer({ minimum: 1, maximum: 65535, ...errorCode('EndPoint.3043') }),
+    protocol: Type.Optional(Type.Enum(['TCP'], { default: 'TCP', ...errorCode('EndPoint.3075') })),
+  },
+  errorCode('EndPoint.3043'),
+);
+/** 1 to 200 mappings; the count is the service's to check (EndPoint.2028, EndPoint.3074). */
+const ServicePorts = Type.Array(ServicePort, { maxItems: 1000 });
+
+const SERVICE_NAME = '^[a-zA-Z0-9_-]*$';
+export const TCP_PROXY = ['close', 'toa_open', 'proxy_open', 'open', 'proxy_vni'] as const;
+const ServiceDescription = Type.String({ maxLength: 512, pattern: '^[^<>]*$' });
+
+export const CreateServiceBody = Type.Object({
+  port_id: Type.String({ minLength: 1, maxLength: 64 }),
+  vpc_id: Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0020') }),
+  server_type: Type.Enum(['VM', 'VIP', 'LB'], errorCode('EndPoint.3021')),
+  ports: ServicePorts,
+  service_name: Type.Optional(
+    Type.String({ maxLength: 16, pattern: SERVICE_NAME, ...errorCode('EndPoint.3076') }),
+  ),
+  approval_enabled: Type.Optional(Type.Boolean()),
+  service_type: Type.Optional(Type.Enum(['gateway', 'interface'])),
+  tcp_proxy: Type.Optional(Type.Enum(TCP_PROXY)),
+  description: Type.Optional(ServiceDescription),
+  tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
+});
+
+const ServiceName1to16 = Type.String({
+  minLength: 1,
+  maxLength: 16,
+  pattern: SERVICE_NAME,
+  ...errorCode('EndPoint.3076'),
+});
+
+export const UpdateServiceBody = Type.Object({
+  port_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  ports: Type.Optional(ServicePorts),
+  service_name: Type.Optional(ServiceName1to16),
+  approval_enabled: Type.Optional(Type.Boolean()),
+  tcp_proxy: Type.Optional(Type.Enum(TCP_PROXY)),
+  description: Type.Optional(ServiceDescription),
+});
+
+export const UpdateServiceNameBody = Type.Object({ endpoint_service_name: ServiceName1to16 });
+export const ServiceNameAnswer = Type.Object({ endpoint_service_name: Type.String() });
+
+export const ListServicesQuery = Type.Object({
+  endpoint_service_name: ServiceNameQuery,
+  id: IdQuery,
+  status: Type.Optional(
+    Type.Enum(['creating', 'available', 'failed', 'deleting'], errorCode('EndPoint.0019')),
+  ),
+  sort_key: SortKey,
+  sort_dir: SortDir,
+  limit: Limit,
+  offset: Offset,
+});
+
+/** A user's endpoint service, as create, show, update and list answer it. */
+export const EndpointService = Type.Object({
+  id: Type.String(),
+  port_id: Type.String(),
+  vpc_id: Type.String(),
+  service_name: Type.String(),
+  service_type: Type.String(),
+  server_type: Type.String(),
+  approval_enabled: Type.Boolean(),
+  status: Type.String(),
+  ports: Type.Array(
+    Type.Object({ client_port: Type.Integer(), server_port: Type.Integer(), protocol: Type.String() }),
+  ),
+  tcp_proxy: Type.String(),
+  tags: Type.Array(Tag),
+  description: Type.String(),
+  enable_policy: Type.Boolean(),
+  cidr_type: Type.String(),
+  connection_count: Type.Integer(),
+  project_id: Type.String(),
+  domain_id: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const EndpointServiceList = Type.Object({
+  endpoint_services: Type.Array(EndpointService),
+  total_count: Type.Integer(),
+});
+
+// ---- permissions of an endpoint service (spec/interface-services.md, "Permissions")
+
+export const PermissionParams = Type.Object({
+  project_id: Id64,
+  vpc_endpoint_service_id: Id64,
+  permission_id: Id64,
+});
+
+const PermissionType = Type.Optional(Type.Enum(['domainId', 'orgPath']));
+const PermissionEntry = Type.String({ minLength: 1, maxLength: 1024, ...errorCode('EndPoint.3002') });
+
+export const ListPermissionsQuery = Type.Object({
+  permission: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 10, ...errorCode('EndPoint.0006') }),
+  offset: Offset,
+  sort_key: SortKey,
+  sort_dir: SortDir,
+});
+
+export const Permission = Type.Object({
+  id: Type.String(),
+  permission: Type.String(),
+  permission_type: Type.String(),
+  description: Type.String(),
+  created_at: Type.String(),
+});
+
+export const PermissionList = Type.Object({
+  permissions: Type.Array(Permission),
+  total_count: Type.Integer(),
+});
+export const Permissions = Type.Object({ permissions: Type.Array(Permission) });
+
+export const AddOrRemovePermissionsBody = Type.Object({
+  action: Type.Enum(['add', 'remove'], errorCode('EndPoint.3035')),
+  permissions: Type.Array(PermissionEntry, { minItems: 1, maxItems: 50, ...errorCode('EndPoint.3036') }),
+  permission_type: PermissionType,
+});
+
+export const PermissionEntries = Type.Object({
+  permissions: Type.Array(Type.String()),
+  permission_type: Type.String(),
+});
+
+/** At most 50 entries a batch, as AddOrRemoveServicePermissions publishes (EndPoint.0016 past it). */
+const Batch = { maxItems: 50, ...errorCode('EndPoint.0016') };
+
+export const BatchAddPermissionsBody = Type.Object({
+  permissions: Type.Array(
+    Type.Object({
+      permission: Type.String({ maxLength: 1024, ...errorCode('EndPoint.3002') }),
+      description: Type.String({ maxLength: 256 }),
+    }),
+    Batch,
+  ),
+  permission_type: PermissionType,
+});
+
+export const BatchRemovePermissionsBody = Type.Object({
+  permissions: Type.Array(Type.Object({ id: Id64 }), Batch),
+});
+
+export const PermissionDescriptionBody = Type.Object({
+  permission: Type.Object({ description: Type.String({ maxLength: 256 }) }),
+});
+
+// ---- connections of an endpoint service (spec/interface-services.md, "Connections")
+
+export const ListConnectionsQuery = Type.Object({
+  id: IdQuery,
+  marker_id: Type.Optional(Type.String({ maxLength: 64 })),
+  status: Type.Optional(
+    Type.Enum(['pendingAcceptance', 'accepted', 'rejected', 'failed'], errorCode('EndPoint.0019')),
+  ),
+  sort_key: SortKey,
+  sort_dir: SortDir,
+  limit: Limit,
+  offset: Offset,
+});
+
+export const Connection = Type.Object({
+  id: Type.String(),
+  marker_id: Type.Integer(),
+  domain_id: Type.String(),
+  status: Type.String(),
+  description: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const ConnectionList = Type.Object({
+  connections: Type.Array(Connection),
+  total_count: Type.Integer(),
+});
+export const Connections = Type.Object({ connections: Type.Array(Connection) });
+
+export const AcceptOrRejectBody = Type.Object({
+  action: Type.Enum(['receive', 'reject'], errorCode('EndPoint.0007')),
+  endpoints: Type.Array(Id64, { minItems: 1, maxItems: 1, ...errorCode('EndPoint.2031') }),
+});
+
+export const ConnectionsDescriptionBody = Type.Object({
+  connections: Type.Array(
+    Type.Object({ id: Id64, description: Type.String({ maxLength: 512, pattern: '^[^<>]*$' }) }),
+    { minItems: 1, maxItems: 100, ...errorCode('EndPoint.0016') },
+  ),
+});
+
+// ---- an endpoint's whitelist and policy (spec/interface-services.md, "Interface endpoints")
+
+export const UpdateWhitelistBody = Type.Object({
+  whitelist: Type.Optional(
+    Type.Array(Type.String({ maxLength: 32, ...errorCode('EndPoint.2044') }), {
+      maxItems: 1000,
+      ...errorCode('EndPoint.2044'),
+    }),
+  ),
+  enable_whitelist: Type.Optional(Type.Boolean()),
+});
+
+export const UpdatePolicyBody = Type.Object({
+  policy_statement: Type.Optional(
+    Type.Array(PolicyStatement, { maxItems: 10, ...errorCode('EndPoint.2048') }),
+  ),
+  policy_document: Type.Optional(PolicyDocument),
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { allRoutes } from '../../src/app.ts';
@@ -9,7 +9,14 @@ import { Accounts } from '../../src/service/accounts.ts';
 import { Identity } from '../../src/service/identity.ts';
 import { callAs, type Call, type Credential } from '../helpers/callers.ts';
 import { expectEpError, expectGatewayError, expectKeystoneError, expectVpcError } from '../helpers/expect.ts';
-import { addFault, createEndpoint, createTable, createVpc } from '../helpers/fixtures.ts';
+import {
+  addFault,
+  createEndpoint,
+  createPort,
+  createService,
+  createTable,
+  createVpc,
+} from '../helpers/fixtures.ts';
 import {
   createAccount,
   iam,
@@ -147,6 +154,8 @@ const fresh = {
     return createEndpoint(ctx.aw, ctx.A.gatewayService, await fresh.vpc());
   },
   fault: () => addFault(ctx.aw, 'unbind', randomUUID()),
+  port: async () => (await createPort(ctx.aw, ctx.A.subnet)).id,
+  service: async () => (await createService(ctx.aw, ctx.A.vpc, await fresh.port())).id,
   async user() {
     const res = await fresh.admin().call('POST', '/v3/users', { user: { name: `fresh-${next()}` } });
     assert.equal(res.status, 201, res.raw);
@@ -505,6 +514,112 @@ const SPECS: RouteSpec[] = [
   vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/routetables', ok(), (c) => ({
     url: `${P(c)}/vpc-endpoints/${c.A.endpoint}/routetables`,
     body: { routetables: [c.A.defaultTable, c.A.table] },
+  })),
+
+  // ---- ports (VPC API) and endpoint services of users
+  vpcApi('POST /v1/:project_id/ports', ok(201), (c) => ({
+    url: `${P(c)}/ports`,
+    body: { port: { network_id: c.A.subnet } },
+  })),
+  vpcApi('GET /v3/:project_id/ports', ok(), (c) => ({ url: `/v3/${c.a.projectId}/ports` })),
+  vpcApi('DELETE /v1/:project_id/ports/:port_id', ok(204), async (c) => ({
+    url: `${P(c)}/ports/${await fresh.port()}`,
+  })),
+  vpcepApi('POST /v1/:project_id/vpc-endpoint-services', ok(), async (c) => ({
+    url: `${P(c)}/vpc-endpoint-services`,
+    body: {
+      port_id: await fresh.port(),
+      vpc_id: c.A.vpc,
+      server_type: 'VM',
+      ports: [{ client_port: 80, server_port: 8080 }],
+    },
+  })),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services`,
+  })),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}`,
+  })),
+  vpcepApi('PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}`,
+    body: { description: `matrix-${next()}` },
+  })),
+  vpcepApi('PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/name', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/name`,
+    body: { endpoint_service_name: `own_${next()}` },
+  })),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions`,
+  })),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/action`,
+      body: { action: 'add', permissions: [`iam:domain::${randomBytes(16).toString('hex')}`] },
+    }),
+  ),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-create',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/batch-create`,
+      body: {
+        permissions: [{ permission: `iam:domain::${randomBytes(16).toString('hex')}`, description: '' }],
+      },
+    }),
+  ),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-delete',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/batch-delete`,
+      body: { permissions: [{ id: randomUUID() }] },
+    }),
+  ),
+  vpcepApi(
+    'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/:permission_id',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/permissions/${c.A.permission}`,
+      body: { permission: { description: `matrix-${next()}` } },
+    }),
+  ),
+  vpcepApi('GET /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections`,
+  })),
+  vpcepApi(
+    'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections/action`,
+      body: { action: 'receive', endpoints: [c.A.interfaceEndpoint] },
+    }),
+  ),
+  vpcepApi(
+    'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/description',
+    ok(),
+    (c) => ({
+      url: `${P(c)}/vpc-endpoint-services/${c.A.ownService}/connections/description`,
+      body: { connections: [{ id: c.A.interfaceEndpoint, description: `matrix-${next()}` }] },
+    }),
+  ),
+  vpcepApi('DELETE /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', ok(204), async (c) => ({
+    url: `${P(c)}/vpc-endpoint-services/${await fresh.service()}`,
+  })),
+
+  vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.interfaceEndpoint}`,
+    body: { whitelist: [`10.9.${next() % 250}.0/24`], enable_whitelist: true },
+  })),
+  vpcepApi('PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.interfaceEndpoint}/policy`,
+    body: {
+      policy_document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+    },
+  })),
+  vpcepApi('DELETE /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy', ok(), (c) => ({
+    url: `${P(c)}/vpc-endpoints/${c.A.endpoint}/policy`,
   })),
 
   // ---- vpcep's fault API (its refusals are the VPC Endpoint API's)

@@ -276,7 +276,7 @@ describe('endpoint create', () => {
     const other = await createVpc(w, '10.5.0.0/16');
     const cases: [string, Record<string, unknown>, number, string][] = [
       ['unknown VPC', { endpoint_service_id: obs, vpc_id: NO_SUCH }, 400, 'EndPoint.2001'],
-      ['unknown service', { endpoint_service_id: NO_SUCH, vpc_id: vpc.id }, 400, 'EndPoint.2003'],
+      ['unknown service', { endpoint_service_id: NO_SUCH, vpc_id: vpc.id }, 400, 'EndPoint.2012'],
       [
         'table of another VPC',
         { endpoint_service_id: obs, vpc_id: vpc.id, routetables: [other.defaultTable] },

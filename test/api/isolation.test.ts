@@ -37,7 +37,7 @@ let b: TenantAccount;
 let A: Holdings;
 let B: Holdings;
 let rowsBefore: Snapshot;
-/** Not an id, but it names A's service as well as one: `<region>.own.<id prefix>`. */
+/** Not an id, but it names A's service as well as one: `<region>.own.<id>`. */
 let ownServiceNameOfA: string;
 
 before(async () => {
@@ -70,6 +70,9 @@ const TABLES = Object.keys({
   routetables: 1,
   routes: 1,
   endpoint_services: 1,
+  service_permissions: 1,
+  ports: 1,
+  ip_allocations: 1,
   endpoints: 1,
   endpoint_routetables: 1,
   faults: 1,
@@ -103,9 +106,11 @@ function randomLike(id: string): string {
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return randomUUID();
   if (/^[0-9a-f]{32}$/.test(id)) return randomBytes(16).toString('hex');
   if (/^[0-9A-F]{20}$/.test(id)) return randomBytes(10).toString('hex').toUpperCase();
-  // A service name, `<region>.<label>.<id prefix>` (seed.ts): another id prefix.
-  const name = /^([a-z0-9-]+\.[a-z]+\.)[0-9a-f]{8}$/.exec(id);
-  if (name) return `${name[1]}${randomBytes(4).toString('hex')}`;
+  // A service name, `<region>.<name>.<id>`: another id.
+  const name = /^([a-z0-9-]+\.[\w-]+\.)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(
+    id,
+  );
+  if (name) return `${name[1]}${randomUUID()}`;
   const token = /^([\w-]+)\.([\w-]+)$/.exec(id);
   if (token) {
     const part = (n: number) => randomBytes(n).toString('base64url').slice(0, n);
@@ -133,9 +138,14 @@ const idsOfAFor = (): Record<string, [string, string][]> => ({
     ['custom table', A.table],
     ['default table', A.defaultTable],
   ],
-  vpc_endpoint_id: [['endpoint', A.endpoint]],
+  vpc_endpoint_id: [
+    ['endpoint', A.endpoint],
+    ['interface endpoint', A.interfaceEndpoint],
+  ],
   fault_id: [['fault', A.fault]],
   vpc_endpoint_service_id: [['own service', A.ownService]],
+  port_id: [['port', A.port]],
+  permission_id: [['permission', A.permission]],
   resource_id: [['endpoint', A.endpoint]],
   user_id: [
     ['admin', a.adminId],
@@ -158,8 +168,6 @@ const idsOfAFor = (): Record<string, [string, string][]> => ({
   // Not ids of an account: a kind of resource, and the system roles every account shares.
   resource_type: [],
   role_id: [],
-  // No whitelist entry of a service can be made yet (UpdateEndpointServicePermissionDesc is 501).
-  permission_id: [],
 });
 
 /** B's own thing for each parameter a probe does not guess, so the call gets as far as the guess. */
@@ -171,6 +179,8 @@ const ownOfB = (): Record<string, string> => ({
   vpc_endpoint_id: B.endpoint,
   fault_id: B.fault,
   vpc_endpoint_service_id: B.ownService,
+  port_id: B.port,
+  permission_id: B.permission,
   resource_type: 'endpoint',
   resource_id: B.endpoint,
   user_id: B.user,
@@ -178,7 +188,6 @@ const ownOfB = (): Record<string, string> => ({
   role_id: ROLE_VPCEP_READONLY,
   access_key: B.userKey,
   domain_id: b.domainId,
-  permission_id: randomUUID(),
 });
 
 /** A valid body of B's, for the routes that take one. */
@@ -201,6 +210,39 @@ const bodyOfB = (): Record<string, unknown> => ({
     routetables: [B.defaultTable, B.table],
   },
   'POST /vpcep/v1/:project_id/faults': { fault: { operation: 'bind', routetable_id: B.table, times: 1 } },
+  'POST /v1/:project_id/ports': { port: { network_id: B.subnet } },
+  'POST /v1/:project_id/vpc-endpoint-services': {
+    port_id: B.port,
+    vpc_id: B.vpc,
+    server_type: 'VM',
+    ports: [{ client_port: 1, server_port: 1 }],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id': { description: 'guessed' },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/name': {
+    endpoint_service_name: 'guessed',
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/action': {
+    action: 'remove',
+    permissions: ['*'],
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-create': {
+    permissions: [{ permission: '*', description: 'guessed' }],
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/batch-delete': {
+    permissions: [{ id: B.permission }],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/permissions/:permission_id': {
+    permission: { description: 'guessed' },
+  },
+  'POST /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/action': {
+    action: 'receive',
+    endpoints: [B.interfaceEndpoint],
+  },
+  'PUT /v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/connections/description': {
+    connections: [{ id: B.interfaceEndpoint, description: 'guessed' }],
+  },
+  'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id': { whitelist: ['10.0.0.1'], enable_whitelist: true },
+  'PUT /v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy': { policy_document: { Version: '5.0' } },
 });
 
 function servedRoutes(): RouteDef[] {
@@ -281,6 +323,20 @@ function referenceProbes(): Probe[] {
     { name: 'ListRouteTables ?subnet_id', call: (id) => get(`${p}/routetables?subnet_id=${id(A.subnet)}`) },
     { name: 'ListEndpoints ?vpc_id', call: (id) => get(`${p}/vpc-endpoints?vpc_id=${id(A.vpc)}`) },
     { name: 'ListEndpoints ?id', call: (id) => get(`${p}/vpc-endpoints?id=${id(A.endpoint)}`) },
+    { name: 'ListPorts ?id', call: (id) => get(`/v3/${b.projectId}/ports?id=${id(A.port)}`) },
+    { name: 'ListPorts ?vpc_id', call: (id) => get(`/v3/${b.projectId}/ports?vpc_id=${id(A.vpc)}`) },
+    {
+      name: 'ListPorts ?virsubnet_id',
+      call: (id) => get(`/v3/${b.projectId}/ports?virsubnet_id=${id(A.subnet)}`),
+    },
+    {
+      name: "ListEndpointService ?id (A's own service)",
+      call: (id) => get(`${p}/vpc-endpoint-services?id=${id(A.ownService)}`),
+    },
+    {
+      name: "ListEndpointService ?endpoint_service_name (A's own service)",
+      call: (id) => get(`${p}/vpc-endpoint-services?endpoint_service_name=${id(ownServiceNameOfA)}`),
+    },
     {
       name: "ListServicePublicDetails ?id (A's own service)",
       call: (id) => get(`${p}/vpc-endpoint-services/public?id=${id(A.ownService)}`),
@@ -335,6 +391,74 @@ function referenceProbes(): Probe[] {
         post(`${p}/routetables/${B.table}/action`, {
           routetable: { subnets: { disassociate: [id(A.subnet)] } },
         }),
+    },
+    {
+      name: 'CreatePort network_id',
+      call: (id) => post(`${p}/ports`, { port: { network_id: id(A.subnet) } }),
+    },
+    {
+      name: 'CreateEndpointService port_id',
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services`, {
+          port_id: id(A.port),
+          vpc_id: B.vpc,
+          server_type: 'VM',
+          ports: [{ client_port: 1, server_port: 1 }],
+        }),
+    },
+    {
+      name: 'CreateEndpointService vpc_id',
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services`, {
+          port_id: B.port,
+          vpc_id: id(A.vpc),
+          server_type: 'VM',
+          ports: [{ client_port: 1, server_port: 1 }],
+        }),
+    },
+    {
+      name: "AddOrRemoveServicePermissions remove [A's domain]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/permissions/action`, {
+          action: 'remove',
+          permissions: [`iam:domain::${id(a.domainId)}`],
+        }),
+    },
+    {
+      name: "BatchRemoveEndpointServicePermissions [A's permission]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/permissions/batch-delete`, {
+          permissions: [{ id: id(A.permission) }],
+        }),
+    },
+    {
+      name: "ListServicePermissionsDetails ?permission (A's domain)",
+      call: (id) =>
+        get(`${p}/vpc-endpoint-services/${B.ownService}/permissions?permission=${id(a.domainId)}`),
+    },
+    {
+      name: "AcceptOrRejectEndpoint endpoints [A's interface endpoint]",
+      call: (id) =>
+        post(`${p}/vpc-endpoint-services/${B.ownService}/connections/action`, {
+          action: 'reject',
+          endpoints: [id(A.interfaceEndpoint)],
+        }),
+    },
+    {
+      name: "UpdateEndpointConnectionsDesc [A's interface endpoint]",
+      call: (id) =>
+        put(`${p}/vpc-endpoint-services/${B.ownService}/connections/description`, {
+          connections: [{ id: id(A.interfaceEndpoint), description: 'guessed' }],
+        }),
+    },
+    {
+      name: "ListServiceConnections ?id (A's interface endpoint)",
+      call: (id) =>
+        get(`${p}/vpc-endpoint-services/${B.ownService}/connections?id=${id(A.interfaceEndpoint)}`),
+    },
+    {
+      name: 'UpdateEndpointService port_id',
+      call: (id) => put(`${p}/vpc-endpoint-services/${B.ownService}`, { port_id: id(A.port) }),
     },
     {
       name: 'CreateEndpoint vpc_id',

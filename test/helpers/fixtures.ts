@@ -182,3 +182,56 @@ export async function otherProjectVpc(w: World, name: string) {
   assert.equal(vpcRes.status, 200, vpcRes.raw);
   return { call, vpc: vpcRes.body.vpc.id as string };
 }
+
+/** A subnet of `vpcId` (default 10.0.1.0/24, gateway .1); its id. */
+export async function createSubnet(w: Api, vpcId: string, cidr = '10.0.1.0/24', name = 'sn') {
+  const gateway = cidr.replace(/\.0\/\d+$/, '.1');
+  const res = await w.api('POST', '/subnets', { subnet: { name, cidr, gateway_ip: gateway, vpc_id: vpcId } });
+  assert.equal(res.status, 200, res.raw);
+  return res.body.subnet.id as string;
+}
+
+/** A port in a subnet (CreatePort), at `ip` or the next free address; the port as answered. */
+export async function createPort(w: Api, subnetId: string, ip?: string) {
+  const res = await w.api('POST', '/ports', {
+    port: { network_id: subnetId, name: 'backend', ...(ip ? { fixed_ips: [{ ip_address: ip }] } : {}) },
+  });
+  assert.equal(res.status, 201, res.raw);
+  return res.body.port as { id: string; fixed_ips: { ip_address: string }[] };
+}
+
+/** An interface endpoint service on `portId` (TCP 80 → 8080 unless told); the service as answered. */
+export async function createService(
+  w: Api,
+  vpcId: string,
+  portId: string,
+  extra: Record<string, unknown> = {},
+) {
+  const res = await w.api('POST', '/vpc-endpoint-services', {
+    vpc_id: vpcId,
+    port_id: portId,
+    server_type: 'VM',
+    ports: [{ client_port: 80, server_port: 8080 }],
+    ...extra,
+  });
+  assert.equal(res.status, 200, res.raw);
+  return res.body as { id: string; service_name: string; [k: string]: unknown };
+}
+
+/**
+ * In a world with a provisioning delay of `delayMs`: a service of the world's own, past its delay,
+ * and an interface endpoint of it, still `creating`.
+ */
+export async function creatingInterfaceEndpoint(w: World, delayMs: number) {
+  const vpc = (await createVpc(w)).id;
+  const subnet = await createSubnet(w, vpc);
+  const service = await createService(w, vpc, (await createPort(w, subnet)).id);
+  w.clock.advance(delayMs);
+  const res = await w.api('POST', '/vpc-endpoints', {
+    endpoint_service_id: service.id,
+    vpc_id: vpc,
+    subnet_id: subnet,
+  });
+  assert.equal(res.status, 200, res.raw);
+  return { service: service.id, endpoint: res.body.id as string };
+}

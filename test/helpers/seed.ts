@@ -109,10 +109,12 @@ export async function addOwnService(
 ): Promise<string> {
   const now = new Date().toISOString();
   const id = randomUUID();
-  await store.tx((r) =>
-    r.services.insert({
+  await store.tx(async (r) => {
+    const project = await r.identity.projectById(projectId);
+    await r.services.insert({
       id,
       owner_project_id: projectId,
+      owner_domain_id: project?.domain_id ?? '',
       owner: projectId,
       service_name: `cn-north-4.${label}.${id.slice(0, 8)}`,
       ...fields,
@@ -123,8 +125,8 @@ export async function addOwnService(
       description: '',
       created_at: now,
       updated_at: now,
-    }),
-  );
+    });
+  });
   return id;
 }
 

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ROLE_VPCEP_READONLY } from '../../src/domain/roles.ts';
-import { addFault, createEndpoint, createTable, createVpc, gatewayService } from './fixtures.ts';
+import {
+  addFault,
+  createEndpoint,
+  createPort,
+  createService,
+  createTable,
+  createVpc,
+  gatewayService,
+} from './fixtures.ts';
 import { parseJson } from './json.ts';
-import { addOwnService } from './seed.ts';
 import { OPERATOR_KEY, type Reply, type World } from './world.ts';
 
 /**
@@ -197,8 +204,14 @@ export interface Holdings {
   /** A gateway endpoint in `vpc`, bound to `defaultTable` and `table`. */
   endpoint: string;
   fault: string;
-  /** An interface service the account owns (seeded: no API makes one yet). */
+  /** A port in `subnet`: the backend of `ownService`. */
+  port: string;
+  /** An interface service the account owns, on `port`. */
   ownService: string;
+  /** An entry of `ownService`'s permissions, naming a domain nobody has. */
+  permission: string;
+  /** An interface endpoint of `ownService` in `subnet`, waiting for the account's approval. */
+  interfaceEndpoint: string;
   subProject: string;
   /** The account's `admin` group. */
   adminGroup: string;
@@ -212,9 +225,9 @@ export interface Holdings {
 
 /**
  * One of everything an account holds, made by its admin through the API: a VPC with a subnet and a
- * custom route table with a route, a gateway endpoint bound to both tables, a route fault, a
- * sub-project, a user in a group granted a role on it, the user's access key; and, seeded, an
- * endpoint service of its own.
+ * custom route table with a route, a gateway endpoint bound to both tables, a route fault, a port
+ * and an interface endpoint service on it with one permission and an endpoint of its own, a sub-project, a user in a group granted a role on it,
+ * the user's access key.
  */
 export async function populate(w: World, account: TenantAccount): Promise<Holdings> {
   const tw = tenantWorld(w, account.projectId, () => account.token);
@@ -230,13 +243,18 @@ export async function populate(w: World, account: TenantAccount): Promise<Holdin
   const gateway = await gatewayService(tw);
   const endpoint = await createEndpoint(tw, gateway, vpc.id, [vpc.defaultTable, table]);
   const fault = await addFault(tw, 'unbind', vpc.defaultTable);
-  const ownService = await addOwnService(w.store, account.projectId, 'own', {
-    service_type: 'interface',
-    server_type: 'VM',
-    vpc_id: vpc.id,
-    port_id: randomUUID(),
-    cidrs: '[]',
+  const port = await createPort(tw, subnet.body.subnet.id);
+  const ownService = (await createService(tw, vpc.id, port.id, { service_name: 'own' })).id;
+  const permissions = await tw.api('POST', `/vpc-endpoint-services/${ownService}/permissions/batch-create`, {
+    permissions: [{ permission: `iam:domain::${randomBytes(16).toString('hex')}`, description: 'nobody' }],
   });
+  assert.equal(permissions.status, 200, permissions.raw);
+  const interfaceEndpoint = await tw.api('POST', '/vpc-endpoints', {
+    endpoint_service_id: ownService,
+    vpc_id: vpc.id,
+    subnet_id: subnet.body.subnet.id,
+  });
+  assert.equal(interfaceEndpoint.status, 200, interfaceEndpoint.raw);
   const subProject = await admin.project(account.projectId, `${account.projectName}_team`);
   const groups = await admin.call('GET', '/v3/groups?name=admin');
   assert.equal(groups.status, 200, groups.raw);
@@ -254,7 +272,10 @@ export async function populate(w: World, account: TenantAccount): Promise<Holdin
     gatewayService: gateway,
     endpoint,
     fault,
+    port: port.id,
     ownService,
+    permission: permissions.body.permissions[0].id,
+    interfaceEndpoint: interfaceEndpoint.body.id,
     subProject,
     adminGroup: groups.body.groups[0].id,
     group,

@@ -17,6 +17,155 @@ type Coverage = Record<string, { file: string; tests: string[] }[]>;
  * its entry is here.
  */
 const COVERAGE: Coverage = {
+  CreateEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '200 with the service in creating; named <region>.<name>.<id>; available once provisioned',
+        'defaults: no name → <region>.<id>, approval on, tcp_proxy close, no tags, no description',
+        'each published field rule broken → its status and code',
+        'services sharing a port repeat no server port: 400 EndPoint.3044',
+      ],
+    },
+  ],
+  ListEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: ['own services only; filters, sort, paging and their codes'],
+    },
+  ],
+  ListServiceDetails: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '200 with the service in creating; named <region>.<name>.<id>; available once provisioned',
+        "another account's service, or none: 400 EndPoint.2003, on every call of the provider",
+      ],
+    },
+  ],
+  UpdateEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '200 with the service changed; the name keeps <region>.<name>.<id>',
+        'each field rule broken → its status and code',
+        'while creating, a service does not change: 400 EndPoint.3045; provisioned, it does',
+      ],
+    },
+  ],
+  UpdateEndpointServiceName: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: ['200 with the service changed; the name keeps <region>.<name>.<id>'],
+    },
+  ],
+  DeleteEndpointService: [
+    {
+      file: 'test/api/interface-services.test.ts',
+      tests: [
+        '204, then the service is gone: 400 EndPoint.2003',
+        'refused while an endpoint is connected: 400 EndPoint.3006; 204 once it is deleted',
+      ],
+    },
+  ],
+  ListServicePermissionsDetails: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: ['add and remove answer the whole list; each entry once; the list shows each entry'],
+    },
+  ],
+  AddOrRemoveServicePermissions: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'nobody but its own account until the provider adds them; `*` admits everyone',
+        'add and remove answer the whole list; each entry once; the list shows each entry',
+      ],
+    },
+  ],
+  BatchAddEndpointServicePermissions: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'batch-create answers the entries it added, with their descriptions; batch-delete removes by id',
+      ],
+    },
+  ],
+  BatchRemoveEndpointServicePermissions: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'batch-create answers the entries it added, with their descriptions; batch-delete removes by id',
+      ],
+    },
+  ],
+  UpdateEndpointServicePermissionDesc: [
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: [
+        'batch-create answers the entries it added, with their descriptions; batch-delete removes by id',
+        "another account's service, or none: 400 EndPoint.2003 on every permission call",
+      ],
+    },
+  ],
+  ListServiceConnections: [
+    {
+      file: 'test/api/connections.test.ts',
+      tests: [
+        'pendingAcceptance until the provider receives it; then accepted; rejected on reject',
+        'filters, sort and paging',
+      ],
+    },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
+  ],
+  AcceptOrRejectEndpoint: [
+    {
+      file: 'test/api/connections.test.ts',
+      tests: [
+        'pendingAcceptance until the provider receives it; then accepted; rejected on reject',
+        'each field rule broken → its status and code',
+      ],
+    },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
+  ],
+  UpdateEndpointConnectionsDesc: [
+    {
+      file: 'test/api/connections.test.ts',
+      tests: [
+        "the description is the provider's: the consumer's endpoint keeps its own",
+        'each field rule broken → its status and code',
+      ],
+    },
+  ],
+  UpdateEndpointWhite: [
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: [
+        '200 with the endpoint; the list replaced, each entry once; enable_whitelist on its own',
+        'each rule broken → its status and code',
+      ],
+    },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
+  ],
+  UpdateEndpointPolicy: [
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: [
+        'an interface endpoint: policy_document set, answered, deleted',
+        'a gateway endpoint: policy_statement set, answered, deleted',
+        'each rule broken → its status and code',
+      ],
+    },
+  ],
+  DeleteEndpointPolicy: [
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: [
+        'an interface endpoint: policy_document set, answered, deleted',
+        'a gateway endpoint: policy_statement set, answered, deleted',
+      ],
+    },
+  ],
   ListVersionDetails: [
     {
       file: 'test/api/versions.test.ts',
@@ -50,6 +199,15 @@ const COVERAGE: Coverage = {
       file: 'test/api/endpoints.test.ts',
       tests: ['describe by name and by id; unknown → 400 EndPoint.2003'],
     },
+    {
+      file: 'test/api/service-permissions.test.ts',
+      tests: ['nobody but its own account until the provider adds them; `*` admits everyone'],
+    },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
+    },
+    { file: 'test/api/two-accounts.test.ts', tests: ['provider and consumer, end to end'] },
   ],
   CreateEndpoint: [
     {
@@ -60,6 +218,10 @@ const COVERAGE: Coverage = {
         'refusals: bad VPC, unknown service, foreign or unknown table; nothing is created',
         'a table already used by another endpoint of the same service → 400 EndPoint.2039, nothing created',
       ],
+    },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
     },
   ],
   ListEndpoints: [
@@ -72,6 +234,10 @@ const COVERAGE: Coverage = {
         'bad query values → the API codes',
       ],
     },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
+    },
   ],
   ListEndpointInfoDetails: [
     {
@@ -80,6 +246,10 @@ const COVERAGE: Coverage = {
         'answers 200 `creating` with the whole endpoint object; GET then shows `accepted`',
         'delete or show of an unknown endpoint → 404 EndPoint.2006',
       ],
+    },
+    {
+      file: 'test/api/interface-endpoints.test.ts',
+      tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
     },
   ],
   DeleteEndpoint: [

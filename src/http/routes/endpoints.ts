@@ -8,7 +8,9 @@ import {
   ListEndpointsQuery,
   ProjectParams,
   RoutetableInfoResp,
+  UpdatePolicyBody,
   UpdateRoutetablesBody,
+  UpdateWhitelistBody,
 } from '../../wire/vpcep.ts';
 
 export function endpointRoutes(endpoints: Endpoints) {
@@ -77,6 +79,33 @@ export function endpointRoutes(endpoints: Endpoints) {
       },
       handler: ({ caller, params, body }) =>
         endpoints.updateRoutetables(caller, params.vpc_endpoint_id, body.routetables),
+    }),
+    route({
+      method: 'PUT',
+      url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id',
+      api: 'endpoint',
+      operationId: 'UpdateEndpointWhite',
+      auth: true,
+      schema: { params: EndpointParams, body: UpdateWhitelistBody, response: { 200: Endpoint } },
+      handler: ({ caller, params, body }) => endpoints.updateWhitelist(caller, params.vpc_endpoint_id, body),
+    }),
+    route({
+      method: 'PUT',
+      url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
+      api: 'endpoint',
+      operationId: 'UpdateEndpointPolicy',
+      auth: true,
+      schema: { params: EndpointParams, body: UpdatePolicyBody, response: { 200: Endpoint } },
+      handler: ({ caller, params, body }) => endpoints.updatePolicy(caller, params.vpc_endpoint_id, body),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/v1/:project_id/vpc-endpoints/:vpc_endpoint_id/policy',
+      api: 'endpoint',
+      operationId: 'DeleteEndpointPolicy',
+      auth: true,
+      schema: { params: EndpointParams, response: { 200: Endpoint } },
+      handler: ({ caller, params }) => endpoints.deletePolicy(caller, params.vpc_endpoint_id),
     }),
   ];
 }

@@ -1,10 +1,16 @@
 import type { Network } from '../../service/network.ts';
+import type { Ports } from '../../service/ports.ts';
 import type { RouteTables } from '../../service/route-tables.ts';
 import {
   AssociateRoutetableBody,
   CreateRoutetableBody,
   CreateSubnetBody,
   CreateVpcBody,
+  CreatePortBody,
+  ListPortsQuery,
+  PortAnswer,
+  PortList,
+  PortParams,
   ListRoutetablesQuery,
   ListSubnetsQuery,
   ProjectParams,
@@ -22,8 +28,11 @@ import {
 } from '../../wire/vpc.ts';
 import { route } from '../route.ts';
 
-/** The VPC API that route tables need (api-surface.md §2). */
-export function vpcRoutes(network: Network, tables: RouteTables) {
+/** `?x=a` or `?x=a&x=b` as a list. */
+const listOf = (v: string | string[] | undefined) => (v === undefined ? undefined : [v].flat());
+
+/** The VPC API that route tables and interface services need (api-surface.md §2). */
+export function vpcRoutes(network: Network, tables: RouteTables, ports: Ports) {
   return [
     route({
       method: 'POST',
@@ -182,6 +191,46 @@ export function vpcRoutes(network: Network, tables: RouteTables) {
       handler: async ({ caller, params, body }) => ({
         routetable: await tables.associate(caller, params.routetable_id, body.routetable.subnets),
       }),
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/:project_id/ports',
+      api: 'vpc',
+      operationId: 'CreatePort',
+      auth: true,
+      status: 201,
+      schema: { params: ProjectParams, body: CreatePortBody, response: { 201: PortAnswer } },
+      handler: async ({ caller, body }) => ({ port: await ports.create(caller, body.port) }),
+    }),
+    route({
+      // vpc.json publishes ListPorts under /v3, CreatePort and DeletePort under /v1.
+      method: 'GET',
+      url: '/v3/:project_id/ports',
+      api: 'vpc',
+      operationId: 'ListPorts',
+      auth: true,
+      schema: { params: ProjectParams, querystring: ListPortsQuery, response: { 200: PortList } },
+      handler: ({ caller, query }) =>
+        ports.list(caller, {
+          id: listOf(query.id),
+          name: listOf(query.name),
+          vpc_id: listOf(query.vpc_id),
+          virsubnet_id: listOf(query.virsubnet_id),
+          device_owner: listOf(query.device_owner),
+          private_ips: listOf(query.private_ips),
+          status: query.status,
+          admin_state_up: query.admin_state_up,
+        }),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/v1/:project_id/ports/:port_id',
+      api: 'vpc',
+      operationId: 'DeletePort',
+      auth: true,
+      status: 204,
+      schema: { params: PortParams },
+      handler: ({ caller, params }) => ports.delete(caller, params.port_id),
     }),
   ];
 }
