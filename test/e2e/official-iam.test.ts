@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
+import { core, ClientRequestException, vpc, iam, removeSdkHome } from '../helpers/official-sdk.ts';
 
 /**
  * Issue 10 end to end, as a tenant's own code does it: a compiled `vpcep serve` in a child process,
@@ -12,27 +12,6 @@ import { spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
  * account's admin and as one of its users, and the official VPC SDK with the temporary credentials
  * the IAM SDK obtained.
  */
-
-// As in official-sdk.test.ts (design.md, "Real parts"): the SDK writes $HOME/.huaweicloud and reads
-// HUAWEICLOUD_SDK_* from the environment, so it gets a home of its own and none of those.
-const sdkHome = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-iam-sdk-home-'));
-process.env.HOME = sdkHome;
-for (const k of Object.keys(process.env)) if (k.startsWith('HUAWEICLOUD_SDK_')) delete process.env[k];
-
-const require = createRequire(import.meta.url);
-const core =
-  require('@huaweicloud/huaweicloud-sdk-core') as typeof import('@huaweicloud/huaweicloud-sdk-core');
-const { ClientRequestException } =
-  require('@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException') as typeof import('@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException.js');
-const vpc =
-  require('@huaweicloud/huaweicloud-sdk-vpc/v2/public-api') as typeof import('@huaweicloud/huaweicloud-sdk-vpc/v2/public-api.js');
-const iam =
-  require('@huaweicloud/huaweicloud-sdk-iam/v3/public-api') as typeof import('@huaweicloud/huaweicloud-sdk-iam/v3/public-api.js');
-
-// The SDK prints every failed call, headers included, on stdout; the refusals below are on purpose.
-(
-  require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger') as { Logger4jInstance: { level: string } }
-).Logger4jInstance.level = 'off';
 
 let server: ServerProcess;
 let dataDir: string;
@@ -50,7 +29,7 @@ before(async () => {
 after(async () => {
   await stopAll();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(sdkHome, { recursive: true, force: true });
+  removeSdkHome();
 });
 
 /** A response model as it is at run time: the parsed JSON, snake_case names (official-sdk.test.ts). */

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,33 +15,12 @@ import { freePort } from '../helpers/server.ts';
 import { sign } from '../helpers/sign.ts';
 import { openTestStore, PASSWORD, PROJECT_ID } from '../helpers/world.ts';
 import { GW_CIDR } from '../helpers/fixtures.ts';
+import { core, ClientRequestException, vpc, iam, removeSdkHome } from '../helpers/official-sdk.ts';
 
 /**
  * A listening vpcep driven by the official Huawei Cloud SDK packages from npm, unmodified
  * (design.md, "Real parts"): the core signer, the VPC client (route tables) and the IAM client.
  */
-
-// The SDK writes $HOME/.huaweicloud/application_id and reads HUAWEICLOUD_SDK_* from the
-// environment: give it a home of its own and no such variables, before it is loaded.
-const sdkHome = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-sdk-home-'));
-process.env.HOME = sdkHome;
-for (const k of Object.keys(process.env)) if (k.startsWith('HUAWEICLOUD_SDK_')) delete process.env[k];
-
-const require = createRequire(import.meta.url);
-const core =
-  require('@huaweicloud/huaweicloud-sdk-core') as typeof import('@huaweicloud/huaweicloud-sdk-core');
-const { ClientRequestException } =
-  require('@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException') as typeof import('@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException.js');
-const vpc =
-  require('@huaweicloud/huaweicloud-sdk-vpc/v2/public-api') as typeof import('@huaweicloud/huaweicloud-sdk-vpc/v2/public-api.js');
-const iam =
-  require('@huaweicloud/huaweicloud-sdk-iam/v3/public-api') as typeof import('@huaweicloud/huaweicloud-sdk-iam/v3/public-api.js');
-
-// The SDK logs every failed call at ERROR on stdout, request headers and body included (so
-// Authorization and passwords too); the 4xx these tests provoke on purpose need not be printed.
-(
-  require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger') as { Logger4jInstance: { level: string } }
-).Logger4jInstance.level = 'off';
 
 const AK = 'OFFICIALSDKTEST00001';
 const SK = 'official-sdk-test-secret-000000000000000';
@@ -109,7 +87,7 @@ after(async () => {
   await app.close();
   await store.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(sdkHome, { recursive: true, force: true });
+  removeSdkHome();
 });
 
 /** A response model as it really is at run time: the parsed JSON, whatever the model's types say. */

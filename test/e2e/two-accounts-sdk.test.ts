@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +10,7 @@ import { spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
 import { sign } from '../helpers/sign.ts';
 import { until } from '../helpers/wait.ts';
 import type { Reply } from '../helpers/world.ts';
+import { core, vpc, iam, removeSdkHome } from '../helpers/official-sdk.ts';
 
 /**
  * Issue 11's two-account story against a compiled `vpcep serve` in a child process, as two tenants'
@@ -20,25 +20,6 @@ import type { Reply } from '../helpers/world.ts';
  * calls go over HTTP, signed with the account's AK/SK by the official signer as the SDKs sign.
  * test/api/two-accounts.test.ts tells the same story in process.
  */
-
-// As in official-sdk.test.ts (design.md, "Real parts"): the SDK writes $HOME/.huaweicloud and reads
-// HUAWEICLOUD_SDK_* from the environment, so it gets a home of its own and none of those.
-const sdkHome = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-two-sdk-home-'));
-process.env.HOME = sdkHome;
-for (const k of Object.keys(process.env)) if (k.startsWith('HUAWEICLOUD_SDK_')) delete process.env[k];
-
-const require = createRequire(import.meta.url);
-const core =
-  require('@huaweicloud/huaweicloud-sdk-core') as typeof import('@huaweicloud/huaweicloud-sdk-core');
-const vpc =
-  require('@huaweicloud/huaweicloud-sdk-vpc/v2/public-api') as typeof import('@huaweicloud/huaweicloud-sdk-vpc/v2/public-api.js');
-const iam =
-  require('@huaweicloud/huaweicloud-sdk-iam/v3/public-api') as typeof import('@huaweicloud/huaweicloud-sdk-iam/v3/public-api.js');
-
-// The SDK prints every failed call, headers included, on stdout.
-(
-  require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger') as { Logger4jInstance: { level: string } }
-).Logger4jInstance.level = 'off';
 
 const REGION = 'cn-north-4';
 
@@ -55,7 +36,7 @@ before(async () => {
 after(async () => {
   await stopAll();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(sdkHome, { recursive: true, force: true });
+  removeSdkHome();
 });
 
 /** A response model as it is at run time: the parsed JSON, snake_case names (official-sdk.test.ts). */
