@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
-import { allRoutes } from '../../src/app.ts';
-import { randomIds } from '../../src/domain/ids.ts';
 import { ROLE_TENANT_GUEST, ROLE_VPCEP_READONLY } from '../../src/domain/roles.ts';
-import { Accounts } from '../../src/service/accounts.ts';
-import { Identity } from '../../src/service/identity.ts';
 import { callAs, type Call, type Credential } from '../helpers/callers.ts';
 import { expectEpError, expectGatewayError, expectKeystoneError, expectVpcError } from '../helpers/expect.ts';
 import {
@@ -27,7 +22,7 @@ import {
   type Holdings,
   type TenantAccount,
 } from '../helpers/tenants.ts';
-import { notServedRoutes } from '../helpers/routes.ts';
+import { notServedRoutes, appRoutes } from '../helpers/routes.ts';
 import { makeWorld, OPERATOR_KEY, type Reply, type World } from '../helpers/world.ts';
 
 /**
@@ -680,14 +675,7 @@ before(async () => {
 after(() => w.close());
 
 test('the table has one spec per route, for every route but the public ones', () => {
-  const deps = {
-    config: w.config,
-    store: w.store,
-    clock: w.clock,
-    ids: randomIds,
-    log: pino({ level: 'silent' }),
-  };
-  const routes = allRoutes(deps, new Identity(deps), new Accounts(deps), () => false);
+  const routes = appRoutes();
   const served = routes.map((r) => `${r.method} ${r.url}`);
   for (const [route, reason] of Object.entries(PUBLIC)) {
     const def = routes.find((r) => `${r.method} ${r.url}` === route);
