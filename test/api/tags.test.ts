@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectEpError, ok } from '../helpers/expect.ts';
 import { expectPublished } from '../helpers/published.ts';
-import {
-  createEndpoint,
-  createPort,
-  createService,
-  createSubnet,
-  createVpc,
-  gatewayService,
-} from '../helpers/fixtures.ts';
+import { createPort, createService, createSubnet, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import { createAccount, tenantWorld } from '../helpers/tenants.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 
