@@ -11,6 +11,16 @@ export interface Tag {
   value?: string;
 }
 
+/** A tag or filter entry as a request may send it: without a key it is an empty tag (EndPoint.3066). */
+export type Keyed<T extends { key: string }> = Omit<T, 'key'> & { key?: string };
+
+function keyed<T extends { key: string }>(list: readonly Keyed<T>[]): T[] {
+  for (const t of list) {
+    if (t.key === undefined) throw new ApiError('EndPoint.3066', 'A tag has no key.');
+  }
+  return list as T[];
+}
+
 /** A tag as a resource holds it: every tag has a value, '' when none was given. */
 export interface StoredTag {
   key: string;
@@ -65,7 +75,8 @@ function checkUniqueKeys(tags: readonly { key: string }[]): void {
  * Tags given to a resource (at create, or by the create action): each key and value valid, each
  * key once, at most MAX_TAGS. Returns them as stored.
  */
-export function validTags(tags: readonly Tag[]): StoredTag[] {
+export function validTags(input: readonly Keyed<Tag>[]): StoredTag[] {
+  const tags = keyed(input);
   for (const t of tags) {
     checkKey(t.key);
     checkValue(t.value ?? '');
@@ -83,9 +94,10 @@ export function validTags(tags: readonly Tag[]): StoredTag[] {
 export function applyTagAction(
   current: readonly StoredTag[],
   action: 'create' | 'delete',
-  tags: readonly Tag[] | undefined,
+  input: readonly Keyed<Tag>[] | undefined,
 ): StoredTag[] {
-  if (!tags || tags.length === 0) throw new ApiError('EndPoint.3066', 'tags is empty.');
+  if (!input || input.length === 0) throw new ApiError('EndPoint.3066', 'tags is empty.');
+  const tags = keyed(input);
   if (action === 'create') {
     const given = validTags(tags);
     const out = new Map(current.map((t) => [t.key, t.value]));
@@ -116,10 +128,10 @@ export function storedTags(json: string): StoredTag[] {
 // ---- ListResourceInstances
 
 export interface InstanceFilter {
-  tags?: TagValues[];
-  tags_any?: TagValues[];
-  not_tags?: TagValues[];
-  not_tags_any?: TagValues[];
+  tags?: Keyed<TagValues>[];
+  tags_any?: Keyed<TagValues>[];
+  not_tags?: Keyed<TagValues>[];
+  not_tags_any?: Keyed<TagValues>[];
   /** Only `resource_name`, matched as a substring. */
   matches?: { key: string; value: string }[];
 }
@@ -130,8 +142,9 @@ export interface InstanceFilter {
  * an empty list of values matches any value.
  */
 export function checkFilter(f: InstanceFilter): void {
-  for (const list of [f.tags, f.tags_any, f.not_tags, f.not_tags_any]) {
-    if (!list) continue;
+  for (const given of [f.tags, f.tags_any, f.not_tags, f.not_tags_any]) {
+    if (!given) continue;
+    const list = keyed(given);
     for (const t of list) {
       checkKey(t.key);
       for (const v of t.values) checkValue(v.startsWith('*') ? v.slice(1) : v);
@@ -152,7 +165,7 @@ const valueMatches = (wanted: string, value: string) =>
   wanted.startsWith('*') ? value.includes(wanted.slice(1)) : wanted === value;
 
 /** Whether a resource's tags have the key with one of the values (any value when none is listed). */
-function has(tags: readonly StoredTag[], f: TagValues): boolean {
+function has(tags: readonly StoredTag[], f: Keyed<TagValues>): boolean {
   const t = tags.find((x) => x.key === f.key);
   if (!t) return false;
   return f.values.length === 0 || f.values.some((v) => valueMatches(v, t.value));

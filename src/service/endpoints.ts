@@ -25,7 +25,7 @@ export interface EndpointCreate {
   subnet_id?: string;
   routetables?: string[];
   description?: string;
-  tags?: { key: string; value?: string }[];
+  tags?: { key?: string; value?: string }[];
   policy_statement?: unknown[];
   policy_document?: object;
   enable_dns?: boolean;

@@ -24,7 +24,7 @@ export interface ServiceCreate {
   service_type?: string;
   tcp_proxy?: string;
   description?: string;
-  tags?: { key: string; value?: string }[];
+  tags?: { key?: string; value?: string }[];
 }
 
 export interface ServiceUpdate {

@@ -6,6 +6,7 @@ import {
   passes,
   storedTags,
   type InstanceFilter,
+  type Keyed,
   type StoredTag,
   type Tag,
 } from '../domain/tags.ts';
@@ -55,7 +56,7 @@ export class Tags {
     type: ResourceType,
     id: string,
     action: 'create' | 'delete',
-    tags: Tag[] | undefined,
+    tags: Keyed<Tag>[] | undefined,
   ): Promise<void> {
     await this.deps.store.tx(async (r) => {
       if (type === 'endpoint') {

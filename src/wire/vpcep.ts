@@ -17,17 +17,12 @@ export const Tag = Type.Object({
 
 /**
  * A tag in a request: lengths, characters and counts are domain/tags.ts's to check, each with its
- * own code; the schema only holds the shape (a tag without a key is an empty tag, EndPoint.3066).
- * The list's bound keeps a request small; the rule of 20 per resource is the domain's.
+ * own code; the schema holds the types only (wrong ones are EndPoint.0002). A tag without a key is
+ * an empty tag (EndPoint.3066), the domain's to say. The list's bound keeps a request small; the
+ * rule of 20 per resource is the domain's too (EndPoint.3069).
  */
-const TagInput = Type.Object(
-  {
-    key: Type.String(errorCode('EndPoint.3066')),
-    value: Type.Optional(Type.String(errorCode('EndPoint.3068'))),
-  },
-  errorCode('EndPoint.3066'),
-);
-export const TagInputs = Type.Array(TagInput, { maxItems: 1000, ...errorCode('EndPoint.3069') });
+const TagInput = Type.Object({ key: Type.Optional(Type.String()), value: Type.Optional(Type.String()) });
+export const TagInputs = Type.Array(TagInput, { maxItems: 1000 });
 
 export const Endpoint = Type.Object({
   id: Type.String(),
@@ -429,17 +424,11 @@ export const ProjectTags = Type.Object({
 });
 
 /** A filter entry: a key and the values any of which matches (none: any value). */
-const TagValuesInput = Type.Object(
-  {
-    key: Type.String(errorCode('EndPoint.3066')),
-    values: Type.Array(Type.String(errorCode('EndPoint.3068')), {
-      maxItems: 1000,
-      ...errorCode('EndPoint.3068'),
-    }),
-  },
-  errorCode('EndPoint.3066'),
-);
-const TagFilter = Type.Optional(Type.Array(TagValuesInput, { maxItems: 10, ...errorCode('EndPoint.3069') }));
+const TagValuesInput = Type.Object({
+  key: Type.Optional(Type.String()),
+  values: Type.Array(Type.String(), { maxItems: 1000 }),
+});
+const TagFilter = Type.Optional(Type.Array(TagValuesInput, { maxItems: 10 }));
 
 /** `limit` and `offset` are published as strings of digits. */
 export const ResourceInstancesBody = Type.Object({

@@ -107,6 +107,8 @@ describe('BatchAddOrRemoveResourceInstance', () => {
   const twenty = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
   const RULES: [string, unknown, number, string][] = [
     ['action not create/delete', { action: 'put', tags: [{ key: 'a', value: 'b' }] }, 400, 'EndPoint.0007'],
+    ['tags not a list', { action: 'create', tags: { key: 'a' } }, 400, 'EndPoint.0002'],
+    ['a key not a string', { action: 'create', tags: [{ key: 1, value: 'b' }] }, 400, 'EndPoint.0002'],
     ['no tags', { action: 'create' }, 400, 'EndPoint.3066'],
     ['empty tags', { action: 'create', tags: [] }, 400, 'EndPoint.3066'],
     ['a tag without key', { action: 'create', tags: [{ value: 'b' }] }, 400, 'EndPoint.3066'],
