@@ -10,6 +10,7 @@ import { assertRoutetablesChangeable, serviceStatusAt, statusAt } from '../domai
 import { ApiError } from '../domain/errors.ts';
 import { isWhitelistEntry } from '../domain/addresses.ts';
 import { endpointTime } from '../domain/ids.ts';
+import { storedTags, validTags } from '../domain/tags.ts';
 import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { EndpointListQuery } from '../store/endpoints.ts';
@@ -24,7 +25,7 @@ export interface EndpointCreate {
   subnet_id?: string;
   routetables?: string[];
   description?: string;
-  tags?: { key: string; value?: string }[];
+  tags?: { key?: string; value?: string }[];
   policy_statement?: unknown[];
   policy_document?: object;
   enable_dns?: boolean;
@@ -157,7 +158,7 @@ export function endpointView(
     policy_statement: JSON.parse(e.policy_statement) as unknown[],
     ...(e.policy_document ? { policy_document: JSON.parse(e.policy_document) as unknown } : {}),
     project_id: e.project_id,
-    tags: JSON.parse(e.tags) as unknown[],
+    tags: storedTags(e.tags),
     created_at: endpointTime(new Date(e.created_at)),
     updated_at: endpointTime(new Date(settledAt)),
   };
@@ -490,7 +491,7 @@ export class Endpoints {
       whitelist: JSON.stringify(input.whitelist ?? []),
       enable_whitelist: input.enable_whitelist ? 1 : 0,
       policy_statement: JSON.stringify(input.policy_statement ?? []),
-      tags: JSON.stringify(input.tags ?? []),
+      tags: JSON.stringify(validTags(input.tags ?? [])),
       policy_document: '',
       connection_description: '',
       created_at: iso,

@@ -1,6 +1,7 @@
 import { serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
+import { storedTags, validTags } from '../domain/tags.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { Tx } from '../store/store.ts';
 import { audit, type Caller, type Deps } from './context.ts';
@@ -23,7 +24,7 @@ export interface ServiceCreate {
   service_type?: string;
   tcp_proxy?: string;
   description?: string;
-  tags?: { key: string; value?: string }[];
+  tags?: { key?: string; value?: string }[];
 }
 
 export interface ServiceUpdate {
@@ -68,7 +69,7 @@ export function serviceView(s: ServiceRow, now: Date, connections: number) {
     status: serviceStatusAt(s, now),
     ports: portsOf(s),
     tcp_proxy: s.tcp_proxy,
-    tags: JSON.parse(s.tags) as { key: string; value?: string }[],
+    tags: storedTags(s.tags),
     description: s.description,
     enable_policy: s.enable_policy === 1,
     cidr_type: 'internal',
@@ -162,6 +163,7 @@ export class InterfaceServices {
       throw new ApiError('EndPoint.1004', 'Users create interface services only.');
     }
     const mappings = mappingsOf(input.ports);
+    const tags = validTags(input.tags ?? []);
     const { ids, clock, config } = this.deps;
     const now = clock.now();
     return this.deps.store.tx(async (r) => {
@@ -189,7 +191,7 @@ export class InterfaceServices {
         enable_policy: 0,
         ports: JSON.stringify(mappings),
         tcp_proxy: input.tcp_proxy ?? 'close',
-        tags: JSON.stringify(input.tags ?? []),
+        tags: JSON.stringify(tags),
         description: input.description ?? '',
         created_at: iso,
         updated_at: iso,

@@ -23,6 +23,17 @@ export class EndpointQueries extends Queries {
       opts,
     ).executeTakeFirst();
   }
+  /** A project's endpoints, oldest first, each with its service's name. */
+  ofProject(projectId: string) {
+    return this.db
+      .selectFrom('endpoints')
+      .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
+      .select(['endpoints.id', 'endpoints.tags', 'endpoint_services.service_name'])
+      .where('endpoints.project_id', '=', projectId)
+      .orderBy('endpoints.created_at')
+      .orderBy('endpoints.id')
+      .execute();
+  }
   ofVpc(vpcId: string) {
     return this.db.selectFrom('endpoints').select(['id']).where('vpc_id', '=', vpcId).execute();
   }

@@ -15,6 +15,15 @@ export const Tag = Type.Object({
   value: Type.Optional(Type.String({ maxLength: 255 })),
 });
 
+/**
+ * A tag in a request: lengths, characters and counts are domain/tags.ts's to check, each with its
+ * own code; the schema holds the types only (wrong ones are EndPoint.0002). A tag without a key is
+ * an empty tag (EndPoint.3066), the domain's to say. The list's bound keeps a request small; the
+ * rule of 20 per resource is the domain's too (EndPoint.3069).
+ */
+const TagInput = Type.Object({ key: Type.Optional(Type.String()), value: Type.Optional(Type.String()) });
+export const TagInputs = Type.Array(TagInput, { maxItems: 1000 });
+
 export const Endpoint = Type.Object({
   id: Type.String(),
   service_type: Type.String(),
@@ -75,7 +84,7 @@ export const CreateEndpointBody = Type.Object({
   subnet_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...errorCode('EndPoint.0023') })),
   routetables: Type.Optional(RoutetableIds),
   description: Type.Optional(Type.String({ maxLength: 512, pattern: '^[^<>]*$' })),
-  tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
+  tags: Type.Optional(TagInputs),
   policy_statement: Type.Optional(Type.Array(PolicyStatement, { maxItems: 10 })),
   enable_dns: Type.Optional(Type.Boolean()),
   // The code on the items too: a bad entry is reported at its own path, not the array's.
@@ -204,7 +213,7 @@ export const CreateServiceBody = Type.Object({
   service_type: Type.Optional(Type.Enum(['gateway', 'interface'])),
   tcp_proxy: Type.Optional(Type.Enum(TCP_PROXY)),
   description: Type.Optional(ServiceDescription),
-  tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
+  tags: Type.Optional(TagInputs),
 });
 
 const ServiceName1to16 = Type.String({
@@ -393,4 +402,63 @@ export const UpdatePolicyBody = Type.Object({
     Type.Array(PolicyStatement, { maxItems: 10, ...errorCode('EndPoint.2048') }),
   ),
   policy_document: Type.Optional(PolicyDocument),
+});
+
+// ---- tags (BatchAddOrRemoveResourceInstance, ListQueryProjectResourceTags, ListResourceInstances)
+
+export const ResourceType = Type.Enum(['endpoint_service', 'endpoint'], errorCode('EndPoint.3070'));
+export const ResourceTypeParams = Type.Object({ project_id: Id64, resource_type: ResourceType });
+export const ResourceParams = Type.Object({
+  project_id: Id64,
+  resource_type: ResourceType,
+  resource_id: Id64,
+});
+
+export const TagActionBody = Type.Object({
+  action: Type.Enum(['create', 'delete'], errorCode('EndPoint.0007')),
+  tags: Type.Optional(TagInputs),
+});
+
+export const ProjectTags = Type.Object({
+  tags: Type.Array(Type.Object({ key: Type.String(), values: Type.Array(Type.String()) })),
+});
+
+/** A filter entry: a key and the values any of which matches (none: any value). */
+const TagValuesInput = Type.Object({
+  key: Type.Optional(Type.String()),
+  values: Type.Array(Type.String(), { maxItems: 1000 }),
+});
+const TagFilter = Type.Optional(Type.Array(TagValuesInput, { maxItems: 10 }));
+
+/** `limit` and `offset` are published as strings of digits. */
+export const ResourceInstancesBody = Type.Object({
+  action: Type.Enum(['filter', 'count'], errorCode('EndPoint.0007')),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', ...errorCode('EndPoint.0006') })),
+  offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$', ...errorCode('EndPoint.0010') })),
+  tags: TagFilter,
+  tags_any: TagFilter,
+  not_tags: TagFilter,
+  not_tags_any: TagFilter,
+  matches: Type.Optional(
+    Type.Array(
+      Type.Object({
+        key: Type.String({ minLength: 1, maxLength: 128 }),
+        value: Type.String({ minLength: 1, maxLength: 255 }),
+      }),
+      { maxItems: 10 },
+    ),
+  ),
+});
+
+export const ResourceInstances = Type.Object({
+  resources: Type.Optional(
+    Type.Array(
+      Type.Object({
+        resource_id: Type.String(),
+        resource_name: Type.String(),
+        tags: Type.Array(Type.Object({ key: Type.String(), value: Type.String() })),
+      }),
+    ),
+  ),
+  total_count: Type.Integer(),
 });

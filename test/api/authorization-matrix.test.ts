@@ -617,6 +617,23 @@ const SPECS: RouteSpec[] = [
     url: `${P(c)}/vpc-endpoints/${c.A.endpoint}/policy`,
   })),
 
+  // ---- tags
+  vpcepApi('POST /v1/:project_id/:resource_type/:resource_id/tags/action', ok(204), (c) => ({
+    url: `${P(c)}/endpoint/${c.A.endpoint}/tags/action`,
+    body: { action: 'create', tags: [{ key: 'matrix', value: `v${next()}` }] },
+  })),
+  vpcepApi('GET /v1/:project_id/:resource_type/tags', ok(), (c) => ({
+    url: `${P(c)}/endpoint_service/tags`,
+  })),
+  // A read, though a POST (its action is vpcep:resourceInstances:list): the read-only role may call it.
+  (() => {
+    const spec = vpcepApi('POST /v1/:project_id/:resource_type/resource_instances/action', ok(), (c) => ({
+      url: `${P(c)}/endpoint/resource_instances/action`,
+      body: { action: 'filter' },
+    }));
+    return { ...spec, expect: { ...spec.expect, readonly: ok() } };
+  })(),
+
   // ---- vpcep's fault API (its refusals are the VPC Endpoint API's)
   vpcepApi('GET /vpcep/v1/:project_id/faults', ok(), (c) => ({ url: `/vpcep/v1/${c.a.projectId}/faults` })),
   // On a table no row binds, so the fault never fires.

@@ -155,7 +155,7 @@ describe('CreateEndpointService', () => {
         '21 tags',
         { ...base, tags: Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, value: '' })) },
         400,
-        'EndPoint.0002',
+        'EndPoint.3069',
       ],
     ];
     for (const [why, body, status, code] of cases) {

@@ -192,6 +192,9 @@ function strict(
   const s = schema as Schema;
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
+    // Draft 4's boolean form (ListResourceInstances' total_count has one, with no maximum to
+    // qualify): it bounds nothing, and Ajv's draft refuses it as a schema.
+    if ((k === 'exclusiveMaximum' || k === 'exclusiveMinimum') && typeof v === 'boolean') continue;
     if (k === 'properties') {
       out.properties = Object.fromEntries(Object.entries(v as Schema).map(([name, p]) => [name, strict(p)]));
     } else out[k] = typeof v === 'object' ? strict(v) : v;

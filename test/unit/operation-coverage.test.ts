@@ -272,6 +272,35 @@ const COVERAGE: Coverage = {
       ],
     },
   ],
+  BatchAddOrRemoveResourceInstance: [
+    {
+      file: 'test/api/tags.test.ts',
+      tests: [
+        ': create adds and overwrites, delete by key and by key+value; 204; the object shows them',
+        ": another account's, or none: the same not-found answer",
+        'each tag rule broken → its status and code',
+        'at most 20 tags per resource, counting those it holds; overwriting one adds none',
+        'tags at create obey the same rules, with the same codes',
+      ],
+    },
+  ],
+  ListQueryProjectResourceTags: [
+    {
+      file: 'test/api/tags.test.ts',
+      tests: ['the project tags of a kind, by key with their values'],
+    },
+  ],
+  ListResourceInstances: [
+    {
+      file: 'test/api/tags.test.ts',
+      tests: [
+        'filter answers id, name and tags; count answers the total',
+        'filter: ${name}',
+        'each filter rule broken → its status and code',
+        'a resource type other than endpoint or endpoint_service: 400 EndPoint.3070',
+      ],
+    },
+  ],
 };
 
 /** The 501 test: one test per operation not served, titled from this template. */
