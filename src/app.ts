@@ -20,6 +20,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { iamRoutes } from './http/routes/iam.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
+import { quotaRoutes } from './http/routes/quotas.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
 import { Connections } from './service/connections.ts';
@@ -33,6 +34,7 @@ import { Identity } from './service/identity.ts';
 import { InterfaceServices } from './service/interface-services.ts';
 import { Network } from './service/network.ts';
 import { Ports } from './service/ports.ts';
+import { Quotas } from './service/quotas.ts';
 import { RouteTables } from './service/route-tables.ts';
 import { ServicePermissions } from './service/service-permissions.ts';
 import type { Store } from './store/store.ts';
@@ -72,6 +74,7 @@ export function allRoutes(
       new Connections(deps),
     ),
     ...endpointRoutes(new Endpoints(deps, faults)),
+    ...quotaRoutes(new Quotas(deps)),
     ...faultRoutes(faults),
   ];
   // Every published operation no route above serves answers 501 (http/routes/not-implemented.ts).

@@ -394,3 +394,14 @@ export const UpdatePolicyBody = Type.Object({
   ),
   policy_document: Type.Optional(PolicyDocument),
 });
+
+/** ListQuotaDetails (spec/quotas.md): `type` is one of the two published values, else EndPoint.0002. */
+export const ListQuotasQuery = Type.Object({
+  type: Type.Optional(Type.Enum(['endpoint', 'endpoint_service'])),
+});
+
+export const QuotaList = Type.Object({
+  quotas: Type.Object({
+    resources: Type.Array(Type.Object({ type: Type.String(), used: Type.Integer(), quota: Type.Integer() })),
+  }),
+});
