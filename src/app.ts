@@ -21,6 +21,7 @@ import { iamRoutes } from './http/routes/iam.ts';
 import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { tagRoutes } from './http/routes/tags.ts';
+import { quotaRoutes } from './http/routes/quotas.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
 import { Connections } from './service/connections.ts';
@@ -34,6 +35,7 @@ import { Identity } from './service/identity.ts';
 import { InterfaceServices } from './service/interface-services.ts';
 import { Network } from './service/network.ts';
 import { Ports } from './service/ports.ts';
+import { Quotas } from './service/quotas.ts';
 import { RouteTables } from './service/route-tables.ts';
 import { ServicePermissions } from './service/service-permissions.ts';
 import { Tags } from './service/tags.ts';
@@ -75,6 +77,7 @@ export function allRoutes(
     ),
     ...endpointRoutes(new Endpoints(deps, faults)),
     ...tagRoutes(new Tags(deps)),
+    ...quotaRoutes(new Quotas(deps)),
     ...faultRoutes(faults),
   ];
   // Every published operation no route above serves answers 501 (http/routes/not-implemented.ts).

@@ -44,6 +44,9 @@ export interface Config {
   /** ...and this many per source address; past either, 429 APIGW.0308 until the window moves on. */
   loginFailuresPerAddress: number;
   loginWindowMs: number;
+  /** Server-wide quotas per project (spec/quotas.md); the operator API sets an account's own. */
+  quotaEndpoints: number;
+  quotaEndpointServices: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -107,6 +110,9 @@ function gatewayServices(raw: string | undefined, region: string): GatewayServic
   }
   return parsed as GatewayServiceConfig[];
 }
+
+/** The largest quota the configuration or the operator API may set. */
+export const MAX_QUOTA = 1_000_000;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -197,6 +203,15 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
       100_000,
     ),
     loginWindowMs: int('VPCEP_LOGIN_WINDOW_MS', env.VPCEP_LOGIN_WINDOW_MS, 60_000, 1_000, 86_400_000),
+    // The published ListQuotaDetails example's values: 150 endpoints, 100 endpoint services.
+    quotaEndpoints: int('VPCEP_QUOTA_ENDPOINTS', env.VPCEP_QUOTA_ENDPOINTS, 150, 0, MAX_QUOTA),
+    quotaEndpointServices: int(
+      'VPCEP_QUOTA_ENDPOINT_SERVICES',
+      env.VPCEP_QUOTA_ENDPOINT_SERVICES,
+      100,
+      0,
+      MAX_QUOTA,
+    ),
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { VpcepError } from '../sdk/errors.ts';
-import { operatorAction, withOperatorOptions, type OperatorContext } from './context.ts';
+import { CliError, operatorAction, withOperatorOptions, type OperatorContext } from './context.ts';
 
 /**
  * The API's error, reworded where the operator can act on it: a refused key says which key it
@@ -86,6 +86,41 @@ export function registerAccountCommands(program: Command): void {
       });
       // The API answers 204 without a body: with --json there is nothing to print.
       if (!ctx.out.json) ctx.out.line(`account ${domainId} deleted`);
+    }),
+  );
+
+  withOperatorOptions(
+    accounts
+      .command('quotas <domain-id>')
+      .description("set an account's quotas, for each of its projects ('default' restores the server's)")
+      .option('--endpoints <n>', 'VPC endpoints per project')
+      .option('--endpoint-services <n>', 'VPC endpoint services per project'),
+  ).action(
+    operatorAction<[string]>(async (ctx, opts, domainId) => {
+      const value = (flag: string, raw: unknown) => {
+        if (raw === undefined) return undefined;
+        if (raw === 'default') return null;
+        if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) {
+          throw new CliError(`${flag} must be a whole number or "default", got "${String(raw)}"`);
+        }
+        return Number(raw);
+      };
+      const o = opts as { endpoints?: unknown; endpointServices?: unknown };
+      const quotas = {
+        endpoint: value('--endpoints', o.endpoints),
+        endpoint_service: value('--endpoint-services', o.endpointServices),
+      };
+      if (quotas.endpoint === undefined && quotas.endpoint_service === undefined) {
+        throw new CliError('give --endpoints, --endpoint-services or both');
+      }
+      const res = await ctx.client.accounts.setQuotas(domainId, quotas).catch((e: unknown) => {
+        throw explain(ctx, e);
+      });
+      if (ctx.out.json) return ctx.out.raw(res);
+      ctx.out.fields([
+        ['endpoints', String(res.quotas.endpoint)],
+        ['endpoint services', String(res.quotas.endpoint_service)],
+      ]);
     }),
   );
 }

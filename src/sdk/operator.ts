@@ -1,5 +1,5 @@
 import { fetchAnswer, normalizeEndpoint, parseAnswer } from './http.ts';
-import type { AccountList, CreatedAccount } from './types.ts';
+import type { AccountList, AccountQuotasReply, CreatedAccount } from './types.ts';
 
 export interface OperatorClientOptions {
   /** `http://127.0.0.1:8080`; trailing slashes are stripped. */
@@ -40,6 +40,9 @@ export class OperatorClient {
     list: () => this.#call<AccountList>('GET', '/vpcep/v1/accounts'),
     /** Refused (409) while the account still has resources. */
     delete: (domainId: string) => this.#call<void>('DELETE', `/vpcep/v1/accounts/${seg(domainId)}`),
+    /** The account's quotas per project; a type left out keeps its value, null restores the default. */
+    setQuotas: (domainId: string, quotas: { endpoint?: number | null; endpoint_service?: number | null }) =>
+      this.#call<AccountQuotasReply>('PUT', `/vpcep/v1/accounts/${seg(domainId)}/quotas`, { quotas }),
   };
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -71,3 +71,4 @@ export type AddFaultRequest = Static<typeof faults.AddFaultBody>;
 /** The answer of account creation: the admin's password and SK appear here only. */
 export type CreatedAccount = Static<typeof accounts.CreatedAccount>;
 export type AccountList = Static<typeof accounts.AccountList>;
+export type AccountQuotasReply = Static<typeof accounts.AccountQuotasReply>;

@@ -5,6 +5,7 @@ import { ADMIN_GROUP, ALL_PROJECTS, ROLE_TENANT_ADMIN } from '../domain/roles.ts
 import { hashPassword, safeEqual } from '../domain/secrets.ts';
 import type { Tx } from '../store/store.ts';
 import type { Deps } from './context.ts';
+import { effectiveQuotas } from './quotas.ts';
 
 /** The user every account starts with; it is in the account's `admin` group. */
 export const ACCOUNT_ADMIN = 'admin';
@@ -113,6 +114,7 @@ export class Accounts {
       domain_name: name,
       project_id: account.projectId,
       project_name: this.deps.config.region,
+      quotas: effectiveQuotas(this.deps, undefined),
       admin: {
         user_id: made.userId,
         name: ACCOUNT_ADMIN,
@@ -132,10 +134,28 @@ export class Accounts {
           domain_id: d.id,
           domain_name: d.name,
           created_at: d.created_at,
+          quotas: effectiveQuotas(this.deps, d),
           projects: projects.map((p) => ({ id: p.id, name: p.name })),
         });
       }
       return out;
+    });
+  }
+
+  /**
+   * The account's own quotas, for every project of it (spec/quotas.md): a type given a number
+   * takes it, null goes back to the configured default, a type left out keeps its value.
+   */
+  async setQuotas(domainId: string, q: { endpoint?: number | null; endpoint_service?: number | null }) {
+    return this.deps.store.tx(async (r) => {
+      const domain = await r.identity.domainById(domainId, { forUpdate: true });
+      if (!domain) throw new ApiError('VPCEP.0404', `No account ${domainId.slice(0, 64)}.`);
+      const patch = {
+        ...(q.endpoint === undefined ? {} : { quota_endpoints: q.endpoint }),
+        ...(q.endpoint_service === undefined ? {} : { quota_endpoint_services: q.endpoint_service }),
+      };
+      if (Object.keys(patch).length > 0) await r.identity.setQuotas(domainId, patch);
+      return effectiveQuotas(this.deps, { ...domain, ...patch });
     });
   }
 

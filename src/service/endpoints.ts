@@ -18,6 +18,7 @@ import { allocateAddress, type AddressErrors } from './addresses.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { admitted } from './endpoint-services.ts';
 import { RouteFaults } from './faults.ts';
+import { assertQuota } from './quotas.ts';
 
 export interface EndpointCreate {
   endpoint_service_id: string;
@@ -303,6 +304,7 @@ export class Endpoints {
   async create(caller: Caller, input: EndpointCreate) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
+      await assertQuota(r, this.deps, caller, 'endpoint');
       const service = await serviceForCreate(r, caller, input.endpoint_service_id, now);
       const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');

@@ -5,6 +5,7 @@ import { storedTags, validTags } from '../domain/tags.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { Tx } from '../store/store.ts';
 import { audit, type Caller, type Deps } from './context.ts';
+import { assertQuota } from './quotas.ts';
 
 type ServiceRow = Row<'endpoint_services'>;
 
@@ -167,6 +168,7 @@ export class InterfaceServices {
     const { ids, clock, config } = this.deps;
     const now = clock.now();
     return this.deps.store.tx(async (r) => {
+      await assertQuota(r, this.deps, caller, 'endpoint_service');
       const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');
       const port = await backendOf(r, caller, input.port_id, vpc.id);

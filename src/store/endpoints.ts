@@ -34,6 +34,15 @@ export class EndpointQueries extends Queries {
       .orderBy('endpoints.id')
       .execute();
   }
+  /** How many endpoints the project holds, whatever their status. */
+  async countOfProject(projectId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('endpoints')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
   ofVpc(vpcId: string) {
     return this.db.selectFrom('endpoints').select(['id']).where('vpc_id', '=', vpcId).execute();
   }

@@ -21,6 +21,22 @@ export class IdentityQueries extends Queries {
   async insertDomain(row: NewRow<'domains'>) {
     await this.db.insertInto('domains').values(row).execute();
   }
+  /**
+   * Locks the project's row until the transaction ends: creates counted against the project's
+   * quotas take turns on it (spec/quotas.md). SQLite's writers take turns anyway.
+   */
+  async lockProject(id: string): Promise<void> {
+    await this.locking(this.db.selectFrom('projects').select('id').where('id', '=', id), {
+      forUpdate: true,
+    }).execute();
+  }
+  /** The account's own quotas; a field left out keeps its value, null restores the default. */
+  async setQuotas(
+    domainId: string,
+    q: { quota_endpoints?: number | null; quota_endpoint_services?: number | null },
+  ) {
+    await this.db.updateTable('domains').set(q).where('id', '=', domainId).execute();
+  }
   projectById(id: string) {
     return this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -3,6 +3,7 @@ import type { Dialect } from './engine.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as accounts from './migrations/002-accounts.ts';
 import * as interfaceServices from './migrations/003-interface-services.ts';
+import * as quotas from './migrations/004-quotas.ts';
 
 interface Migration {
   name: string;
@@ -22,6 +23,7 @@ const migrations: Migration[] = [
   { name: '001-initial', up: initial.up },
   { name: '002-accounts', up: accounts.up },
   { name: '003-interface-services', up: interfaceServices.up },
+  { name: '004-quotas', up: quotas.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */

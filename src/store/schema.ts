@@ -9,7 +9,14 @@ import type { RouteType } from '../wire/vpc.ts';
  * Booleans are integers 0/1 and lists are JSON text, so one schema serves SQLite and PostgreSQL.
  */
 export interface Database {
-  domains: { id: string; name: string; created_at: string };
+  domains: {
+    id: string;
+    name: string;
+    created_at: string;
+    /** The account's own quotas per project (spec/quotas.md); null: the configured default. */
+    quota_endpoints: number | null;
+    quota_endpoint_services: number | null;
+  };
   projects: {
     id: string;
     name: string;

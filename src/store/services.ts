@@ -11,6 +11,15 @@ export class ServiceQueries extends Queries {
       opts,
     ).executeTakeFirst();
   }
+  /** How many endpoint services the project owns. */
+  async countOwnedBy(projectId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('endpoint_services')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('owner_project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
   byName(name: string) {
     return this.db
       .selectFrom('endpoint_services')

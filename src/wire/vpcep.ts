@@ -462,3 +462,14 @@ export const ResourceInstances = Type.Object({
   ),
   total_count: Type.Integer(),
 });
+
+/** ListQuotaDetails (spec/quotas.md): `type` is one of the two published values, else EndPoint.0002. */
+export const ListQuotasQuery = Type.Object({
+  type: Type.Optional(Type.Enum(['endpoint', 'endpoint_service'])),
+});
+
+export const QuotaList = Type.Object({
+  quotas: Type.Object({
+    resources: Type.Array(Type.Object({ type: Type.String(), used: Type.Integer(), quota: Type.Integer() })),
+  }),
+});

@@ -437,6 +437,10 @@ const SPECS: RouteSpec[] = [
   })),
   operatorApi('GET /vpcep/v1/accounts', () => ({ url: '/vpcep/v1/accounts' })),
   operatorApi('DELETE /vpcep/v1/accounts/:domain_id', (c) => ({ url: `/vpcep/v1/accounts/${c.a.domainId}` })),
+  operatorApi('PUT /vpcep/v1/accounts/:domain_id/quotas', (c) => ({
+    url: `/vpcep/v1/accounts/${c.a.domainId}/quotas`,
+    body: { quotas: { endpoint: 0 } },
+  })),
 
   // ---- VPC API
   vpcApi('POST /v1/:project_id/vpcs', ok(), (c) => ({
@@ -500,6 +504,7 @@ const SPECS: RouteSpec[] = [
     body: { endpoint_service_id: c.A.gatewayService, vpc_id: await fresh.vpc() },
   })),
   vpcepApi('GET /v1/:project_id/vpc-endpoints', ok(), (c) => ({ url: `${P(c)}/vpc-endpoints` })),
+  vpcepApi('GET /v1/:project_id/quotas', ok(), (c) => ({ url: `${P(c)}/quotas` })),
   vpcepApi('GET /v1/:project_id/vpc-endpoints/:vpc_endpoint_id', ok(), (c) => ({
     url: `${P(c)}/vpc-endpoints/${c.A.endpoint}`,
   })),

@@ -412,7 +412,14 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     const listed = JSON.parse(json.stdout).accounts.find(
       (a: { domain_name: string }) => a.domain_name === 'lister',
     );
-    assert.deepEqual(Object.keys(listed).sort(), ['created_at', 'domain_id', 'domain_name', 'projects']);
+    assert.deepEqual(Object.keys(listed).sort(), [
+      'created_at',
+      'domain_id',
+      'domain_name',
+      'projects',
+      'quotas',
+    ]);
+    assert.deepEqual(listed.quotas, { endpoint: 150, endpoint_service: 100 });
     for (const out of [r.stdout, r.stderr, json.stdout]) {
       assert.ok(!out.includes(secrets.secret_key) && !out.includes(secrets.password), out);
     }
@@ -443,6 +450,25 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     assert.equal(again.code, 1, show(again));
     assert.match(again.stderr, /^error VPCEP\.0404: /);
     assert.equal(again.stdout, '');
+  });
+
+  test('quotas sets the account’s quotas; "default" restores the server’s; bad values are refused', async () => {
+    const made = JSON.parse((await accounts('create', 'quota-co', '--json')).stdout).account;
+    const r = await accounts('quotas', made.domain_id, '--endpoints', '3', '--endpoint-services', '0');
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^endpoints\s+3$/m);
+    assert.match(r.stdout, /^endpoint services\s+0$/m);
+    const back = await accounts('quotas', made.domain_id, '--endpoints', 'default', '--json');
+    assert.equal(back.code, 0, show(back));
+    assert.deepEqual(JSON.parse(back.stdout), { quotas: { endpoint: 150, endpoint_service: 0 } });
+    for (const args of [['--endpoints', '-1'], ['--endpoints', 'many'], []]) {
+      const bad = await accounts('quotas', made.domain_id, ...args);
+      assert.equal(bad.code, 1, show(bad));
+      assert.equal(bad.stdout, '');
+    }
+    const unknown = await accounts('quotas', '0'.repeat(32), '--endpoints', '1');
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /^error VPCEP\.0404: /);
   });
 
   test('delete --json prints nothing (the answer is an empty 204)', async () => {

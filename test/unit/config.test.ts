@@ -33,6 +33,8 @@ describe('loadConfig', () => {
     assert.equal(c.lockTimeoutMs, 10_000);
     assert.equal(c.provisioningDelayMs, 0);
     assert.equal(c.tokenTtlMs, 24 * 3600 * 1000);
+    assert.equal(c.quotaEndpoints, 150);
+    assert.equal(c.quotaEndpointServices, 100);
     assert.deepEqual(c.gatewayServices, [{ name: 'com.myhuaweicloud.v4.obsv2', cidrs: ['100.125.0.0/16'] }]);
   });
 
@@ -52,6 +54,8 @@ describe('loadConfig', () => {
         VPCEP_BODY_LIMIT: '2048',
         VPCEP_LOCK_TIMEOUT_MS: '500',
         VPCEP_PROVISIONING_DELAY_MS: '90000',
+        VPCEP_QUOTA_ENDPOINTS: '7',
+        VPCEP_QUOTA_ENDPOINT_SERVICES: '0',
         VPCEP_GATEWAY_SERVICES: JSON.stringify([{ name: 'com.example.dns', cidrs: ['100.64.0.0/24'] }]),
       },
       {},
@@ -70,6 +74,8 @@ describe('loadConfig', () => {
     assert.equal(c.bodyLimit, 2048);
     assert.equal(c.lockTimeoutMs, 500);
     assert.equal(c.provisioningDelayMs, 90_000);
+    assert.equal(c.quotaEndpoints, 7);
+    assert.equal(c.quotaEndpointServices, 0);
     assert.deepEqual(c.gatewayServices, [{ name: 'com.example.dns', cidrs: ['100.64.0.0/24'] }]);
   });
 
@@ -220,6 +226,10 @@ describe('loadConfig', () => {
       ['VPCEP_LOCK_TIMEOUT_MS', '0'],
       ['VPCEP_PROVISIONING_DELAY_MS', '-5'],
       ['VPCEP_PROVISIONING_DELAY_MS', '3600001'],
+      ['VPCEP_QUOTA_ENDPOINTS', '-1'],
+      ['VPCEP_QUOTA_ENDPOINTS', '1.5'],
+      ['VPCEP_QUOTA_ENDPOINT_SERVICES', '1000001'],
+      ['VPCEP_QUOTA_ENDPOINT_SERVICES', 'many'],
     ];
     for (const [name, value] of cases) {
       const e = configError({ [name]: value });

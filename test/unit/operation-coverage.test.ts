@@ -224,6 +224,17 @@ const COVERAGE: Coverage = {
       tests: ['an address of the subnet, the DNS name, the whitelist and the policy document, as published'],
     },
   ],
+  ListQuotaDetails: [
+    {
+      file: 'test/api/quotas.test.ts',
+      tests: [
+        '200: both types with the published defaults, used counting the project’s own',
+        'type=endpoint and type=endpoint_service: that one only',
+        'a type not published → 400 EndPoint.0002',
+        'CreateEndpoint past the quota → 400 Endpoint.1018; a deletion frees a slot',
+      ],
+    },
+  ],
   ListEndpoints: [
     {
       file: 'test/api/endpoints.test.ts',

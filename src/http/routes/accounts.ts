@@ -1,5 +1,12 @@
 import type { Accounts } from '../../service/accounts.ts';
-import { AccountList, AccountParams, CreateAccountBody, CreatedAccount } from '../../wire/accounts.ts';
+import {
+  AccountList,
+  AccountParams,
+  AccountQuotasReply,
+  CreateAccountBody,
+  CreatedAccount,
+  UpdateQuotasBody,
+} from '../../wire/accounts.ts';
 import { route } from '../route.ts';
 
 /**
@@ -36,6 +43,17 @@ export function accountRoutes(accounts: Accounts) {
       status: 204,
       schema: { params: AccountParams },
       handler: ({ params }) => accounts.delete(params.domain_id),
+    }),
+    route({
+      method: 'PUT',
+      url: '/vpcep/v1/accounts/:domain_id/quotas',
+      api: 'admin',
+      operationId: 'UpdateAccountQuotas',
+      auth: 'operator',
+      schema: { params: AccountParams, body: UpdateQuotasBody, response: { 200: AccountQuotasReply } },
+      handler: async ({ params, body }) => ({
+        quotas: await accounts.setQuotas(params.domain_id, body.quotas),
+      }),
     }),
   ];
 }
