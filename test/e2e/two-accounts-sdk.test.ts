@@ -437,9 +437,43 @@ describe('issue 11: a provider and a consumer, set up with the official SDKs', (
     assert.equal('policy_document' in (await settled(first)).body, false);
   });
 
-  // 4. "Tags are added and the endpoint is found by tag": the tag operations
-  // (BatchAddOrRemoveResourceInstance, ListResourceInstances) are not served yet, so this story
-  // leaves them out; they belong here once they are.
+  test('4. tags are added, and the endpoint is found by tag', async () => {
+    const tagged = await vpcep(c, 'POST', `/endpoint/${first}/tags/action`, {
+      action: 'create',
+      tags: [
+        { key: 'team', value: 'orders' },
+        { key: 'env', value: 'prod' },
+      ],
+    });
+    assert.equal(tagged.status, 204, tagged.raw);
+    assert.deepEqual(
+      [...(await settled(first)).body.tags].sort((x: { key: string }, y: { key: string }) =>
+        x.key.localeCompare(y.key),
+      ),
+      [
+        { key: 'env', value: 'prod' },
+        { key: 'team', value: 'orders' },
+      ],
+    );
+    const found = published(
+      await vpcep(c, 'POST', '/endpoint/resource_instances/action', {
+        action: 'filter',
+        tags: [{ key: 'team', values: ['orders'] }],
+      }),
+      'ListResourceInstances',
+    );
+    assert.deepEqual(
+      found.body.resources.map((r: { resource_id: string }) => r.resource_id),
+      [first],
+    );
+    assert.equal(found.body.total_count, 1);
+    const none = await vpcep(c, 'POST', '/endpoint/resource_instances/action', {
+      action: 'count',
+      tags: [{ key: 'team', values: ['billing'] }],
+    });
+    assert.equal(none.status, 200, none.raw);
+    assert.equal(none.body.total_count, 0);
+  });
 
   test('5. the service cannot be deleted while endpoints are connected', async () => {
     expectEpError(await vpcep(p, 'DELETE', `/vpc-endpoint-services/${service.id}`), 400, 'EndPoint.3006');
