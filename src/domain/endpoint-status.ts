@@ -23,22 +23,28 @@ export function statusAt(facts: StatusFacts, now: Date): EndpointStatus {
   return facts.status;
 }
 
+/**
+ * The published state codes of any change to an endpoint: not while it is being created or deleted,
+ * nor once it failed. Rebinds, whitelist and policy changes, and the provider's accept or reject
+ * all begin here.
+ */
+export function assertNotInTransition(status: EndpointStatus): void {
+  if (status === 'creating') throw new ApiError('EndPoint.2019');
+  if (status === 'deleting') throw new ApiError('EndPoint.2018');
+  if (status === 'failed') throw new ApiError('EndPoint.2047');
+}
+
 /** Steps 6 and 7 of routetables.md's order of checks. */
 export function assertRoutetablesChangeable(status: EndpointStatus, serviceType: ServiceType): void {
+  assertNotInTransition(status);
   switch (status) {
-    case 'creating':
-      throw new ApiError('EndPoint.2019');
-    case 'deleting':
-      throw new ApiError('EndPoint.2018');
-    case 'failed':
-      throw new ApiError('EndPoint.2047');
     case 'pendingAcceptance':
     case 'rejected':
       throw new ApiError(
         'EndPoint.1004',
         `The endpoint is ${status}; only accepted endpoints change route tables.`,
       );
-    case 'accepted':
+    default:
       break;
   }
   if (serviceType !== 'gateway') {

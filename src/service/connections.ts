@@ -1,4 +1,4 @@
-import { statusAt, type EndpointStatus } from '../domain/endpoint-status.ts';
+import { assertNotInTransition, statusAt, type EndpointStatus } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
 import type { Row } from '../store/queries.ts';
@@ -38,16 +38,8 @@ export function connectionView(e: EndpointRow & { domain_id: string }, service: 
 
 /** What AcceptOrRejectEndpoint moves an endpoint to, from each status (spec/interface-services.md). */
 function decided(action: 'receive' | 'reject', status: EndpointStatus): EndpointStatus {
-  switch (status) {
-    case 'creating':
-      throw new ApiError('EndPoint.2019');
-    case 'deleting':
-      throw new ApiError('EndPoint.2018');
-    case 'failed':
-      throw new ApiError('EndPoint.2047');
-    default:
-      return action === 'receive' ? 'accepted' : 'rejected';
-  }
+  assertNotInTransition(status);
+  return action === 'receive' ? 'accepted' : 'rejected';
 }
 
 /** The connections of a service: the endpoints consumers made of it, as its provider manages them. */

@@ -6,7 +6,12 @@ import {
   type TableFacts,
   type TableFailure,
 } from '../domain/bindings.ts';
-import { assertRoutetablesChangeable, serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
+import {
+  assertNotInTransition,
+  assertRoutetablesChangeable,
+  serviceStatusAt,
+  statusAt,
+} from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { isWhitelistEntry } from '../domain/addresses.ts';
 import { endpointTime } from '../domain/ids.ts';
@@ -116,13 +121,6 @@ const ENDPOINT_ADDRESS_ERRORS: AddressErrors = {
   taken: () => new ApiError('EndPoint.2042'),
   full: () => new ApiError('EndPoint.2022', 'No free IP address is left in the subnet.'),
 };
-
-/** Whitelist and policy changes: not while creating, deleting or failed (the published state codes). */
-function assertChangeable(status: string) {
-  if (status === 'creating') throw new ApiError('EndPoint.2019');
-  if (status === 'deleting') throw new ApiError('EndPoint.2018');
-  if (status === 'failed') throw new ApiError('EndPoint.2047');
-}
 
 /**
  * The endpoint object of api-surface.md §3, as it stands at `now`; as the create call answers it
@@ -463,7 +461,7 @@ export class Endpoints {
       const e = await endpointOf(r, caller, id, { forUpdate: true });
       const service = await serviceOf(r, e);
       const status = statusOf(e, service, now);
-      assertChangeable(status);
+      assertNotInTransition(status);
       const changes = { ...patch(e, service), status, updated_at: now.toISOString() };
       await r.endpoints.update(id, changes);
       await audit(r, this.deps, caller, action, 'vpc-endpoint', id, changes);
