@@ -13,9 +13,14 @@ const notFound = (what: string, id: string) =>
   new ApiError('IAM.0404', `Could not find ${what}: ${id.slice(0, 64)}.`);
 
 /** Huawei IAM: at least two kinds of character among lower case, upper case, digits and others. */
-function weakPassword(password: string): boolean {
+function assertStrongPassword(password: string): void {
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((k) => k.test(password)).length;
-  return kinds < 2;
+  if (kinds < 2) {
+    throw new ApiError(
+      'IAM.0400',
+      'The password must mix at least two of: lower case, upper case, digits, other characters.',
+    );
+  }
 }
 
 function userView(u: Row<'users'>, link: SelfLink) {
@@ -77,12 +82,7 @@ export class Directory {
     link: SelfLink,
   ) {
     this.#requireAdmin(caller, input.domain_id);
-    if (input.password !== undefined && weakPassword(input.password)) {
-      throw new ApiError(
-        'IAM.0400',
-        'The password must mix at least two of: lower case, upper case, digits, other characters.',
-      );
-    }
+    if (input.password !== undefined) assertStrongPassword(input.password);
     const now = this.deps.clock.now().toISOString();
     const row: Row<'users'> = {
       id: this.deps.ids.hex(16),
@@ -146,12 +146,7 @@ export class Directory {
       throw new ApiError('IAM.0401', 'The original password is wrong.');
     }
     if (input.password === input.original_password) throw new ApiError('IAM.1108');
-    if (weakPassword(input.password)) {
-      throw new ApiError(
-        'IAM.0400',
-        'The password must mix at least two of: lower case, upper case, digits, other characters.',
-      );
-    }
+    assertStrongPassword(input.password);
     const hash = await hashPassword(input.password);
     await this.deps.store.tx(async (r) => {
       await r.identity.userById(user.id, { forUpdate: true });

@@ -1,4 +1,4 @@
-import { ADMIN_GROUP, ALL_PROJECTS } from '../domain/roles.ts';
+import { ALL_PROJECTS } from '../domain/roles.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 
 /** Domains, projects, users, groups and their grants, access keys, and the server's own keys. */
@@ -233,18 +233,6 @@ export class IdentityQueries extends Queries {
       .where('users.id', '=', userId)
       .execute();
   }
-  /** Whether the user is in its domain's `admin` group: the account's administrators. */
-  async isAccountAdmin(userId: string) {
-    const row = await this.db
-      .selectFrom('group_members')
-      .innerJoin('groups', 'groups.id', 'group_members.group_id')
-      .select('groups.id')
-      .where('group_members.user_id', '=', userId)
-      .where('groups.name', '=', ADMIN_GROUP)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   grantsOfGroup(groupId: string, projectId: string) {
     return this.db
       .selectFrom('group_grants')

@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnServer, stopAll, type ServerProcess } from '../helpers/server.ts';
-import { core, ClientRequestException, vpc, iam, removeSdkHome } from '../helpers/official-sdk.ts';
+import {
+  core,
+  ClientRequestException,
+  vpc,
+  iam,
+  removeSdkHome,
+  sdkPasswordLogin,
+} from '../helpers/official-sdk.ts';
 
 /**
  * Issue 10 end to end, as a tenant's own code does it: a compiled `vpcep serve` in a child process,
@@ -226,26 +233,12 @@ describe('a tenant drives IAM with the official SDK, then VPC with temporary cre
 
   test("with the user's token in the body (token.id), from keystoneCreateUserTokenByPassword", async () => {
     const login = await userIam().keystoneCreateUserTokenByPassword(
-      new iam.KeystoneCreateUserTokenByPasswordRequest().withBody(
-        new iam.KeystoneCreateUserTokenByPasswordRequestBody().withAuth(
-          new iam.PwdAuth()
-            .withIdentity(
-              new iam.PwdIdentity()
-                .withMethods(['password'])
-                .withPassword(
-                  new iam.PwdPassword().withUser(
-                    new iam.PwdPasswordUser()
-                      .withName('reader')
-                      .withPassword('Reader-pass-1')
-                      .withDomain(new iam.PwdPasswordUserDomain().withName(account.domain_name)),
-                  ),
-                ),
-            )
-            .withScope(
-              new iam.AuthScope().withProject(new iam.AuthScopeProject().withName(account.project_name)),
-            ),
-        ),
-      ),
+      sdkPasswordLogin({
+        user: 'reader',
+        password: 'Reader-pass-1',
+        domain: account.domain_name,
+        project: account.project_name,
+      }),
     );
     assert.equal(login.httpStatusCode, 201);
     assert.equal(login.token?.user?.id, userId);

@@ -15,7 +15,14 @@ import { freePort } from '../helpers/server.ts';
 import { sign } from '../helpers/sign.ts';
 import { openTestStore, PASSWORD, PROJECT_ID } from '../helpers/world.ts';
 import { GW_CIDR } from '../helpers/fixtures.ts';
-import { core, ClientRequestException, vpc, iam, removeSdkHome } from '../helpers/official-sdk.ts';
+import {
+  core,
+  ClientRequestException,
+  vpc,
+  iam,
+  removeSdkHome,
+  sdkPasswordLogin,
+} from '../helpers/official-sdk.ts';
 
 /**
  * A listening vpcep driven by the official Huawei Cloud SDK packages from npm, unmodified
@@ -351,24 +358,7 @@ describe('the official VPC client (v2 namespace) on route tables', () => {
 
 describe('the official IAM client', () => {
   const passwordLogin = () =>
-    new iam.KeystoneCreateUserTokenByPasswordRequest().withBody(
-      new iam.KeystoneCreateUserTokenByPasswordRequestBody().withAuth(
-        new iam.PwdAuth()
-          .withIdentity(
-            new iam.PwdIdentity()
-              .withMethods(['password'])
-              .withPassword(
-                new iam.PwdPassword().withUser(
-                  new iam.PwdPasswordUser()
-                    .withName('admin')
-                    .withPassword(PASSWORD)
-                    .withDomain(new iam.PwdPasswordUserDomain().withName('vpcep')),
-                ),
-              ),
-          )
-          .withScope(new iam.AuthScope().withProject(new iam.AuthScopeProject().withName(REGION))),
-      ),
-    );
+    sdkPasswordLogin({ user: 'admin', password: PASSWORD, domain: 'vpcep', project: REGION });
 
   for (const withDomain of [false, true]) {
     test(`keystoneCreateUserTokenByPassword (GlobalCredentials${withDomain ? ' with domain id' : ''}) gives a token vpcep accepts`, async () => {

@@ -32,3 +32,25 @@ export const iam =
 
 /** Removes the SDK's home; for the suite's `after`. */
 export const removeSdkHome = () => fs.rmSync(sdkHome, { recursive: true, force: true });
+
+/** The official IAM client's password-login request, scoped to a project by name. */
+export function sdkPasswordLogin(o: { user: string; password: string; domain: string; project: string }) {
+  return new iam.KeystoneCreateUserTokenByPasswordRequest().withBody(
+    new iam.KeystoneCreateUserTokenByPasswordRequestBody().withAuth(
+      new iam.PwdAuth()
+        .withIdentity(
+          new iam.PwdIdentity()
+            .withMethods(['password'])
+            .withPassword(
+              new iam.PwdPassword().withUser(
+                new iam.PwdPasswordUser()
+                  .withName(o.user)
+                  .withPassword(o.password)
+                  .withDomain(new iam.PwdPasswordUserDomain().withName(o.domain)),
+              ),
+            ),
+        )
+        .withScope(new iam.AuthScope().withProject(new iam.AuthScopeProject().withName(o.project))),
+    ),
+  );
+}
