@@ -457,7 +457,6 @@ describe('temporary credentials', () => {
 
 describe('token validation', () => {
   test('a valid token of the account answers with its body; others as invalid', async () => {
-    const admin = iam(w, acme.token);
     const res = await send(w.app, 'GET', '/v3/auth/tokens', {
       'x-auth-token': acme.token,
       'x-subject-token': acme.token,
@@ -477,7 +476,24 @@ describe('token validation', () => {
       });
       expectKeystoneError(bad, 404, 'Not Found');
     }
-    assert.ok(admin);
+    // An admin validates any user's token of its account; a user only its own.
+    const u = await userWithRole(w, acme, { name: 'validated', roleId: ROLE_VPCEP_READONLY });
+    const byAdmin = await send(w.app, 'GET', '/v3/auth/tokens', {
+      'x-auth-token': acme.token,
+      'x-subject-token': u.token,
+    });
+    assert.equal(byAdmin.status, 200, byAdmin.raw);
+    assert.equal(byAdmin.body.token.user.name, 'validated');
+    const own = await send(w.app, 'GET', '/v3/auth/tokens', {
+      'x-auth-token': u.token,
+      'x-subject-token': u.token,
+    });
+    assert.equal(own.status, 200, own.raw);
+    const other = await send(w.app, 'GET', '/v3/auth/tokens', {
+      'x-auth-token': u.token,
+      'x-subject-token': acme.token,
+    });
+    expectKeystoneError(other, 403, 'Forbidden');
   });
 });
 
