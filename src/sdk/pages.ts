@@ -1,0 +1,51 @@
+/**
+ * The `listAll` helpers: async iterables over every item of a paginated list, asking for one page
+ * at a time as the loop goes (`for await (const ep of client.endpoints.listAll())`). Breaking out of
+ * the loop asks for no more pages.
+ */
+
+/** One page of an offset-paged list: its items and, where the list answers one, the total. */
+export interface OffsetPage<T> {
+  items: T[];
+  total?: number;
+}
+
+/**
+ * limit/offset paging (the VPC Endpoint lists, ListResourceInstances, IAM's page/per_page): pages
+ * of `limit` from `offset` on, until `total` items were seen, or, without a total, a page comes back
+ * short; an empty page ends it either way.
+ */
+export async function* offsetPaged<T>(
+  start: { limit?: number | undefined; offset?: number | undefined },
+  maxLimit: number,
+  page: (offset: number, limit: number) => Promise<OffsetPage<T>>,
+): AsyncGenerator<T, void, undefined> {
+  const limit = start.limit ?? maxLimit;
+  let offset = start.offset ?? 0;
+  for (;;) {
+    const { items, total } = await page(offset, limit);
+    yield* items;
+    offset += items.length;
+    if (items.length === 0 || (total === undefined ? items.length < limit : offset >= total)) return;
+  }
+}
+
+/**
+ * marker paging (the VPC API's route tables): each page starts after the last id of the one before,
+ * until a page comes back short.
+ */
+export async function* markerPaged<T extends { id: string }>(
+  start: { limit?: number | undefined; marker?: string | undefined },
+  maxLimit: number,
+  page: (marker: string | undefined, limit: number) => Promise<T[]>,
+): AsyncGenerator<T, void, undefined> {
+  const limit = start.limit || maxLimit;
+  let marker = start.marker;
+  for (;;) {
+    const items = await page(marker, limit);
+    yield* items;
+    const last = items.at(-1);
+    if (!last || items.length < limit) return;
+    marker = last.id;
+  }
+}
