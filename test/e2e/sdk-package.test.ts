@@ -14,11 +14,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { useScratch } from '../helpers/scratch.ts';
-import { cleanEnv, REPO_ROOT, spawnServer, type ServerProcess } from '../helpers/server.ts';
+import { cleanEnv, REPO_ROOT, spawnServer } from '../helpers/server.ts';
 
 const scratch = useScratch('vpcep-sdk-package-');
 let project: string;
-let server: ServerProcess;
 let creds: { endpoint: string; project_id: string; access_key: string; secret_key: string };
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()) {
@@ -55,7 +54,8 @@ before(async () => {
   );
 
   const dataDir = scratch.dir();
-  server = await spawnServer({ dataDir });
+  // The server writes the address and the account's keys to credentials.json as it starts.
+  await spawnServer({ dataDir });
   creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
 });
 
