@@ -120,13 +120,13 @@ export class VpcepClient {
     /** Logs in with the password credentials (done on demand anyway) and returns the token body. */
     login: async (): Promise<T.TokenBody> => (await this.#newSession()).body,
     /** `GET /v3/projects?name=`: how the official SDKs find a project id from a region. */
-    listProjects: (query: T.ListProjectsQuery = {}) =>
-      this.#call<T.ProjectList>('GET', '/v3/projects', { query }),
-    listAuthProjects: () => this.#call<T.ProjectList>('GET', '/v3/auth/projects'),
-    listAuthDomains: () => this.#call<T.DomainList>('GET', '/v3/auth/domains'),
+    listProjects: (query: T.ListProjectsQuery = {}): Promise<T.ProjectList> =>
+      this.#call('GET', '/v3/projects', { query }),
+    listAuthProjects: (): Promise<T.ProjectList> => this.#call('GET', '/v3/auth/projects'),
+    listAuthDomains: (): Promise<T.DomainList> => this.#call('GET', '/v3/auth/domains'),
     /** KeystoneValidateToken: the body of `subjectToken` (an admin may validate its users' tokens). */
-    validateToken: (subjectToken: string) =>
-      this.#call<T.TokenBody>('GET', '/v3/auth/tokens', { headers: { 'x-subject-token': subjectToken } }),
+    validateToken: (subjectToken: string): Promise<T.TokenBody> =>
+      this.#call('GET', '/v3/auth/tokens', { headers: { 'x-subject-token': subjectToken } }),
     /** The id of the user the credentials belong to. */
     currentUserId: async (): Promise<string> => {
       const creds = this.#credentials;
@@ -140,17 +140,18 @@ export class VpcepClient {
 
   /** IAM permanent access keys (`/v3.0/OS-CREDENTIAL/credentials`). The SK is returned by create only. */
   readonly accessKeys = {
-    create: (body: T.CreateAccessKeyRequest) =>
-      this.#call<{ credential: T.CreatedAccessKey }>('POST', '/v3.0/OS-CREDENTIAL/credentials', { body }),
-    list: (query: T.ListAccessKeysQuery = {}) =>
-      this.#call<T.AccessKeyList>('GET', '/v3.0/OS-CREDENTIAL/credentials', { query }),
-    get: (access: string) =>
-      this.#call<{ credential: T.AccessKey }>('GET', `/v3.0/OS-CREDENTIAL/credentials/${seg(access)}`),
-    update: (access: string, body: T.UpdateAccessKeyRequest) =>
-      this.#call<{ credential: T.AccessKey }>('PUT', `/v3.0/OS-CREDENTIAL/credentials/${seg(access)}`, {
+    create: (body: T.CreateAccessKeyRequest): Promise<T.CreatedAccessKeyAnswer> =>
+      this.#call('POST', '/v3.0/OS-CREDENTIAL/credentials', { body }),
+    list: (query: T.ListAccessKeysQuery = {}): Promise<T.AccessKeyList> =>
+      this.#call('GET', '/v3.0/OS-CREDENTIAL/credentials', { query }),
+    get: (access: string): Promise<T.AccessKeyAnswer> =>
+      this.#call('GET', `/v3.0/OS-CREDENTIAL/credentials/${seg(access)}`),
+    update: (access: string, body: T.UpdateAccessKeyRequest): Promise<T.AccessKeyAnswer> =>
+      this.#call('PUT', `/v3.0/OS-CREDENTIAL/credentials/${seg(access)}`, {
         body,
       }),
-    delete: (access: string) => this.#call<void>('DELETE', `/v3.0/OS-CREDENTIAL/credentials/${seg(access)}`),
+    delete: (access: string): Promise<void> =>
+      this.#call('DELETE', `/v3.0/OS-CREDENTIAL/credentials/${seg(access)}`),
     /**
      * CreateTemporaryAccessKeyByToken: a temporary AK/SK with its security token, for the token the
      * client calls with, or the one in `auth.identity.token.id`. Use it as
@@ -158,49 +159,52 @@ export class VpcepClient {
      */
     createTemporary: (
       body: T.CreateTemporaryAccessKeyRequest = { auth: { identity: { methods: ['token'] } } },
-    ) => this.#call<T.TemporaryAccessKey>('POST', '/v3.0/OS-CREDENTIAL/securitytokens', { body }),
+    ): Promise<T.TemporaryAccessKey> => this.#call('POST', '/v3.0/OS-CREDENTIAL/securitytokens', { body }),
   };
 
   /** IAM users of the caller's account (`/v3/users`). */
   readonly users = {
-    create: (body: T.CreateUserRequest) => this.#call<T.UserAnswer>('POST', '/v3/users', { body }),
-    list: (query: T.ListUsersQuery = {}) => this.#call<T.UserList>('GET', '/v3/users', { query }),
-    get: (userId: string) => this.#call<T.UserAnswer>('GET', `/v3/users/${seg(userId)}`),
-    delete: (userId: string) => this.#call<void>('DELETE', `/v3/users/${seg(userId)}`),
+    create: (body: T.CreateUserRequest): Promise<T.UserAnswer> => this.#call('POST', '/v3/users', { body }),
+    list: (query: T.ListUsersQuery = {}): Promise<T.UserList> => this.#call('GET', '/v3/users', { query }),
+    get: (userId: string): Promise<T.UserAnswer> => this.#call('GET', `/v3/users/${seg(userId)}`),
+    delete: (userId: string): Promise<void> => this.#call('DELETE', `/v3/users/${seg(userId)}`),
     /** KeystoneUpdateUserPassword: a user changes its own password, giving the original. */
-    changePassword: (userId: string, body: T.UpdatePasswordRequest) =>
-      this.#call<void>('POST', `/v3/users/${seg(userId)}/password`, { body }),
+    changePassword: (userId: string, body: T.UpdatePasswordRequest): Promise<void> =>
+      this.#call('POST', `/v3/users/${seg(userId)}/password`, { body }),
   };
 
   /** IAM projects (`/v3/projects`); `iam.listProjects` is the same list. */
   readonly projects = {
-    create: (body: T.CreateProjectRequest) => this.#call<T.ProjectAnswer>('POST', '/v3/projects', { body }),
-    list: (query: T.ListProjectsQuery = {}) => this.iam.listProjects(query),
-    get: (projectId: string) => this.#call<T.ProjectAnswer>('GET', `/v3/projects/${seg(projectId)}`),
+    create: (body: T.CreateProjectRequest): Promise<T.ProjectAnswer> =>
+      this.#call('POST', '/v3/projects', { body }),
+    list: (query: T.ListProjectsQuery = {}): Promise<T.ProjectList> => this.iam.listProjects(query),
+    get: (projectId: string): Promise<T.ProjectAnswer> => this.#call('GET', `/v3/projects/${seg(projectId)}`),
   };
 
   /** IAM user groups, their members, and the roles they are granted on projects. */
   readonly groups = {
-    create: (body: T.CreateGroupRequest) => this.#call<T.GroupAnswer>('POST', '/v3/groups', { body }),
-    list: (query: T.ListGroupsQuery = {}) => this.#call<T.GroupList>('GET', '/v3/groups', { query }),
-    delete: (groupId: string) => this.#call<void>('DELETE', `/v3/groups/${seg(groupId)}`),
-    listUsers: (groupId: string) => this.#call<T.UserList>('GET', `/v3/groups/${seg(groupId)}/users`),
-    addUser: (groupId: string, userId: string) =>
-      this.#call<void>('PUT', `/v3/groups/${seg(groupId)}/users/${seg(userId)}`),
-    removeUser: (groupId: string, userId: string) =>
-      this.#call<void>('DELETE', `/v3/groups/${seg(groupId)}/users/${seg(userId)}`),
+    create: (body: T.CreateGroupRequest): Promise<T.GroupAnswer> =>
+      this.#call('POST', '/v3/groups', { body }),
+    list: (query: T.ListGroupsQuery = {}): Promise<T.GroupList> => this.#call('GET', '/v3/groups', { query }),
+    delete: (groupId: string): Promise<void> => this.#call('DELETE', `/v3/groups/${seg(groupId)}`),
+    listUsers: (groupId: string): Promise<T.UserList> =>
+      this.#call('GET', `/v3/groups/${seg(groupId)}/users`),
+    addUser: (groupId: string, userId: string): Promise<void> =>
+      this.#call('PUT', `/v3/groups/${seg(groupId)}/users/${seg(userId)}`),
+    removeUser: (groupId: string, userId: string): Promise<void> =>
+      this.#call('DELETE', `/v3/groups/${seg(groupId)}/users/${seg(userId)}`),
     /** The roles the group holds on a project. */
-    listRoles: (projectId: string, groupId: string) =>
-      this.#call<T.RoleList>('GET', this.#grantPath(projectId, groupId)),
-    grantRole: (projectId: string, groupId: string, roleId: string) =>
-      this.#call<void>('PUT', `${this.#grantPath(projectId, groupId)}/${seg(roleId)}`),
-    revokeRole: (projectId: string, groupId: string, roleId: string) =>
-      this.#call<void>('DELETE', `${this.#grantPath(projectId, groupId)}/${seg(roleId)}`),
+    listRoles: (projectId: string, groupId: string): Promise<T.RoleList> =>
+      this.#call('GET', this.#grantPath(projectId, groupId)),
+    grantRole: (projectId: string, groupId: string, roleId: string): Promise<void> =>
+      this.#call('PUT', `${this.#grantPath(projectId, groupId)}/${seg(roleId)}`),
+    revokeRole: (projectId: string, groupId: string, roleId: string): Promise<void> =>
+      this.#call('DELETE', `${this.#grantPath(projectId, groupId)}/${seg(roleId)}`),
   };
 
   /** The system roles (KeystoneListPermissions), paged with `page` and `per_page`. */
   readonly roles = {
-    list: (query: T.ListRolesQuery = {}) => this.#call<T.RoleList>('GET', '/v3/roles', { query }),
+    list: (query: T.ListRolesQuery = {}): Promise<T.RoleList> => this.#call('GET', '/v3/roles', { query }),
     listAll: (query: Omit<T.ListRolesQuery, 'page'> = {}): AsyncGenerator<T.Role, void, undefined> =>
       offsetPaged({ limit: query.per_page }, MAX_ROLES_PER_PAGE, async (offset, limit) => ({
         items: (await this.roles.list({ ...query, per_page: limit, page: offset / limit + 1 })).roles,
@@ -210,46 +214,49 @@ export class VpcepClient {
   // --- VPC ----------------------------------------------------------------------------------------
 
   readonly vpcs = {
-    create: (body: T.CreateVpcRequest) => this.#call<T.VpcAnswer>('POST', this.#p('/vpcs'), { body }),
-    list: () => this.#call<T.VpcList>('GET', this.#p('/vpcs')),
-    get: (id: string) => this.#call<T.VpcAnswer>('GET', this.#p(`/vpcs/${seg(id)}`)),
-    delete: (id: string) => this.#call<void>('DELETE', this.#p(`/vpcs/${seg(id)}`)),
+    create: (body: T.CreateVpcRequest): Promise<T.VpcAnswer> =>
+      this.#call('POST', this.#p('/vpcs'), { body }),
+    list: (): Promise<T.VpcList> => this.#call('GET', this.#p('/vpcs')),
+    get: (id: string): Promise<T.VpcAnswer> => this.#call('GET', this.#p(`/vpcs/${seg(id)}`)),
+    delete: (id: string): Promise<void> => this.#call('DELETE', this.#p(`/vpcs/${seg(id)}`)),
   };
 
   readonly subnets = {
-    create: (body: T.CreateSubnetRequest) =>
-      this.#call<T.SubnetAnswer>('POST', this.#p('/subnets'), { body }),
-    list: (query: T.ListSubnetsQuery = {}) => this.#call<T.SubnetList>('GET', this.#p('/subnets'), { query }),
-    get: (id: string) => this.#call<T.SubnetAnswer>('GET', this.#p(`/subnets/${seg(id)}`)),
-    delete: (vpcId: string, id: string) =>
-      this.#call<void>('DELETE', this.#p(`/vpcs/${seg(vpcId)}/subnets/${seg(id)}`)),
+    create: (body: T.CreateSubnetRequest): Promise<T.SubnetAnswer> =>
+      this.#call('POST', this.#p('/subnets'), { body }),
+    list: (query: T.ListSubnetsQuery = {}): Promise<T.SubnetList> =>
+      this.#call('GET', this.#p('/subnets'), { query }),
+    get: (id: string): Promise<T.SubnetAnswer> => this.#call('GET', this.#p(`/subnets/${seg(id)}`)),
+    delete: (vpcId: string, id: string): Promise<void> =>
+      this.#call('DELETE', this.#p(`/vpcs/${seg(vpcId)}/subnets/${seg(id)}`)),
   };
 
   readonly routetables = {
-    list: (query: T.ListRoutetablesQuery = {}) =>
-      this.#call<T.RoutetableList>('GET', this.#p('/routetables'), { query: { ...query } }),
+    list: (query: T.ListRoutetablesQuery = {}): Promise<T.RoutetableList> =>
+      this.#call('GET', this.#p('/routetables'), { query: { ...query } }),
     /** Every route table, page by page (`marker` is the last id of the page before). */
     listAll: (query: T.ListRoutetablesQuery = {}): AsyncGenerator<T.RoutetableSummary, void, undefined> =>
       markerPaged(query, MAX_ROUTETABLES_LIMIT, async (marker, limit) => {
         return (await this.routetables.list({ ...query, marker, limit })).routetables;
       }),
-    get: (id: string) => this.#call<T.RoutetableAnswer>('GET', this.#p(`/routetables/${seg(id)}`)),
-    create: (body: T.CreateRoutetableRequest) =>
-      this.#call<T.RoutetableAnswer>('POST', this.#p('/routetables'), { body }),
-    update: (id: string, body: T.UpdateRoutetableRequest) =>
-      this.#call<T.RoutetableAnswer>('PUT', this.#p(`/routetables/${seg(id)}`), { body }),
-    delete: (id: string) => this.#call<void>('DELETE', this.#p(`/routetables/${seg(id)}`)),
+    get: (id: string): Promise<T.RoutetableAnswer> => this.#call('GET', this.#p(`/routetables/${seg(id)}`)),
+    create: (body: T.CreateRoutetableRequest): Promise<T.RoutetableAnswer> =>
+      this.#call('POST', this.#p('/routetables'), { body }),
+    update: (id: string, body: T.UpdateRoutetableRequest): Promise<T.RoutetableAnswer> =>
+      this.#call('PUT', this.#p(`/routetables/${seg(id)}`), { body }),
+    delete: (id: string): Promise<void> => this.#call('DELETE', this.#p(`/routetables/${seg(id)}`)),
     /** Associates or disassociates subnets (`POST .../routetables/{id}/action`). */
-    associate: (id: string, body: T.AssociateRoutetableRequest) =>
-      this.#call<T.RoutetableAnswer>('POST', this.#p(`/routetables/${seg(id)}/action`), { body }),
+    associate: (id: string, body: T.AssociateRoutetableRequest): Promise<T.RoutetableAnswer> =>
+      this.#call('POST', this.#p(`/routetables/${seg(id)}/action`), { body }),
   };
 
   /** Ports: the backends of interface endpoint services (CreatePort and DeletePort v1, ListPorts v3). */
   readonly ports = {
-    create: (body: T.CreatePortRequest) => this.#call<T.PortAnswer>('POST', this.#p('/ports'), { body }),
-    list: (query: T.ListPortsQuery = {}) =>
-      this.#call<T.PortList>('GET', `/v3/${seg(this.projectId)}/ports`, { query }),
-    delete: (id: string) => this.#call<void>('DELETE', this.#p(`/ports/${seg(id)}`)),
+    create: (body: T.CreatePortRequest): Promise<T.PortAnswer> =>
+      this.#call('POST', this.#p('/ports'), { body }),
+    list: (query: T.ListPortsQuery = {}): Promise<T.PortList> =>
+      this.#call('GET', `/v3/${seg(this.projectId)}/ports`, { query }),
+    delete: (id: string): Promise<void> => this.#call('DELETE', this.#p(`/ports/${seg(id)}`)),
   };
 
   // --- VPC Endpoint -------------------------------------------------------------------------------
@@ -259,26 +266,26 @@ export class VpcepClient {
    * to (listPublic, describe). `endpointServices` is the same group.
    */
   readonly services = {
-    create: (body: T.CreateEndpointServiceRequest) =>
-      this.#call<T.EndpointService>('POST', this.#p('/vpc-endpoint-services'), { body }),
-    list: (query: T.ListServicesQuery = {}) =>
-      this.#call<T.EndpointServiceList>('GET', this.#p('/vpc-endpoint-services'), { query: { ...query } }),
+    create: (body: T.CreateEndpointServiceRequest): Promise<T.EndpointService> =>
+      this.#call('POST', this.#p('/vpc-endpoint-services'), { body }),
+    list: (query: T.ListServicesQuery = {}): Promise<T.EndpointServiceList> =>
+      this.#call('GET', this.#p('/vpc-endpoint-services'), { query: { ...query } }),
     listAll: (query: T.ListServicesQuery = {}): AsyncGenerator<T.EndpointService, void, undefined> =>
       offsetPaged(query, MAX_LIMIT, async (offset, limit) => {
         const page = await this.services.list({ ...query, offset, limit });
         return { items: page.endpoint_services, total: page.total_count };
       }),
-    get: (id: string) => this.#call<T.EndpointService>('GET', this.#service(id)),
-    update: (id: string, body: T.UpdateEndpointServiceRequest) =>
-      this.#call<T.EndpointService>('PUT', this.#service(id), { body }),
+    get: (id: string): Promise<T.EndpointService> => this.#call('GET', this.#service(id)),
+    update: (id: string, body: T.UpdateEndpointServiceRequest): Promise<T.EndpointService> =>
+      this.#call('PUT', this.#service(id), { body }),
     /** UpdateEndpointServiceName: the short name; the service's full name becomes `<region>.<name>.<id>`. */
-    rename: (id: string, body: T.RenameEndpointServiceRequest) =>
-      this.#call<T.RenamedEndpointService>('PUT', `${this.#service(id)}/name`, { body }),
+    rename: (id: string, body: T.RenameEndpointServiceRequest): Promise<T.RenamedEndpointService> =>
+      this.#call('PUT', `${this.#service(id)}/name`, { body }),
     /** Refused while endpoints are connected to it. */
-    delete: (id: string) => this.#call<void>('DELETE', this.#service(id)),
+    delete: (id: string): Promise<void> => this.#call('DELETE', this.#service(id)),
     /** The services the caller may connect to: gateway services and those whose permissions let it in. */
-    listPublic: (query: T.ListPublicServicesQuery = {}) =>
-      this.#call<T.PublicEndpointServiceList>('GET', this.#p('/vpc-endpoint-services/public'), {
+    listPublic: (query: T.ListPublicServicesQuery = {}): Promise<T.PublicEndpointServiceList> =>
+      this.#call('GET', this.#p('/vpc-endpoint-services/public'), {
         query: { ...query },
       }),
     listAllPublic: (
@@ -288,8 +295,8 @@ export class VpcepClient {
         const page = await this.services.listPublic({ ...query, offset, limit });
         return { items: page.endpoint_services, total: page.total_count };
       }),
-    describe: (query: T.DescribeServiceQuery) =>
-      this.#call<T.DescribedEndpointService>('GET', this.#p('/vpc-endpoint-services/describe'), {
+    describe: (query: T.DescribeServiceQuery): Promise<T.DescribedEndpointService> =>
+      this.#call('GET', this.#p('/vpc-endpoint-services/describe'), {
         query: { ...query },
       }),
   };
@@ -299,8 +306,8 @@ export class VpcepClient {
 
   /** Who may connect to a service: `iam:domain::<domain id>` entries, or `*`. */
   readonly permissions = {
-    list: (serviceId: string, query: T.ListPermissionsQuery = {}) =>
-      this.#call<T.PermissionList>('GET', `${this.#service(serviceId)}/permissions`, { query: { ...query } }),
+    list: (serviceId: string, query: T.ListPermissionsQuery = {}): Promise<T.PermissionList> =>
+      this.#call('GET', `${this.#service(serviceId)}/permissions`, { query: { ...query } }),
     listAll: (
       serviceId: string,
       query: T.ListPermissionsQuery = {},
@@ -310,22 +317,26 @@ export class VpcepClient {
         return { items: page.permissions, total: page.total_count };
       }),
     /** AddOrRemoveServicePermissions: `action` `add` or `remove`, up to 50 entries. */
-    addOrRemove: (serviceId: string, body: T.AddOrRemovePermissionsRequest) =>
-      this.#call<T.PermissionEntries>('POST', `${this.#service(serviceId)}/permissions/action`, { body }),
-    batchAdd: (serviceId: string, body: T.BatchAddPermissionsRequest) =>
-      this.#call<T.Permissions>('POST', `${this.#service(serviceId)}/permissions/batch-create`, { body }),
-    batchRemove: (serviceId: string, body: T.BatchRemovePermissionsRequest) =>
-      this.#call<T.Permissions>('POST', `${this.#service(serviceId)}/permissions/batch-delete`, { body }),
-    updateDescription: (serviceId: string, permissionId: string, body: T.PermissionDescriptionRequest) =>
-      this.#call<T.Permissions>('PUT', `${this.#service(serviceId)}/permissions/${seg(permissionId)}`, {
+    addOrRemove: (serviceId: string, body: T.AddOrRemovePermissionsRequest): Promise<T.PermissionEntries> =>
+      this.#call('POST', `${this.#service(serviceId)}/permissions/action`, { body }),
+    batchAdd: (serviceId: string, body: T.BatchAddPermissionsRequest): Promise<T.Permissions> =>
+      this.#call('POST', `${this.#service(serviceId)}/permissions/batch-create`, { body }),
+    batchRemove: (serviceId: string, body: T.BatchRemovePermissionsRequest): Promise<T.Permissions> =>
+      this.#call('POST', `${this.#service(serviceId)}/permissions/batch-delete`, { body }),
+    updateDescription: (
+      serviceId: string,
+      permissionId: string,
+      body: T.PermissionDescriptionRequest,
+    ): Promise<T.Permissions> =>
+      this.#call('PUT', `${this.#service(serviceId)}/permissions/${seg(permissionId)}`, {
         body,
       }),
   };
 
   /** The endpoints connected to a provider's service, and the provider's decisions on them. */
   readonly connections = {
-    list: (serviceId: string, query: T.ListConnectionsQuery = {}) =>
-      this.#call<T.ConnectionList>('GET', `${this.#service(serviceId)}/connections`, { query: { ...query } }),
+    list: (serviceId: string, query: T.ListConnectionsQuery = {}): Promise<T.ConnectionList> =>
+      this.#call('GET', `${this.#service(serviceId)}/connections`, { query: { ...query } }),
     listAll: (
       serviceId: string,
       query: T.ListConnectionsQuery = {},
@@ -335,46 +346,56 @@ export class VpcepClient {
         return { items: page.connections, total: page.total_count };
       }),
     /** AcceptOrRejectEndpoint: `{ action: 'receive' | 'reject', endpoints: [id] }`. */
-    acceptOrReject: (serviceId: string, body: T.AcceptOrRejectRequest) =>
-      this.#call<T.Connections>('POST', `${this.#service(serviceId)}/connections/action`, { body }),
-    updateDescriptions: (serviceId: string, body: T.ConnectionsDescriptionRequest) =>
-      this.#call<T.Connections>('PUT', `${this.#service(serviceId)}/connections/description`, { body }),
+    acceptOrReject: (serviceId: string, body: T.AcceptOrRejectRequest): Promise<T.Connections> =>
+      this.#call('POST', `${this.#service(serviceId)}/connections/action`, { body }),
+    updateDescriptions: (serviceId: string, body: T.ConnectionsDescriptionRequest): Promise<T.Connections> =>
+      this.#call('PUT', `${this.#service(serviceId)}/connections/description`, { body }),
   };
 
   readonly endpoints = {
-    create: (body: T.CreateEndpointRequest) =>
-      this.#call<T.Endpoint>('POST', this.#p('/vpc-endpoints'), { body }),
-    list: (query: T.ListEndpointsQuery = {}) =>
-      this.#call<T.EndpointList>('GET', this.#p('/vpc-endpoints'), { query: { ...query } }),
+    create: (body: T.CreateEndpointRequest): Promise<T.Endpoint> =>
+      this.#call('POST', this.#p('/vpc-endpoints'), { body }),
+    list: (query: T.ListEndpointsQuery = {}): Promise<T.EndpointList> =>
+      this.#call('GET', this.#p('/vpc-endpoints'), { query: { ...query } }),
     listAll: (query: T.ListEndpointsQuery = {}): AsyncGenerator<T.Endpoint, void, undefined> =>
       offsetPaged(query, MAX_LIMIT, async (offset, limit) => {
         const page = await this.endpoints.list({ ...query, offset, limit });
         return { items: page.endpoints, total: page.total_count };
       }),
-    get: (id: string) => this.#call<T.Endpoint>('GET', this.#endpoint(id)),
-    delete: (id: string) => this.#call<void>('DELETE', this.#endpoint(id)),
+    get: (id: string): Promise<T.Endpoint> => this.#call('GET', this.#endpoint(id)),
+    delete: (id: string): Promise<void> => this.#call('DELETE', this.#endpoint(id)),
     /** UpdateEndpointRoutetable: `body.routetables` is the complete desired set. */
-    updateRoutetables: (id: string, body: T.UpdateEndpointRoutetablesRequest) =>
-      this.#call<T.UpdateEndpointRoutetablesResponse>('PUT', `${this.#endpoint(id)}/routetables`, { body }),
+    updateRoutetables: (
+      id: string,
+      body: T.UpdateEndpointRoutetablesRequest,
+    ): Promise<T.UpdateEndpointRoutetablesResponse> =>
+      this.#call('PUT', `${this.#endpoint(id)}/routetables`, { body }),
     /** UpdateEndpointWhite: the IPv4 addresses and CIDRs that may use an interface endpoint. */
-    updateWhitelist: (id: string, body: T.UpdateEndpointWhitelistRequest) =>
-      this.#call<T.Endpoint>('PUT', this.#endpoint(id), { body }),
-    updatePolicy: (id: string, body: T.UpdateEndpointPolicyRequest) =>
-      this.#call<T.Endpoint>('PUT', `${this.#endpoint(id)}/policy`, { body }),
-    deletePolicy: (id: string) => this.#call<T.Endpoint>('DELETE', `${this.#endpoint(id)}/policy`),
+    updateWhitelist: (id: string, body: T.UpdateEndpointWhitelistRequest): Promise<T.Endpoint> =>
+      this.#call('PUT', this.#endpoint(id), { body }),
+    updatePolicy: (id: string, body: T.UpdateEndpointPolicyRequest): Promise<T.Endpoint> =>
+      this.#call('PUT', `${this.#endpoint(id)}/policy`, { body }),
+    deletePolicy: (id: string): Promise<T.Endpoint> => this.#call('DELETE', `${this.#endpoint(id)}/policy`),
   };
 
   /** Tags of endpoints and endpoint services (`resourceType` `endpoint` or `endpoint_service`). */
   readonly tags = {
     /** BatchAddOrRemoveResourceInstance: `{ action: 'create' | 'delete', tags }` on one resource. */
-    addOrRemove: (resourceType: T.ResourceType, resourceId: string, body: T.TagActionRequest) =>
-      this.#call<void>('POST', this.#p(`/${seg(resourceType)}/${seg(resourceId)}/tags/action`), { body }),
+    addOrRemove: (
+      resourceType: T.ResourceType,
+      resourceId: string,
+      body: T.TagActionRequest,
+    ): Promise<void> =>
+      this.#call('POST', this.#p(`/${seg(resourceType)}/${seg(resourceId)}/tags/action`), { body }),
     /** ListQueryProjectResourceTags: every key in the project, with the values it has. */
-    listProjectTags: (resourceType: T.ResourceType) =>
-      this.#call<T.ProjectTags>('GET', this.#p(`/${seg(resourceType)}/tags`)),
+    listProjectTags: (resourceType: T.ResourceType): Promise<T.ProjectTags> =>
+      this.#call('GET', this.#p(`/${seg(resourceType)}/tags`)),
     /** ListResourceInstances: `action` `filter` (a page of resources) or `count` (the total only). */
-    listInstances: (resourceType: T.ResourceType, body: T.ListResourceInstancesRequest) =>
-      this.#call<T.ResourceInstances>('POST', this.#p(`/${seg(resourceType)}/resource_instances/action`), {
+    listInstances: (
+      resourceType: T.ResourceType,
+      body: T.ListResourceInstancesRequest,
+    ): Promise<T.ResourceInstances> =>
+      this.#call('POST', this.#p(`/${seg(resourceType)}/resource_instances/action`), {
         body,
         // A read, though a POST.
         repeatable: true,
@@ -401,15 +422,17 @@ export class VpcepClient {
 
   readonly quotas = {
     /** ListQuotaDetails: used and allowed, per resource type (`type` narrows it to one). */
-    list: (query: T.ListQuotasQuery = {}) => this.#call<T.QuotaList>('GET', this.#p('/quotas'), { query }),
+    list: (query: T.ListQuotasQuery = {}): Promise<T.QuotaList> =>
+      this.#call('GET', this.#p('/quotas'), { query }),
   };
 
   /** vpcep's own fault injection (`/vpcep/v1/{project_id}/faults`). */
   readonly faults = {
-    list: () => this.#call<{ faults: T.Fault[] }>('GET', `/vpcep/v1/${seg(this.projectId)}/faults`),
-    add: (body: T.AddFaultRequest) =>
-      this.#call<{ fault: T.Fault }>('POST', `/vpcep/v1/${seg(this.projectId)}/faults`, { body }),
-    remove: (id: string) => this.#call<void>('DELETE', `/vpcep/v1/${seg(this.projectId)}/faults/${seg(id)}`),
+    list: (): Promise<T.FaultList> => this.#call('GET', `/vpcep/v1/${seg(this.projectId)}/faults`),
+    add: (body: T.AddFaultRequest): Promise<T.FaultAnswer> =>
+      this.#call('POST', `/vpcep/v1/${seg(this.projectId)}/faults`, { body }),
+    remove: (id: string): Promise<void> =>
+      this.#call('DELETE', `/vpcep/v1/${seg(this.projectId)}/faults/${seg(id)}`),
   };
 
   #p(rest: string): string {

@@ -41,14 +41,18 @@ export class OperatorClient {
 
   readonly accounts = {
     /** A new account: its domain, its region project and its admin, whose password and SK are shown only here. */
-    create: (name: string) => this.#call<CreatedAccount>('POST', '/vpcep/v1/accounts', { account: { name } }),
+    create: (name: string): Promise<CreatedAccount> =>
+      this.#call('POST', '/vpcep/v1/accounts', { account: { name } }),
     /** Every account, without secrets. */
-    list: () => this.#call<AccountList>('GET', '/vpcep/v1/accounts'),
+    list: (): Promise<AccountList> => this.#call('GET', '/vpcep/v1/accounts'),
     /** Refused (409) while the account still has resources. */
-    delete: (domainId: string) => this.#call<void>('DELETE', `/vpcep/v1/accounts/${seg(domainId)}`),
+    delete: (domainId: string): Promise<void> => this.#call('DELETE', `/vpcep/v1/accounts/${seg(domainId)}`),
     /** The account's quotas per project; a type left out keeps its value, null restores the default. */
-    setQuotas: (domainId: string, quotas: UpdateAccountQuotasRequest['quotas']) =>
-      this.#call<AccountQuotasReply>('PUT', `/vpcep/v1/accounts/${seg(domainId)}/quotas`, { quotas }),
+    setQuotas: (
+      domainId: string,
+      quotas: UpdateAccountQuotasRequest['quotas'],
+    ): Promise<AccountQuotasReply> =>
+      this.#call('PUT', `/vpcep/v1/accounts/${seg(domainId)}/quotas`, { quotas }),
   };
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {

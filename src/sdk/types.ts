@@ -26,6 +26,8 @@ export type AccessKeyList = Static<typeof iam.AccessKeyList>;
 export type ListAccessKeysQuery = Static<typeof iam.ListAccessKeysQuery>;
 /** Only the create call returns the secret key, once. */
 export type CreatedAccessKey = Static<typeof iam.CreatedAccessKey>;
+export type CreatedAccessKeyAnswer = Static<typeof iam.CreatedAccessKeyAnswer>;
+export type AccessKeyAnswer = Static<typeof iam.AccessKeyAnswer>;
 export type CreateAccessKeyRequest = Static<typeof iam.CreateAccessKeyBody>;
 export type UpdateAccessKeyRequest = Static<typeof iam.UpdateAccessKeyBody>;
 /** CreateTemporaryAccessKeyByToken: for the calling token, or the one in `token.id`. */
@@ -142,6 +144,8 @@ export type ApiVersion = Static<typeof vpcep.Version>;
 // --- vpcep's own ----------------------------------------------------------------------------------
 
 export type Fault = Static<typeof faults.Fault>;
+export type FaultAnswer = Static<typeof faults.FaultAnswer>;
+export type FaultList = Static<typeof faults.FaultList>;
 export type AddFaultRequest = Static<typeof faults.AddFaultBody>;
 
 // --- Operator (vpcep's own) -----------------------------------------------------------------------
