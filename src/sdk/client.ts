@@ -237,7 +237,9 @@ export class VpcepClient {
     /** Every route table, page by page (`marker` is the last id of the page before). */
     listAll: (query: T.ListRoutetablesQuery = {}): AsyncGenerator<T.RoutetableSummary, void, undefined> =>
       markerPaged(query, MAX_ROUTETABLES_LIMIT, async (marker, limit) => {
-        return (await this.routetables.list({ ...query, marker, limit })).routetables;
+        const items = (await this.routetables.list({ ...query, marker, limit })).routetables;
+        // The VPC API gives no next marker: a full page may be followed by another.
+        return { items, next: items.length === limit ? items.at(-1)?.id : undefined };
       }),
     get: (id: string): Promise<T.RoutetableAnswer> => this.#call('GET', this.#p(`/routetables/${seg(id)}`)),
     create: (body: T.CreateRoutetableRequest): Promise<T.RoutetableAnswer> =>
@@ -424,6 +426,17 @@ export class VpcepClient {
     /** ListQuotaDetails: used and allowed, per resource type (`type` narrows it to one). */
     list: (query: T.ListQuotasQuery = {}): Promise<T.QuotaList> =>
       this.#call('GET', this.#p('/quotas'), { query }),
+  };
+
+  /** The project's audit trail (spec/audit.md), newest first; `marker` pages on. */
+  readonly audit = {
+    list: (query: T.ListAuditEventsQuery = {}): Promise<T.AuditEventList> =>
+      this.#call('GET', this.#p('/audit-events'), { query: { ...query } }),
+    listAll: (query: T.ListAuditEventsQuery = {}): AsyncGenerator<T.AuditEvent, void, undefined> =>
+      markerPaged(query, MAX_LIMIT, async (marker, limit) => {
+        const page = await this.audit.list({ ...query, marker, limit });
+        return { items: page.audit_events, next: page.page_info.next_marker };
+      }),
   };
 
   /** vpcep's own fault injection (`/vpcep/v1/{project_id}/faults`). */

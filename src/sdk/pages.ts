@@ -30,22 +30,27 @@ export async function* offsetPaged<T>(
   }
 }
 
+/** One page of a marker-paged list: its items, and the marker of the next page when there may be one. */
+export interface MarkerPage<T> {
+  items: T[];
+  next: string | undefined;
+}
+
 /**
- * marker paging (the VPC API's route tables): each page starts after the last id of the one before,
- * until a page comes back short.
+ * marker paging (the VPC API's route tables, the audit trail): each page starts at the marker the one
+ * before gave, until a page gives none or comes back empty.
  */
-export async function* markerPaged<T extends { id: string }>(
+export async function* markerPaged<T>(
   start: { limit?: number | undefined; marker?: string | undefined },
   maxLimit: number,
-  page: (marker: string | undefined, limit: number) => Promise<T[]>,
+  page: (marker: string | undefined, limit: number) => Promise<MarkerPage<T>>,
 ): AsyncGenerator<T, void, undefined> {
   const limit = start.limit || maxLimit;
   let marker = start.marker;
   for (;;) {
-    const items = await page(marker, limit);
+    const { items, next } = await page(marker, limit);
     yield* items;
-    const last = items.at(-1);
-    if (!last || items.length < limit) return;
-    marker = last.id;
+    if (items.length === 0 || next === undefined) return;
+    marker = next;
   }
 }

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import type * as accounts from '../wire/accounts.ts';
+import type * as audit from '../wire/audit.ts';
 import type * as iam from '../wire/iam.ts';
 import type * as faults from '../wire/faults.ts';
 import type * as vpc from '../wire/vpc.ts';
@@ -142,6 +143,10 @@ export type ApiVersions = Static<typeof vpcep.Versions>;
 export type ApiVersion = Static<typeof vpcep.Version>;
 
 // --- vpcep's own ----------------------------------------------------------------------------------
+
+export type AuditEvent = Static<typeof audit.AuditEvent>;
+export type AuditEventList = Static<typeof audit.AuditEventList>;
+export type ListAuditEventsQuery = Partial<Static<typeof audit.AuditEventsQuery>>;
 
 export type Fault = Static<typeof faults.Fault>;
 export type FaultAnswer = Static<typeof faults.FaultAnswer>;

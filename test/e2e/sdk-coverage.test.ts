@@ -135,6 +135,8 @@ const CALLS: Record<string, (s: Clients) => Promise<unknown>> = {
   ListResourceInstances: ({ c }) => c.tags.listInstances('endpoint', { action: 'count' }),
   ListQuotaDetails: ({ c }) => c.quotas.list(),
 
+  ListAuditEvents: ({ c }) => c.audit.list({ limit: 1 }),
+
   ListFaults: ({ c }) => c.faults.list(),
   CreateFault: ({ c }) => c.faults.add({ fault: { operation: 'bind', routetable_id: '*', times: 1 } }),
   DeleteFault: ({ c }) => c.faults.remove(NONE),

@@ -242,6 +242,16 @@ describe('two accounts: an interface service, its permissions and connections', 
     assert.equal(gone.code, 'EndPoint.2003');
     await provider.ports.delete(port.id);
     assert.deepEqual((await provider.ports.list({ id: [port.id] })).ports, []);
+
+    // The service's audit trail, newest first: listAll pages on the markers to the same events.
+    const trail = await provider.audit.list({ resource_id: service.id });
+    assert.equal(trail.audit_events[0]?.operation, 'DeleteEndpointService');
+    assert.ok(trail.audit_events.some((e) => e.operation === 'CreateEndpointService'));
+    const paged = await collect(provider.audit.listAll({ resource_id: service.id, limit: 2 }));
+    assert.deepEqual(
+      paged.map((e) => e.id),
+      trail.audit_events.map((e) => e.id),
+    );
   });
 
   test('public services and route tables page through everything the single calls list', async () => {
