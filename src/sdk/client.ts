@@ -1,6 +1,6 @@
 import { VpcepError } from './errors.ts';
 import { exchange, normalizeEndpoint, parseAnswer, type RawAnswer, type Transport } from './http.ts';
-import { markerPaged, offsetPaged } from './pages.ts';
+import { everyItem, markerPaged, offsetPaged } from './pages.ts';
 import { retryPolicy, type RetryOptions } from './retry.ts';
 import { signRequest } from './signer.ts';
 import type * as T from './types.ts';
@@ -273,10 +273,7 @@ export class VpcepClient {
     list: (query: T.ListServicesQuery = {}): Promise<T.EndpointServiceList> =>
       this.#call('GET', this.#p('/vpc-endpoint-services'), { query: { ...query } }),
     listAll: (query: T.ListServicesQuery = {}): AsyncGenerator<T.EndpointService, void, undefined> =>
-      offsetPaged(query, MAX_LIMIT, async (offset, limit) => {
-        const page = await this.services.list({ ...query, offset, limit });
-        return { items: page.endpoint_services, total: page.total_count };
-      }),
+      everyItem(query, MAX_LIMIT, this.services.list, (page) => page.endpoint_services),
     get: (id: string): Promise<T.EndpointService> => this.#call('GET', this.#service(id)),
     update: (id: string, body: T.UpdateEndpointServiceRequest): Promise<T.EndpointService> =>
       this.#call('PUT', this.#service(id), { body }),
@@ -293,10 +290,7 @@ export class VpcepClient {
     listAllPublic: (
       query: T.ListPublicServicesQuery = {},
     ): AsyncGenerator<T.PublicEndpointService, void, undefined> =>
-      offsetPaged(query, MAX_LIMIT, async (offset, limit) => {
-        const page = await this.services.listPublic({ ...query, offset, limit });
-        return { items: page.endpoint_services, total: page.total_count };
-      }),
+      everyItem(query, MAX_LIMIT, this.services.listPublic, (page) => page.endpoint_services),
     describe: (query: T.DescribeServiceQuery): Promise<T.DescribedEndpointService> =>
       this.#call('GET', this.#p('/vpc-endpoint-services/describe'), {
         query: { ...query },
@@ -314,10 +308,12 @@ export class VpcepClient {
       serviceId: string,
       query: T.ListPermissionsQuery = {},
     ): AsyncGenerator<T.Permission, void, undefined> =>
-      offsetPaged(query, MAX_PERMISSIONS_LIMIT, async (offset, limit) => {
-        const page = await this.permissions.list(serviceId, { ...query, offset, limit });
-        return { items: page.permissions, total: page.total_count };
-      }),
+      everyItem(
+        query,
+        MAX_PERMISSIONS_LIMIT,
+        (q) => this.permissions.list(serviceId, q),
+        (page) => page.permissions,
+      ),
     /** AddOrRemoveServicePermissions: `action` `add` or `remove`, up to 50 entries. */
     addOrRemove: (serviceId: string, body: T.AddOrRemovePermissionsRequest): Promise<T.PermissionEntries> =>
       this.#call('POST', `${this.#service(serviceId)}/permissions/action`, { body }),
@@ -343,10 +339,12 @@ export class VpcepClient {
       serviceId: string,
       query: T.ListConnectionsQuery = {},
     ): AsyncGenerator<T.Connection, void, undefined> =>
-      offsetPaged(query, MAX_LIMIT, async (offset, limit) => {
-        const page = await this.connections.list(serviceId, { ...query, offset, limit });
-        return { items: page.connections, total: page.total_count };
-      }),
+      everyItem(
+        query,
+        MAX_LIMIT,
+        (q) => this.connections.list(serviceId, q),
+        (page) => page.connections,
+      ),
     /** AcceptOrRejectEndpoint: `{ action: 'receive' | 'reject', endpoints: [id] }`. */
     acceptOrReject: (serviceId: string, body: T.AcceptOrRejectRequest): Promise<T.Connections> =>
       this.#call('POST', `${this.#service(serviceId)}/connections/action`, { body }),
@@ -360,10 +358,7 @@ export class VpcepClient {
     list: (query: T.ListEndpointsQuery = {}): Promise<T.EndpointList> =>
       this.#call('GET', this.#p('/vpc-endpoints'), { query: { ...query } }),
     listAll: (query: T.ListEndpointsQuery = {}): AsyncGenerator<T.Endpoint, void, undefined> =>
-      offsetPaged(query, MAX_LIMIT, async (offset, limit) => {
-        const page = await this.endpoints.list({ ...query, offset, limit });
-        return { items: page.endpoints, total: page.total_count };
-      }),
+      everyItem(query, MAX_LIMIT, this.endpoints.list, (page) => page.endpoints),
     get: (id: string): Promise<T.Endpoint> => this.#call('GET', this.#endpoint(id)),
     delete: (id: string): Promise<void> => this.#call('DELETE', this.#endpoint(id)),
     /** UpdateEndpointRoutetable: `body.routetables` is the complete desired set. */

@@ -30,6 +30,26 @@ export async function* offsetPaged<T>(
   }
 }
 
+/**
+ * Every item of a limit/offset list that answers `total_count`: `list` is the list call, `items`
+ * takes a page's items out of its answer.
+ */
+export function everyItem<
+  Q extends { limit?: number; offset?: number },
+  P extends { total_count: number },
+  I,
+>(
+  query: Q,
+  maxLimit: number,
+  list: (query: Q) => Promise<P>,
+  items: (page: P) => I[],
+): AsyncGenerator<I, void, undefined> {
+  return offsetPaged(query, maxLimit, async (offset, limit) => {
+    const page = await list({ ...query, offset, limit });
+    return { items: items(page), total: page.total_count };
+  });
+}
+
 /** One page of a marker-paged list: its items, and the marker of the next page when there may be one. */
 export interface MarkerPage<T> {
   items: T[];

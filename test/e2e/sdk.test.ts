@@ -37,51 +37,32 @@ type Same<A, B> = [keyof A] extends [keyof B]
       : false
     : false
   : false;
-const typesMatchServices: [
-  Same<Out<Network['createVpc']>, T.Vpc>,
-  Same<Out<Network['createSubnet']>, T.Subnet>,
-  Same<Out<RouteTables['get']>, T.Routetable>,
-  Same<Out<RouteTables['list']>[number], T.RoutetableSummary>,
-  Same<Out<EndpointServices['listPublic']>, T.PublicEndpointServiceList>,
-  Same<Out<EndpointServices['listPublic']>['endpoint_services'][number], T.PublicEndpointService>,
-  Same<Out<EndpointServices['describe']>, T.DescribedEndpointService>,
-  Same<Out<AccessKeys['get']>, T.AccessKey>,
-  Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
-  Same<Out<RouteFaults['add']>, T.Fault>,
-  Same<Out<Identity['projects']>[number], T.Project>,
-  Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
-  Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,
-  Same<Out<InterfaceServices['create']>, T.EndpointService>,
-  Same<Out<InterfaceServices['list']>, T.EndpointServiceList>,
-  Same<Out<ServicePermissions['list']>, T.PermissionList>,
-  Same<Out<ServiceConnections['list']>, T.ConnectionList>,
-  Same<Out<Endpoints['get']>, T.Endpoint>,
-  Same<Out<Ports['create']>, T.Port>,
-  Same<Out<Quotas['list']>, T.QuotaList>,
-  Same<Out<Tags['instances']>, T.ResourceInstances>,
-] = [
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-  true,
-];
+type AllTrue<T extends boolean[]> = T[number] extends true ? true : false;
+const typesMatchServices: AllTrue<
+  [
+    Same<Out<Network['createVpc']>, T.Vpc>,
+    Same<Out<Network['createSubnet']>, T.Subnet>,
+    Same<Out<RouteTables['get']>, T.Routetable>,
+    Same<Out<RouteTables['list']>[number], T.RoutetableSummary>,
+    Same<Out<EndpointServices['listPublic']>, T.PublicEndpointServiceList>,
+    Same<Out<EndpointServices['listPublic']>['endpoint_services'][number], T.PublicEndpointService>,
+    Same<Out<EndpointServices['describe']>, T.DescribedEndpointService>,
+    Same<Out<AccessKeys['get']>, T.AccessKey>,
+    Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
+    Same<Out<RouteFaults['add']>, T.Fault>,
+    Same<Out<Identity['projects']>[number], T.Project>,
+    Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
+    Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,
+    Same<Out<InterfaceServices['create']>, T.EndpointService>,
+    Same<Out<InterfaceServices['list']>, T.EndpointServiceList>,
+    Same<Out<ServicePermissions['list']>, T.PermissionList>,
+    Same<Out<ServiceConnections['list']>, T.ConnectionList>,
+    Same<Out<Endpoints['get']>, T.Endpoint>,
+    Same<Out<Ports['create']>, T.Port>,
+    Same<Out<Quotas['list']>, T.QuotaList>,
+    Same<Out<Tags['instances']>, T.ResourceInstances>,
+  ]
+> = true;
 void typesMatchServices;
 
 const AK = 'E2EADMINAK0000000000';
