@@ -9,7 +9,13 @@ import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
-import type { Method, OpenApiDocument, Operation, Schema } from '../../src/http/openapi/document.ts';
+import {
+  WIRE_MODULES,
+  type Method,
+  type OpenApiDocument,
+  type Operation,
+  type Schema,
+} from '../../src/http/openapi/document.ts';
 import { expectEpError } from '../helpers/expect.ts';
 import { appRoutes, notServedRoutes } from '../helpers/routes.ts';
 import { useScratch } from '../helpers/scratch.ts';
@@ -191,6 +197,25 @@ test('every schema in the document is valid JSON Schema 2020-12, the dialect of 
     const group = doc.components[kind as keyof OpenApiDocument['components']] as Record<string, unknown>;
     assert.ok(group?.[name!], `#/components/${kind}/${name} does not exist`);
   }
+});
+
+test('the schemas every wire module exports by name are components under that name', () => {
+  // A module left out of the list would have its schemas written out inline wherever used.
+  const files = fs.readdirSync(path.join(REPO_ROOT, 'src', 'wire')).filter((f) => f.endsWith('.ts'));
+  assert.deepEqual(Object.keys(WIRE_MODULES).sort(), files.map((f) => f.replace(/\.ts$/, '')).sort());
+  for (const name of [
+    'Endpoint',
+    'RoutetableInfoResp',
+    'UpdateRoutetablesBody',
+    'TokenRequest',
+    'AuditEventList',
+  ]) {
+    assert.ok(doc.components.schemas[name], `${name} is not a component`);
+  }
+  const central = doc.paths['/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}/routetables']!.put!;
+  assert.deepEqual(central.requestBody!.content['application/json']!.schema, {
+    $ref: '#/components/schemas/UpdateRoutetablesBody',
+  });
 });
 
 test('npm run openapi writes the document the server serves', () => {

@@ -1,10 +1,12 @@
 import pkg from '../../../package.json' with { type: 'json' };
 import { ApiError, type ErrorCode } from '../../domain/errors.ts';
 import * as accountsWire from '../../wire/accounts.ts';
+import * as auditWire from '../../wire/audit.ts';
 import * as commonWire from '../../wire/common.ts';
 import * as faultsWire from '../../wire/faults.ts';
 import * as iamWire from '../../wire/iam.ts';
 import * as vpcWire from '../../wire/vpc.ts';
+import * as vpcepOperations from '../../wire/vpcep-operations.ts';
 import * as vpcepWire from '../../wire/vpcep.ts';
 import { actionOf, deniedCode } from '../authorize.ts';
 import { GENERIC } from '../error-handler.ts';
@@ -152,14 +154,19 @@ const errorSchemaName = (api: Api) => `${api[0]!.toUpperCase()}${api.slice(1)}Ap
 const OTHER_CLIENT_ERRORS: ErrorCode[] = ['VPCEP.0406', 'EndPoint.0013', 'VPCEP.0409', 'APIGW.0308'];
 const SERVER_ERRORS: ErrorCode[] = ['EndPoint.0001', 'VPCEP.0502', 'VPCEP.0503', 'EndPoint.0013'];
 
-/** The TypeBox modules whose named object schemas become components, by their export names. */
-const WIRE_MODULES: Record<string, Record<string, unknown>> = {
+/**
+ * The wire modules (every file of src/wire, test/api/openapi.test.ts holds it to the folder), whose
+ * named object schemas become components under their export names.
+ */
+export const WIRE_MODULES: Record<string, Record<string, unknown>> = {
   common: commonWire,
   vpcep: vpcepWire,
+  'vpcep-operations': vpcepOperations,
   vpc: vpcWire,
   iam: iamWire,
   accounts: accountsWire,
   faults: faultsWire,
+  audit: auditWire,
 };
 
 /**
@@ -231,6 +238,11 @@ const TAGS: { name: string; resources: string[]; description: string }[] = [
     description: 'Tags of endpoints and endpoint services.',
   },
   { name: 'Quotas', resources: ['quotas'], description: 'Quotas of the project (spec/quotas.md).' },
+  {
+    name: 'Audit trail',
+    resources: ['audit-events'],
+    description: "The project's audit events, newest first (spec/audit.md).",
+  },
   {
     name: 'Fault injection',
     resources: ['faults'],
