@@ -24,6 +24,7 @@ import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { tagRoutes } from './http/routes/tags.ts';
 import { quotaRoutes } from './http/routes/quotas.ts';
+import { referenceRoutes } from './http/routes/reference.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
 import { AuditTrail } from './service/audit-trail.ts';
@@ -69,6 +70,8 @@ export function allRoutes(
   const served = [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
+    // The OpenAPI document and its page describe every route, themselves included.
+    ...referenceRoutes((): RouteDef[] => routes),
     ...iamRoutes(identity, new AccessKeys(deps), new Directory(deps)),
     ...accountRoutes(accounts),
     ...vpcRoutes(new Network(deps), new RouteTables(deps), new Ports(deps)),
@@ -85,7 +88,8 @@ export function allRoutes(
     ...auditRoutes(new AuditTrail(deps)),
   ];
   // Every published operation no route above serves answers 501 (http/routes/not-implemented.ts).
-  return [...served, ...notImplementedRoutes(served)];
+  const routes: RouteDef[] = [...served, ...notImplementedRoutes(served)];
+  return routes;
 }
 
 /** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */

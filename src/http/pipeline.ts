@@ -28,17 +28,24 @@ declare module 'fastify' {
     action?: string;
     /** The route's success status. */
     status?: number;
+    /** The media type of the success answer when it is not JSON (http/route.ts). */
+    produces?: string;
   }
 }
 
-/** `Accept` excludes JSON when no listed range matches application/json (RFC 9110 §12.5.1). */
-function acceptsJson(accept: string | undefined): boolean {
+/**
+ * Whether `accept` admits `mediaType` (JSON, or the route's own, http/route.ts `produces`): it
+ * does not when no listed range matches it (RFC 9110 §12.5.1).
+ */
+function accepts(accept: string | undefined, mediaType: string): boolean {
   if (!accept) return true;
+  const type = mediaType.split(';')[0]!.trim().toLowerCase();
+  const ranges = ['*/*', `${type.split('/')[0]}/*`, type];
   return accept.split(',').some((part) => {
     const [range = '', ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     if (q !== undefined && Number(q.slice(2)) === 0) return false;
-    return ['*/*', 'application/*', 'application/json'].includes(range.trim());
+    return ranges.includes(range.trim());
   });
 }
 
@@ -87,7 +94,10 @@ export function installPipeline(
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
-    if (!acceptsJson(request.headers.accept)) throw new ApiError('VPCEP.0406');
+    const produces = request.routeOptions.config.produces;
+    if (!accepts(request.headers.accept, produces ?? 'application/json')) {
+      throw new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
+    }
   });
 
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to

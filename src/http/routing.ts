@@ -31,6 +31,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
         operationId: def.operationId,
         action: actionOf(def),
         status: def.status ?? 200,
+        produces: def.produces,
       },
       handler: async (request, reply) => {
         const result = await def.handler({
@@ -43,7 +44,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
         } as never);
         reply.code(def.status ?? 200);
         if (result === undefined) return reply.send();
-        return reply.type(JSON_TYPE).send(result);
+        return reply.type(def.produces ?? JSON_TYPE).send(result);
       },
     });
   }

@@ -47,6 +47,8 @@ const PUBLIC: Record<string, string> = {
   'GET /:version': 'API versions: published as open to anyone',
   'GET /healthz': "liveness, for load balancers; tells nothing of anyone's data",
   'GET /readyz': "readiness, for load balancers; tells nothing of anyone's data",
+  'GET /openapi.json': "the API's OpenAPI document: the same for everyone, tells nothing of anyone's data",
+  'GET /docs': "the API reference page, rendered from the OpenAPI document; tells nothing of anyone's data",
   'POST /v3/auth/tokens': 'password login: the credential is the body itself (identity.test.ts)',
 };
 

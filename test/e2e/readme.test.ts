@@ -182,3 +182,22 @@ test('the README section on accounts makes an account, a reader it refuses a wri
   assert.match(temporary.access, /^[0-9A-Z]{20}$/);
   assert.ok(Date.parse(temporary.expires_at) > Date.now(), temporary.expires_at);
 });
+
+test('the README section on OpenAPI fetches the document and the reference page', () => {
+  const run = spawnSync('bash', ['-c', readmeBlock('OpenAPI', 'sh')], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, `OpenAPI snippet failed:\n${run.stdout}\n${run.stderr}`);
+  assert.equal(run.stderr, '');
+  assert.deepEqual(run.stdout.trim().split('\n'), [
+    '3.1.0',
+    'UpdateEndpointRoutetable',
+    'wrote vpcep-api.html',
+  ]);
+  const page = fs.readFileSync(path.join(dir, 'vpcep-api.html'), 'utf8');
+  assert.match(page, /^<!doctype html>/);
+  assert.ok(page.includes('id="op-UpdateEndpointRoutetable"'));
+});
