@@ -10,7 +10,7 @@ import type * as T from '../../src/sdk/types.ts';
 import type { AccessKeys } from '../../src/service/access-keys.ts';
 import type { Accounts } from '../../src/service/accounts.ts';
 import type { EndpointServices } from '../../src/service/endpoint-services.ts';
-import type { RouteFaults } from '../../src/service/faults.ts';
+import type { Faults } from '../../src/service/faults.ts';
 import type { Identity } from '../../src/service/identity.ts';
 import type { Network } from '../../src/service/network.ts';
 import type { RouteTables } from '../../src/service/route-tables.ts';
@@ -39,7 +39,7 @@ const typesMatchServices: [
   Same<Out<EndpointServices['describe']>, T.DescribedEndpointService>,
   Same<Out<AccessKeys['get']>, T.AccessKey>,
   Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
-  Same<Out<RouteFaults['add']>, T.Fault>,
+  Same<Out<Faults['add']>, T.Fault>,
   Same<Out<Identity['projects']>[number], T.Project>,
   Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
   Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,
