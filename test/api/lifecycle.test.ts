@@ -78,6 +78,21 @@ async function ownInterfaceService(x: World, cidr: string) {
   return { vpc, subnet, port, service };
 }
 
+/** An interface endpoint of `s` in its subnet, at `portIp` when given; its id. */
+async function interfaceEndpointOf(
+  x: World,
+  s: { vpc: string; subnet: string; service: string },
+  portIp?: string,
+) {
+  const res = await x.api('POST', '/vpc-endpoints', {
+    endpoint_service_id: s.service,
+    vpc_id: s.vpc,
+    subnet_id: s.subnet,
+    ...(portIp ? { port_ip: portIp } : {}),
+  });
+  return ok(res).body.id as string;
+}
+
 describe('deleting, with a deletion delay', () => {
   test('a gateway endpoint: deleting until its deadline, its routes gone at once, then gone for every reader', async () => {
     const vpc = await createVpc(slow, '10.1.0.0/16');
@@ -192,17 +207,10 @@ describe('deleting, with a deletion delay', () => {
   });
 
   test('an interface endpoint and its service: address freed at once, 2018 meanwhile, the service deleting after it', async () => {
-    const { vpc, subnet, port, service } = await ownInterfaceService(slow, '10.4.0.0/16');
+    const provider = await ownInterfaceService(slow, '10.4.0.0/16');
+    const { vpc, subnet, port, service } = provider;
     slow.clock.advance(PROVISIONING);
-    const created = ok(
-      await slow.api('POST', '/vpc-endpoints', {
-        endpoint_service_id: service,
-        vpc_id: vpc,
-        subnet_id: subnet,
-        port_ip: '10.4.1.50',
-      }),
-    );
-    const ep = created.body.id as string;
+    const ep = await interfaceEndpointOf(slow, provider, '10.4.1.50');
     slow.clock.advance(PROVISIONING);
     assert.equal(ok(await show(slow, ep)).body.ip, '10.4.1.50');
     const permission = ok(
@@ -317,13 +325,9 @@ describe('deleting, with a deletion delay', () => {
 test('restarted without a deletion delay, a service whose endpoint is gone but not swept is deleted at once', async () => {
   const dir = fs.mkdtempSync(path.join(w.dir, 'restart-'));
   const first = await makeWorld({ deletionDelayMs: DELETION }, dir);
-  const { vpc, subnet, service } = await ownInterfaceService(first, '10.11.0.0/16');
-  const created = await first.api('POST', '/vpc-endpoints', {
-    endpoint_service_id: service,
-    vpc_id: vpc,
-    subnet_id: subnet,
-  });
-  const ep = ok(created).body.id as string;
+  const provider = await ownInterfaceService(first, '10.11.0.0/16');
+  const { service } = provider;
+  const ep = await interfaceEndpointOf(first, provider);
   ok(await first.api('DELETE', `/vpc-endpoints/${ep}`), 204);
   await first.close();
   const second = await makeWorld({}, dir);
@@ -401,7 +405,8 @@ describe('failed, from a provisioning fault', () => {
   });
 
   test('a create-endpoint fault fires on its service only; "*" or no service fires on any', async () => {
-    const { vpc, subnet, service } = await ownInterfaceService(w, '10.6.0.0/16');
+    const provider = await ownInterfaceService(w, '10.6.0.0/16');
+    const { subnet, service } = provider;
     const gwVpc = await createVpc(w, '10.7.0.0/16');
     const gw = await gatewayService(w);
     ok(await addFault(w, { operation: 'create-endpoint', endpoint_service_id: service }), 201);
@@ -409,15 +414,7 @@ describe('failed, from a provisioning fault', () => {
     const other = await createEndpoint(w, gw, gwVpc.id);
     assert.equal(ok(await show(w, other)).body.status, 'accepted');
     // Its own: failed, without taking the address asked for.
-    const failing = ok(
-      await w.api('POST', '/vpc-endpoints', {
-        endpoint_service_id: service,
-        vpc_id: vpc,
-        subnet_id: subnet,
-        port_ip: '10.6.1.60',
-      }),
-    );
-    const ep = failing.body.id as string;
+    const ep = await interfaceEndpointOf(w, provider, '10.6.1.60');
     assert.equal(ok(await show(w, ep)).body.status, 'failed');
     const port = await createPort(w, subnet, '10.6.1.60');
     // The provider sees the failed connection with its error, and cannot decide on it.
