@@ -26,6 +26,8 @@ declare module 'fastify' {
     operationId?: string;
     /** The IAM action a project-scoped route performs (http/authorize.ts). */
     action?: string;
+    /** The route's success status. */
+    status?: number;
   }
 }
 
@@ -145,8 +147,13 @@ export function installPipeline(
           `The token is scoped to another project than ${projectId.slice(0, 64)}.`,
         );
       }
+      // Known before the role check, so a refused attempt is in the audit trail (http/audit.ts).
+      request.caller = {
+        ...caller,
+        ...(request.accessKey !== undefined ? { access_key: request.accessKey } : {}),
+        call: { operation: config.operationId ?? '', status: config.status ?? 200 },
+      };
       if (config.action !== undefined) authorize(caller, config.action, config.api ?? 'endpoint');
-      request.caller = caller;
     }
 
     if (raw === undefined || raw.toString('utf8').trim() === '') return;

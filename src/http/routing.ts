@@ -25,7 +25,13 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
       method: def.method,
       url: def.url,
       schema: requestSchemas(def.schema),
-      config: { api: def.api, auth: def.auth, operationId: def.operationId, action: actionOf(def) },
+      config: {
+        api: def.api,
+        auth: def.auth,
+        operationId: def.operationId,
+        action: actionOf(def),
+        status: def.status ?? 200,
+      },
       handler: async (request, reply) => {
         const result = await def.handler({
           params: request.params,
