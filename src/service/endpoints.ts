@@ -399,19 +399,25 @@ export class Endpoints {
     const delay = this.deps.config.deletionDelayMs;
     await this.deps.store.tx(async (r) => {
       const e = await endpointOf(r, caller, id, now, { forUpdate: true });
-      if (e.status === 'deleting') return;
       const tables = await r.endpoints.boundTables(id);
-      await r.network.lockRoutetables(tables);
-      if (delay === 0) await r.endpoints.remove([id]);
-      else {
-        await r.endpoints.release([id]);
-        await r.endpoints.update(id, {
-          status: 'deleting',
-          ready_at: endsAt(now, delay),
-          updated_at: now.toISOString(),
-        });
+      let until = e.status === 'deleting' ? e.ready_at : undefined;
+      if (until === undefined) {
+        await r.network.lockRoutetables(tables);
+        if (delay === 0) await r.endpoints.remove([id]);
+        else {
+          until = endsAt(now, delay);
+          await r.endpoints.release([id]);
+          await r.endpoints.update(id, {
+            status: 'deleting',
+            ready_at: until,
+            updated_at: now.toISOString(),
+          });
+        }
       }
-      await audit(r, this.deps, caller, 'delete', 'vpc-endpoint', id, { routetables: tables });
+      await audit(r, this.deps, caller, 'delete', 'vpc-endpoint', id, {
+        routetables: tables,
+        ...(until === undefined ? {} : { deleting_until: until }),
+      });
     });
   }
 

@@ -319,21 +319,28 @@ export class InterfaceServices {
     const delay = this.deps.config.deletionDelayMs;
     await this.deps.store.tx(async (r) => {
       const s = await ownServiceOf(r, caller, id, now, { forUpdate: true });
-      if (s.status === 'deleting') return;
-      const n = (await r.endpoints.countsOfServices([id], now)).get(id) ?? 0;
-      if (n > 0) throw new ApiError('EndPoint.3006', `${n} VPC endpoint(s) are connected to it.`);
-      if (delay === 0) {
-        // Endpoints of it that are gone may not have been swept yet; their rows name it.
-        await r.lifecycle.purge(now, { endpoint_service_id: id });
-        await r.services.remove([id]);
-      } else {
-        await r.services.update(id, {
-          status: 'deleting',
-          ready_at: endsAt(now, delay),
-          updated_at: now.toISOString(),
-        });
+      let until = s.status === 'deleting' ? s.ready_at : undefined;
+      if (until === undefined) {
+        const n = (await r.endpoints.countsOfServices([id], now)).get(id) ?? 0;
+        if (n > 0) throw new ApiError('EndPoint.3006', `${n} VPC endpoint(s) are connected to it.`);
+        if (delay === 0) {
+          // Endpoints of it that are gone may not have been swept yet; their rows name it.
+          await r.lifecycle.purge(now, { endpoint_service_id: id });
+          await r.services.remove([id]);
+        } else {
+          until = endsAt(now, delay);
+          await r.services.update(id, { status: 'deleting', ready_at: until, updated_at: now.toISOString() });
+        }
       }
-      await audit(r, this.deps, caller, 'delete', 'vpc-endpoint-service', id);
+      await audit(
+        r,
+        this.deps,
+        caller,
+        'delete',
+        'vpc-endpoint-service',
+        id,
+        until === undefined ? {} : { deleting_until: until },
+      );
     });
   }
 }

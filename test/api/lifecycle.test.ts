@@ -143,6 +143,14 @@ describe('deleting, with a deletion delay', () => {
     // A second delete is accepted and changes nothing: the first deadline stands.
     slow.clock.advance(DELETION / 2);
     expectPublished(await slow.api('DELETE', `/vpc-endpoints/${ep}`), 'DeleteEndpoint');
+    // Each delete is an event of the trail, and both name the one deadline.
+    const events = ok(await slow.api('GET', `/audit-events?resource_id=${ep}&operation=DeleteEndpoint`)).body
+      .audit_events as { detail: { deleting_until: string } }[];
+    assert.equal(events.length, 2);
+    assert.deepEqual(
+      events.map((e) => Date.parse(e.detail.deleting_until)),
+      [deletedAt + DELETION, deletedAt + DELETION],
+    );
     slow.clock.advance(DELETION / 2 - 1000);
     assert.equal(ok(await show(slow, ep)).body.status, 'deleting');
     assert.equal(ok(await show(slow, ep)).body.updated_at, shown.body.updated_at);
