@@ -34,7 +34,7 @@ import { Directory } from './service/directory.ts';
 import type { Deps } from './service/context.ts';
 import { EndpointServices } from './service/endpoint-services.ts';
 import { Endpoints } from './service/endpoints.ts';
-import { RouteFaults } from './service/faults.ts';
+import { Faults } from './service/faults.ts';
 import { Identity } from './service/identity.ts';
 import { InterfaceServices } from './service/interface-services.ts';
 import { Network } from './service/network.ts';
@@ -65,8 +65,8 @@ export function allRoutes(
   accounts: Accounts,
   draining: () => boolean,
 ): RouteDef[] {
-  // One fault store for the routes that manage faults and the endpoint calls they fire in.
-  const faults = new RouteFaults(deps);
+  // One fault store for the routes that manage faults and the calls they fire in.
+  const faults = new Faults(deps);
   const served = [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
@@ -77,7 +77,7 @@ export function allRoutes(
     ...vpcRoutes(new Network(deps), new RouteTables(deps), new Ports(deps)),
     ...endpointServiceRoutes(
       new EndpointServices(deps),
-      new InterfaceServices(deps),
+      new InterfaceServices(deps, faults),
       new ServicePermissions(deps),
       new Connections(deps),
     ),

@@ -30,6 +30,8 @@ export interface Config {
   lockTimeoutMs: number;
   /** Delay from create to `accepted` / `pendingAcceptance`; 0 mimics nothing, the cloud takes 1-2 minutes. */
   provisioningDelayMs: number;
+  /** Delay from delete to gone, `deleting` meanwhile (spec/operations.md, "Lifecycle"); 0: gone at once. */
+  deletionDelayMs: number;
   tokenTtlMs: number;
   /** How long a request body may take to arrive before 408 EndPoint.0013 (errors.md). */
   bodyTimeoutMs: number;
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
     bodyLimit: int('VPCEP_BODY_LIMIT', env.VPCEP_BODY_LIMIT, 1024 * 1024, 1024, 64 * 1024 * 1024),
     lockTimeoutMs: int('VPCEP_LOCK_TIMEOUT_MS', env.VPCEP_LOCK_TIMEOUT_MS, 10_000, 1, 600_000),
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),
+    deletionDelayMs: int('VPCEP_DELETION_DELAY_MS', env.VPCEP_DELETION_DELAY_MS, 0, 0, 3_600_000),
     tokenTtlMs: 24 * 3600 * 1000,
     bodyTimeoutMs: int('VPCEP_BODY_TIMEOUT_MS', env.VPCEP_BODY_TIMEOUT_MS, 30_000, 100, 600_000),
     maxHeaderBytes: int('VPCEP_MAX_HEADER_BYTES', env.VPCEP_MAX_HEADER_BYTES, 16 * 1024, 1024, 1024 * 1024),

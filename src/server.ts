@@ -5,6 +5,7 @@ import { randomIds, systemClock } from './domain/ids.ts';
 import { createListener, listen, ListenError } from './http/listener.ts';
 import { applyProtocolLimits } from './http/protocol-edge.ts';
 import { bootstrap, connectUrl } from './service/bootstrap.ts';
+import { Sweeper } from './service/lifecycle.ts';
 import { DataDirError } from './store/data-dir.ts';
 import { DataDirBusyError, openStore, type Store } from './store/store.ts';
 
@@ -32,6 +33,7 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
     port: typeof address === 'object' && address ? address.port : given.port,
   });
   let store: Store | undefined;
+  let sweeper: Sweeper | undefined;
   try {
     store = await openStore(config, (err) => log.warn({ err: err.message }, 'database connection lost'));
     const deps = { config, store, clock: systemClock, ids: randomIds, log };
@@ -57,21 +59,27 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
           `Generated (shown once${boot.credentialsFile ? `; also in ${boot.credentialsFile}` : ''}):\n${lines.join('\n')}\n`,
       );
     }
+    // What is gone is swept away before the first request, then every few seconds.
+    sweeper = new Sweeper(deps);
+    await sweeper.start();
     await app.ready();
     const url = connectUrl(config.host, config.port);
     log.info({ store: store.location, project_id: boot.project_id }, `vpcep serving on ${url}`);
     const opened = store;
+    const sweeping = sweeper;
     return {
       app,
       store: opened,
       url,
       async close() {
+        await sweeping.stop();
         await app.close();
         await opened.close();
       },
     };
   } catch (e) {
     listener.server.close();
+    await sweeper?.stop();
     await store?.close();
     throw e;
   }

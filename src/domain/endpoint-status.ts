@@ -4,23 +4,35 @@ export type EndpointStatus =
   'creating' | 'pendingAcceptance' | 'accepted' | 'rejected' | 'failed' | 'deleting';
 export type ServiceType = 'gateway' | 'interface';
 
-export interface StatusFacts {
-  status: EndpointStatus;
-  /** When a `creating` endpoint is provisioned (ISO time). */
+/**
+ * What the store holds of a resource's transition (spec/operations.md, "Lifecycle"): its status as
+ * last written, when the transition it is in ends, and why it fails ('' when it does not).
+ */
+export interface Transition {
+  status: string;
   ready_at: string;
-  /** Whether the service asks its owner to accept new endpoints. */
-  approval: boolean;
+  error_code: string;
 }
+
+/** The published `error` of a failed endpoint or connection: why its provisioning failed. */
+export const failureOf = (e: { error_code: string; error_message: string }) => ({
+  error: [{ error_code: e.error_code, error_message: e.error_message }],
+});
+
+/** Whether the transition `t` is in has ended at `now`. */
+const ended = (t: Transition, now: Date) => t.ready_at !== '' && Date.parse(t.ready_at) <= now.getTime();
 
 /**
  * The status an endpoint has at `now`: a `creating` endpoint whose provisioning delay has passed is
- * `accepted`, or `pendingAcceptance` when its service requires approval (api-surface.md §3).
+ * `failed` when a fault made its provisioning fail, else `accepted`, or `pendingAcceptance` when its
+ * service requires approval (`approval`).
  */
-export function statusAt(facts: StatusFacts, now: Date): EndpointStatus {
-  if (facts.status === 'creating' && Date.parse(facts.ready_at) <= now.getTime()) {
-    return facts.approval ? 'pendingAcceptance' : 'accepted';
+export function statusAt(e: Transition, approval: boolean, now: Date): EndpointStatus {
+  if (e.status === 'creating' && ended(e, now)) {
+    if (e.error_code !== '') return 'failed';
+    return approval ? 'pendingAcceptance' : 'accepted';
   }
-  return facts.status;
+  return e.status as EndpointStatus;
 }
 
 /**
@@ -54,10 +66,17 @@ export function assertRoutetablesChangeable(status: EndpointStatus, serviceType:
 
 export type ServiceStatus = 'creating' | 'available' | 'failed' | 'deleting';
 
-/** A service's status at `now`: a `creating` service whose provisioning delay has passed is `available`. */
-export function serviceStatusAt(s: { status: string; ready_at: string }, now: Date): ServiceStatus {
-  if (s.status === 'creating' && s.ready_at !== '' && Date.parse(s.ready_at) <= now.getTime()) {
-    return 'available';
-  }
+/**
+ * A service's status at `now`: a `creating` service whose provisioning delay has passed is `failed`
+ * when a fault made its provisioning fail, else `available`.
+ */
+export function serviceStatusAt(s: Transition, now: Date): ServiceStatus {
+  if (s.status === 'creating' && ended(s, now)) return s.error_code !== '' ? 'failed' : 'available';
   return s.status as ServiceStatus;
 }
+
+/**
+ * When a transition begun at `now` ends, `delayMs` later (ISO time, as `ready_at` stores it). A
+ * `deleting` resource past this time is gone for every reader (store/lifecycle.ts).
+ */
+export const endsAt = (now: Date, delayMs: number) => new Date(now.getTime() + delayMs).toISOString();

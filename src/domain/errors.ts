@@ -83,6 +83,10 @@ const entries = {
   'VPCEP.2002': { status: 409, message: 'The port is in use by a VPC endpoint service.', family: 'vpc' },
   'VPCEP.2003': { status: 409, message: 'No free IP address is left in the subnet.', family: 'vpc' },
   'VPCEP.2004': { status: 409, message: 'The subnet is in use.', family: 'vpc' },
+  // Never an answer's status: the `error` of an endpoint or a service whose provisioning failed
+  // (spec/operations.md, "Lifecycle"); the published field holds at most 10 characters.
+  'VPCEP.3001': { status: 500, message: 'Failed to create the VPC endpoint.', family: 'endpoint' },
+  'VPCEP.3002': { status: 500, message: 'Failed to create the VPC endpoint service.', family: 'endpoint' },
 
   // Published VPC Endpoint codes
   'EndPoint.0001': { status: 500, message: 'System error. Please retry.', family: 'endpoint' },

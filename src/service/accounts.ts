@@ -163,7 +163,7 @@ export class Accounts {
     await this.deps.store.tx(async (r) => {
       const domain = await r.identity.domainById(domainId, { forUpdate: true });
       if (!domain) throw new ApiError('VPCEP.0404', `No account ${domainId.slice(0, 64)}.`);
-      if (await r.identity.domainHasResources(domainId)) {
+      if (await r.identity.domainHasResources(domainId, this.deps.clock.now())) {
         throw new ApiError(
           'VPCEP.1002',
           `Account "${domain.name}" still has VPCs, endpoints or endpoint services.`,

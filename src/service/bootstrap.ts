@@ -200,7 +200,7 @@ async function loadGatewayServices(deps: Deps): Promise<void> {
     await r.lockSetup();
     for (const g of config.gatewayServices) {
       const name = `${config.region}.${g.name}`;
-      const existing = await r.services.byName(name);
+      const existing = await r.services.byName(name, clock.now());
       if (existing) {
         if (existing.cidrs !== JSON.stringify(g.cidrs)) {
           // Changing CIDRs under bound endpoints would orphan their routes; keep what is stored.

@@ -1,4 +1,9 @@
-import { assertNotInTransition, statusAt, type EndpointStatus } from '../domain/endpoint-status.ts';
+import {
+  assertNotInTransition,
+  failureOf,
+  statusAt,
+  type EndpointStatus,
+} from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
 import type { Row } from '../store/queries.ts';
@@ -20,10 +25,7 @@ export interface ConnectionListQuery {
 
 /** An endpoint as its service's provider sees it: no VPC, subnet or address of the consumer's. */
 export function connectionView(e: EndpointRow & { domain_id: string }, service: ServiceRow, now: Date) {
-  const status = statusAt(
-    { status: e.status, ready_at: e.ready_at, approval: service.approval_enabled === 1 },
-    now,
-  );
+  const status = statusAt(e, service.approval_enabled === 1, now);
   const settledAt = status !== e.status && e.ready_at > e.updated_at ? e.ready_at : e.updated_at;
   return {
     id: e.id,
@@ -33,6 +35,7 @@ export function connectionView(e: EndpointRow & { domain_id: string }, service: 
     description: e.connection_description,
     created_at: endpointTime(new Date(e.created_at)),
     updated_at: endpointTime(new Date(settledAt)),
+    ...(status === 'failed' && e.error_code !== '' ? failureOf(e) : {}),
   };
 }
 
@@ -50,10 +53,10 @@ export class Connections {
     if (q.marker_id !== undefined && !/^[0-9]{1,10}$/.test(q.marker_id)) {
       throw new ApiError('EndPoint.0021', 'marker_id must be an integer.');
     }
+    const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const s = await ownServiceOf(r, caller, serviceId);
-      const now = this.deps.clock.now();
-      const all = (await r.endpoints.ofService(serviceId)).map((e) => ({
+      const s = await ownServiceOf(r, caller, serviceId, now);
+      const all = (await r.endpoints.ofService(serviceId, now)).map((e) => ({
         row: e,
         view: connectionView(e, s, now),
       }));
@@ -79,16 +82,13 @@ export class Connections {
   async decide(caller: Caller, serviceId: string, action: 'receive' | 'reject', endpointIds: string[]) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const s = await ownServiceOf(r, caller, serviceId);
-      const domains = new Map((await r.endpoints.ofService(s.id)).map((e) => [e.id, e.domain_id]));
+      const s = await ownServiceOf(r, caller, serviceId, now);
+      const domains = new Map((await r.endpoints.ofService(s.id, now)).map((e) => [e.id, e.domain_id]));
       const out = [];
       for (const id of endpointIds) {
-        const e = await r.endpoints.byIdOfAnyProject(id, { forUpdate: true });
+        const e = await r.endpoints.byIdOfAnyProject(id, now, { forUpdate: true });
         if (!e || e.endpoint_service_id !== s.id) throw new ApiError('EndPoint.2013');
-        const current = statusAt(
-          { status: e.status, ready_at: e.ready_at, approval: s.approval_enabled === 1 },
-          now,
-        );
+        const current = statusAt(e, s.approval_enabled === 1, now);
         const next = decided(action, current);
         const updated = {
           ...e,
@@ -110,8 +110,8 @@ export class Connections {
   async describe(caller: Caller, serviceId: string, items: { id: string; description: string }[]) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const s = await ownServiceOf(r, caller, serviceId, { forUpdate: true });
-      const mine = new Map((await r.endpoints.ofService(s.id)).map((e) => [e.id, e]));
+      const s = await ownServiceOf(r, caller, serviceId, now, { forUpdate: true });
+      const mine = new Map((await r.endpoints.ofService(s.id, now)).map((e) => [e.id, e]));
       const missing = items.find((c) => !mine.has(c.id));
       if (missing) throw new ApiError('EndPoint.2013', `${missing.id} is no connection of the service.`);
       for (const c of items) await r.endpoints.update(c.id, { connection_description: c.description });

@@ -61,9 +61,12 @@ export class EndpointServices {
     if (q.endpoint_service_name === undefined && q.id === undefined) {
       throw new ApiError('EndPoint.0002', 'Give endpoint_service_name or id.');
     }
+    const now = this.deps.clock.now();
     const s = await this.deps.store.read(async (r) => {
       const found =
-        q.id !== undefined ? await r.services.byId(q.id) : await r.services.byName(q.endpoint_service_name!);
+        q.id !== undefined
+          ? await r.services.byId(q.id, now)
+          : await r.services.byName(q.endpoint_service_name!, now);
       return found && (await admitted(r, found, caller)) ? found : undefined;
     });
     if (!s || (q.endpoint_service_name !== undefined && s.service_name !== q.endpoint_service_name)) {

@@ -9,6 +9,8 @@ import {
 import {
   assertNotInTransition,
   assertRoutetablesChangeable,
+  endsAt,
+  failureOf,
   serviceStatusAt,
   statusAt,
 } from '../domain/endpoint-status.ts';
@@ -22,7 +24,7 @@ import type { EndpointListQuery } from '../store/endpoints.ts';
 import { allocateAddress, type AddressErrors } from './addresses.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { admitted } from './endpoint-services.ts';
-import { RouteFaults } from './faults.ts';
+import type { Faults } from './faults.ts';
 import { assertQuota } from './quotas.ts';
 
 export interface EndpointCreate {
@@ -59,7 +61,7 @@ type ServiceRow = Row<'endpoint_services'>;
 
 /** The endpoint's status at `now`: a provisioning endpoint settles once its time has come. */
 const statusOf = (e: EndpointRow, service: ServiceRow, now: Date) =>
-  statusAt({ status: e.status, ready_at: e.ready_at, approval: service.approval_enabled === 1 }, now);
+  statusAt(e, service.approval_enabled === 1, now);
 
 /**
  * An interface endpoint's DNS name (spec/interface-services.md): its id under the service's region,
@@ -160,30 +162,40 @@ export function endpointView(
     tags: storedTags(e.tags),
     created_at: endpointTime(new Date(e.created_at)),
     updated_at: endpointTime(new Date(settledAt)),
+    ...(status === 'failed' && e.error_code !== '' ? failureOf(e) : {}),
   };
 }
 
 const cidrsOf = (s: ServiceRow) => JSON.parse(s.cidrs) as string[];
 
-/** The caller's endpoint, or 404 EndPoint.2006; `forUpdate` makes calls on it take turns. */
-async function endpointOf(r: Tx, caller: Caller, id: string, opts?: LockOption): Promise<EndpointRow> {
-  const e = await r.endpoints.byId(caller.project_id, id, opts);
+/** The caller's endpoint at `now`, or 404 EndPoint.2006; `forUpdate` makes calls on it take turns. */
+async function endpointOf(
+  r: Tx,
+  caller: Caller,
+  id: string,
+  now: Date,
+  opts?: LockOption,
+): Promise<EndpointRow> {
+  const e = await r.endpoints.byId(caller.project_id, id, now, opts);
   if (!e) throw new ApiError('EndPoint.2006');
   return e;
 }
 
-/** The service an endpoint was made from; an endpoint without one is a broken store, not a caller's error. */
-async function serviceOf(r: Tx, e: EndpointRow): Promise<ServiceRow> {
-  const service = await r.services.byId(e.endpoint_service_id);
+/**
+ * The service an endpoint was made from. A service is deleted only once its endpoints are gone
+ * (spec/operations.md, "Lifecycle"), so an endpoint without one is a broken store, not a caller's error.
+ */
+async function serviceOf(r: Tx, e: EndpointRow, now: Date): Promise<ServiceRow> {
+  const service = await r.services.byId(e.endpoint_service_id, now);
   if (!service) throw new Error(`endpoint ${e.id} has no service`);
   return service;
 }
 
 /** The services of `rows`, by id. */
-async function servicesOf(r: Tx, rows: EndpointRow[]): Promise<Map<string, ServiceRow>> {
+async function servicesOf(r: Tx, rows: EndpointRow[], now: Date): Promise<Map<string, ServiceRow>> {
   const services = new Map<string, ServiceRow>();
   for (const id of new Set(rows.map((e) => e.endpoint_service_id))) {
-    const s = await r.services.byId(id);
+    const s = await r.services.byId(id, now);
     if (s) services.set(id, s);
   }
   return services;
@@ -196,8 +208,10 @@ async function servicesOf(r: Tx, rows: EndpointRow[]): Promise<Map<string, Servi
  * locked, so that its deletion and endpoints made of it take turns.
  */
 async function serviceForCreate(r: Tx, caller: Caller, serviceId: string, now: Date): Promise<ServiceRow> {
-  const found = await r.services.byId(serviceId);
-  const service = found?.owner_project_id ? await r.services.byId(serviceId, { forUpdate: true }) : found;
+  const found = await r.services.byId(serviceId, now);
+  const service = found?.owner_project_id
+    ? await r.services.byId(serviceId, now, { forUpdate: true })
+    : found;
   if (!service || !(await admitted(r, service, caller))) throw new ApiError('EndPoint.2012');
   if (serviceStatusAt(service, now) !== 'available') throw new ApiError('EndPoint.2004');
   return service;
@@ -296,7 +310,7 @@ function failureLists(plan: RebindPlan) {
 export class Endpoints {
   constructor(
     private readonly deps: Deps,
-    private readonly faults: RouteFaults,
+    private readonly faults: Faults,
   ) {}
 
   async create(caller: Caller, input: EndpointCreate) {
@@ -318,6 +332,19 @@ export class Endpoints {
       });
       row.whitelist = JSON.stringify(whitelist);
       Object.assign(row, policy);
+      if (await this.faults.fires(r, caller.project_id, 'create-endpoint', service.id)) {
+        // Its provisioning fails (spec/operations.md, "Lifecycle"): it takes no table and no
+        // address, so only what the request names is checked, not what others hold.
+        await assertTablesOfVpc(r, caller, vpc.id, dedupe(routetables));
+        const failure = new ApiError('VPCEP.3001');
+        Object.assign(row, { error_code: failure.code, error_message: failure.message });
+        await r.endpoints.insert(row);
+        await audit(r, this.deps, caller, 'create', 'vpc-endpoint', row.id, {
+          endpoint_service_id: service.id,
+          error_code: row.error_code,
+        });
+        return endpointView(row, service, [], now, true);
+      }
       if (subnet) {
         const owner = { type: 'endpoint' as const, id: row.id, project_id: caller.project_id };
         row.ip = await allocateAddress(r, subnet, owner, input.port_ip, ENDPOINT_ADDRESS_ERRORS);
@@ -339,19 +366,20 @@ export class Endpoints {
   }
 
   async get(caller: Caller, id: string) {
+    const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const e = await endpointOf(r, caller, id);
-      const service = await serviceOf(r, e);
-      return endpointView(e, service, await r.endpoints.boundTables(id), this.deps.clock.now());
+      const e = await endpointOf(r, caller, id, now);
+      const service = await serviceOf(r, e, now);
+      return endpointView(e, service, await r.endpoints.boundTables(id), now);
     });
   }
 
-  async list(caller: Caller, q: Omit<EndpointListQuery, 'project_id'>) {
+  async list(caller: Caller, q: Omit<EndpointListQuery, 'project_id' | 'now'>) {
+    const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const { rows, total } = await r.endpoints.list({ ...q, project_id: caller.project_id });
+      const { rows, total } = await r.endpoints.list({ ...q, project_id: caller.project_id, now });
       const bound = await r.endpoints.boundTablesOf(rows.map((e) => e.id));
-      const services = await servicesOf(r, rows);
-      const now = this.deps.clock.now();
+      const services = await servicesOf(r, rows, now);
       return {
         endpoints: rows.map((e) =>
           endpointView(e, services.get(e.endpoint_service_id)!, bound.get(e.id) ?? [], now),
@@ -361,26 +389,45 @@ export class Endpoints {
     });
   }
 
-  /** 204; the endpoint's `egw` routes leave every bound table in the same transaction. */
+  /**
+   * 204. The endpoint's `egw` routes leave every bound table and its address is freed in the same
+   * transaction; the endpoint itself is gone at once, or `deleting` until the deletion delay has
+   * passed (spec/operations.md, "Lifecycle"). Deleting it again meanwhile changes nothing.
+   */
   async delete(caller: Caller, id: string) {
+    const now = this.deps.clock.now();
+    const delay = this.deps.config.deletionDelayMs;
     await this.deps.store.tx(async (r) => {
-      await endpointOf(r, caller, id, { forUpdate: true });
+      const e = await endpointOf(r, caller, id, now, { forUpdate: true });
       const tables = await r.endpoints.boundTables(id);
-      await r.network.lockRoutetables(tables);
-      await r.network.deleteEndpointRoutes(id);
-      await r.network.releaseAddresses(id);
-      await r.endpoints.delete(id);
-      await audit(r, this.deps, caller, 'delete', 'vpc-endpoint', id, { routetables: tables });
+      let until = e.status === 'deleting' ? e.ready_at : undefined;
+      if (until === undefined) {
+        await r.network.lockRoutetables(tables);
+        if (delay === 0) await r.endpoints.remove([id]);
+        else {
+          until = endsAt(now, delay);
+          await r.endpoints.release([id]);
+          await r.endpoints.update(id, {
+            status: 'deleting',
+            ready_at: until,
+            updated_at: now.toISOString(),
+          });
+        }
+      }
+      await audit(r, this.deps, caller, 'delete', 'vpc-endpoint', id, {
+        routetables: tables,
+        ...(until === undefined ? {} : { deleting_until: until }),
+      });
     });
   }
 
   /** UpdateEndpointRoutetable: checks 5 to 8 of routetables.md, then the change, in one transaction. */
   async updateRoutetables(caller: Caller, id: string, requested: string[]): Promise<RebindResult> {
     const desired = dedupe(requested);
+    const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const e = await endpointOf(r, caller, id, { forUpdate: true });
-      const service = await serviceOf(r, e);
-      const now = this.deps.clock.now();
+      const e = await endpointOf(r, caller, id, now, { forUpdate: true });
+      const service = await serviceOf(r, e, now);
       const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
 
@@ -459,8 +506,8 @@ export class Endpoints {
   ) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const e = await endpointOf(r, caller, id, { forUpdate: true });
-      const service = await serviceOf(r, e);
+      const e = await endpointOf(r, caller, id, now, { forUpdate: true });
+      const service = await serviceOf(r, e, now);
       const status = statusOf(e, service, now);
       assertNotInTransition(status);
       const changes = { ...patch(e, service), status, updated_at: now.toISOString() };
@@ -484,7 +531,7 @@ export class Endpoints {
       project_id: caller.project_id,
       ...where,
       status: 'creating',
-      ready_at: new Date(now.getTime() + config.provisioningDelayMs).toISOString(),
+      ready_at: endsAt(now, config.provisioningDelayMs),
       marker_id: ids.int(100_000_000, 2 ** 31 - 1),
       description: input.description ?? '',
       ip: '',
@@ -495,6 +542,8 @@ export class Endpoints {
       tags: JSON.stringify(validTags(input.tags ?? [])),
       policy_document: '',
       connection_description: '',
+      error_code: '',
+      error_message: '',
       created_at: iso,
       updated_at: iso,
     };

@@ -1,34 +1,67 @@
 import { ApiError } from '../domain/errors.ts';
 import type { Tx } from '../store/store.ts';
 import type { Row } from '../store/queries.ts';
+import type { FaultOperation } from '../wire/faults.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 
-export type FaultOperation = 'bind' | 'unbind';
+export type { FaultOperation };
 
 export interface FaultInput {
   operation: FaultOperation;
-  /** A route table id, or `*` for every table. */
-  routetable_id: string;
+  /** `bind`, `unbind`: a route table id, or `*` for every table. */
+  routetable_id?: string;
+  /** `create-endpoint`: the service whose endpoints fail, or `*` (the default) for every one. */
+  endpoint_service_id?: string;
   /** How many times the fault fires before it is used up; absent: until deleted. */
   times?: number;
 }
 
-export function faultView(f: Row<'faults'>) {
+/** What a fault of each operation fires on: the column naming it, or none (every create). */
+const TARGET = {
+  bind: 'routetable_id',
+  unbind: 'routetable_id',
+  'create-endpoint': 'endpoint_service_id',
+  'create-service': undefined,
+} as const satisfies Record<FaultOperation, 'routetable_id' | 'endpoint_service_id' | undefined>;
+
+type FaultRow = Row<'faults'>;
+
+/** A fault as stored: its target in the column its operation names ('' in the other). */
+function rowOf(input: FaultInput): Pick<FaultRow, 'routetable_id' | 'endpoint_service_id'> {
+  const column = TARGET[input.operation];
+  for (const other of ['routetable_id', 'endpoint_service_id'] as const) {
+    if (other !== column && input[other] !== undefined) {
+      throw new ApiError('EndPoint.0002', `A ${input.operation} fault takes no ${other}.`);
+    }
+  }
+  const target = column === undefined ? '' : input[column];
+  if (column === 'routetable_id' && target === undefined) {
+    throw new ApiError('EndPoint.0002', `A ${input.operation} fault needs routetable_id (an id or "*").`);
+  }
+  return {
+    routetable_id: column === 'routetable_id' ? target! : '',
+    endpoint_service_id: column === 'endpoint_service_id' ? (target ?? '*') : '',
+  };
+}
+
+export function faultView(f: FaultRow) {
   return {
     id: f.id,
     operation: f.operation,
-    routetable_id: f.routetable_id,
+    ...(f.routetable_id === '' ? {} : { routetable_id: f.routetable_id }),
+    ...(f.endpoint_service_id === '' ? {} : { endpoint_service_id: f.endpoint_service_id }),
     remaining: f.remaining,
     created_at: f.created_at,
   };
 }
 
 /**
- * Faults of the route backend, injected on purpose (design.md: "can be told to fail on purpose").
- * They live in the store, so every replica sees them, and a fault that fires is used up in the
- * same transaction as the call it failed.
+ * Faults injected on purpose (design.md: "can be told to fail on purpose"): the route backend's
+ * binds and unbinds, and the provisioning of endpoints and services. They live in the store, so
+ * every replica sees them, and a fault that fires is used up in the same transaction as the call
+ * it failed.
  */
-export class RouteFaults {
+export class Faults {
   constructor(private readonly deps: Deps) {}
 
   async list(caller: Caller) {
@@ -36,23 +69,21 @@ export class RouteFaults {
   }
 
   async add(caller: Caller, input: FaultInput) {
-    const row: Row<'faults'> = {
+    const row: FaultRow = {
       id: this.deps.ids.uuid(),
       project_id: caller.project_id,
       operation: input.operation,
-      routetable_id: input.routetable_id,
+      ...rowOf(input),
       remaining: input.times ?? null,
       created_at: this.deps.clock.now().toISOString(),
     };
+    const view = faultView(row);
     await this.deps.store.tx(async (r) => {
       await r.faults.insert(row);
-      await audit(r, this.deps, caller, 'create', 'fault', row.id, {
-        operation: row.operation,
-        routetable_id: row.routetable_id,
-        remaining: row.remaining,
-      });
+      const { id: _id, created_at: _at, ...detail } = view;
+      await audit(r, this.deps, caller, 'create', 'fault', row.id, detail);
     });
-    return faultView(row);
+    return view;
   }
 
   async remove(caller: Caller, id: string) {
@@ -67,11 +98,12 @@ export class RouteFaults {
     const rows = await r.faults.list(projectId, { forUpdate: true });
     const fired = new Map<string, number>();
     return {
-      take(operation: FaultOperation, tableId: string): boolean {
+      take(operation: FaultOperation, target: string): boolean {
+        const column = TARGET[operation];
         const f = rows.find(
           (x) =>
             x.operation === operation &&
-            (x.routetable_id === '*' || x.routetable_id === tableId) &&
+            (column === undefined || x[column] === '*' || x[column] === target) &&
             (x.remaining === null || x.remaining - (fired.get(x.id) ?? 0) > 0),
         );
         if (!f) return false;
@@ -87,5 +119,18 @@ export class RouteFaults {
         }
       },
     };
+  }
+
+  /** Whether a provisioning fault fires on this create (used up if it does), in its transaction. */
+  async fires(
+    r: Tx,
+    projectId: string,
+    operation: 'create-endpoint' | 'create-service',
+    target = '',
+  ): Promise<boolean> {
+    const faults = await this.forCall(r, projectId);
+    const fired = faults.take(operation, target);
+    await faults.commit();
+    return fired;
   }
 }

@@ -1,10 +1,11 @@
-import { serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
+import { endsAt, serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { endpointTime } from '../domain/ids.ts';
 import { storedTags, validTags } from '../domain/tags.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { Tx } from '../store/store.ts';
 import { audit, type Caller, type Deps } from './context.ts';
+import type { Faults } from './faults.ts';
 import { assertQuota } from './quotas.ts';
 
 type ServiceRow = Row<'endpoint_services'>;
@@ -57,8 +58,12 @@ export const fullServiceName = (region: string, name: string | undefined, id: st
 type Mapping = { client_port: number; server_port: number; protocol: string };
 const portsOf = (s: ServiceRow) => JSON.parse(s.ports) as Mapping[];
 
-/** The service object of the provider's calls (spec/interface-services.md, "The service object"). */
-export function serviceView(s: ServiceRow, now: Date, connections: number) {
+/**
+ * The service object of the provider's calls (spec/interface-services.md, "The service object"), as
+ * it stands at `now`; as the create call answers it (`creating`, whatever the delay) when `justCreated`.
+ */
+export function serviceView(s: ServiceRow, now: Date, connections: number, justCreated = false) {
+  const status = justCreated ? 'creating' : serviceStatusAt(s, now);
   return {
     id: s.id,
     port_id: s.port_id,
@@ -67,7 +72,7 @@ export function serviceView(s: ServiceRow, now: Date, connections: number) {
     service_type: s.service_type,
     server_type: s.server_type,
     approval_enabled: s.approval_enabled === 1,
-    status: serviceStatusAt(s, now),
+    status,
     ports: portsOf(s),
     tcp_proxy: s.tcp_proxy,
     tags: storedTags(s.tags),
@@ -79,17 +84,22 @@ export function serviceView(s: ServiceRow, now: Date, connections: number) {
     domain_id: s.owner_domain_id,
     created_at: endpointTime(new Date(s.created_at)),
     updated_at: endpointTime(new Date(s.updated_at)),
+    // The published `error[]` of a service is `{code, message}`.
+    ...(status === 'failed' && s.error_code !== ''
+      ? { error: [{ code: s.error_code, message: s.error_message }] }
+      : {}),
   };
 }
 
-/** The caller's own service, or 400 EndPoint.2003 (another's answers as one nobody has). */
+/** The caller's own service at `now`, or 400 EndPoint.2003 (another's answers as one nobody has). */
 export async function ownServiceOf(
   r: Tx,
   caller: Caller,
   id: string,
+  now: Date,
   opts?: LockOption,
 ): Promise<ServiceRow> {
-  const s = await r.services.byId(id, opts);
+  const s = await r.services.byId(id, now, opts);
   if (!s || s.owner_project_id !== caller.project_id) throw new ApiError('EndPoint.2003');
   return s;
 }
@@ -143,8 +153,8 @@ async function assertNoClash(r: Tx, portId: string, mappings: Mapping[], self: s
  */
 export async function settleEndpoints(r: Tx, s: ServiceRow, now: Date): Promise<void> {
   const approval = s.approval_enabled === 1;
-  for (const e of await r.endpoints.ofService(s.id)) {
-    const status = statusAt({ status: e.status, ready_at: e.ready_at, approval }, now);
+  for (const e of await r.endpoints.ofService(s.id, now)) {
+    const status = statusAt(e, approval, now);
     if (status !== e.status) await r.endpoints.update(e.id, { status, updated_at: e.ready_at });
   }
 }
@@ -157,7 +167,10 @@ function assertChangeable(s: ServiceRow, now: Date) {
 
 /** Endpoint services of users: the provider's side (spec/interface-services.md). */
 export class InterfaceServices {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly faults: Faults,
+  ) {}
 
   async create(caller: Caller, input: ServiceCreate) {
     if (input.service_type === 'gateway') {
@@ -172,7 +185,12 @@ export class InterfaceServices {
       const vpc = await r.network.vpc(caller.project_id, input.vpc_id);
       if (!vpc) throw new ApiError('EndPoint.2001');
       const port = await backendOf(r, caller, input.port_id, vpc.id);
-      await assertNoClash(r, port.id, mappings, undefined);
+      // A service whose provisioning fails holds no backend (spec/operations.md, "Lifecycle"), so
+      // what other services hold of the port is not checked.
+      const failure = (await this.faults.fires(r, caller.project_id, 'create-service'))
+        ? new ApiError('VPCEP.3002')
+        : undefined;
+      if (!failure) await assertNoClash(r, port.id, mappings, undefined);
       const id = ids.uuid();
       const iso = now.toISOString();
       const row: ServiceRow = {
@@ -187,7 +205,9 @@ export class InterfaceServices {
         port_id: port.id,
         approval_enabled: input.approval_enabled === false ? 0 : 1,
         status: 'creating',
-        ready_at: new Date(now.getTime() + config.provisioningDelayMs).toISOString(),
+        ready_at: endsAt(now, config.provisioningDelayMs),
+        error_code: failure?.code ?? '',
+        error_message: failure?.message ?? '',
         cidrs: '[]',
         is_charge: 0,
         enable_policy: 0,
@@ -202,23 +222,25 @@ export class InterfaceServices {
       await audit(r, this.deps, caller, 'create', 'vpc-endpoint-service', id, {
         port_id: port.id,
         ports: mappings,
+        ...(failure ? { error_code: failure.code } : {}),
       });
-      return { ...serviceView(row, now, 0), status: 'creating' };
+      return serviceView(row, now, 0, true);
     });
   }
 
   async get(caller: Caller, id: string) {
+    const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const s = await ownServiceOf(r, caller, id);
-      const counts = await r.endpoints.countsOfServices([id]);
-      return serviceView(s, this.deps.clock.now(), counts.get(id) ?? 0);
+      const s = await ownServiceOf(r, caller, id, now);
+      const counts = await r.endpoints.countsOfServices([id], now);
+      return serviceView(s, now, counts.get(id) ?? 0);
     });
   }
 
   async list(caller: Caller, q: ServiceListQuery) {
+    const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const now = this.deps.clock.now();
-      const rows = (await r.services.ownedBy(caller.project_id)).filter(
+      const rows = (await r.services.ownedBy(caller.project_id, now)).filter(
         (s) =>
           (q.id === undefined || s.id === q.id) &&
           (q.endpoint_service_name === undefined || s.service_name.includes(q.endpoint_service_name)) &&
@@ -227,7 +249,10 @@ export class InterfaceServices {
       const dir = q.sort_dir === 'asc' ? 1 : -1;
       rows.sort((a, b) => dir * (a[q.sort_key].localeCompare(b[q.sort_key]) || a.id.localeCompare(b.id)));
       const page = rows.slice(q.offset, q.offset + q.limit);
-      const counts = await r.endpoints.countsOfServices(page.map((s) => s.id));
+      const counts = await r.endpoints.countsOfServices(
+        page.map((s) => s.id),
+        now,
+      );
       return {
         endpoint_services: page.map((s) => serviceView(s, now, counts.get(s.id) ?? 0)),
         total_count: rows.length,
@@ -238,7 +263,7 @@ export class InterfaceServices {
   async update(caller: Caller, id: string, input: ServiceUpdate) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const s = await ownServiceOf(r, caller, id, { forUpdate: true });
+      const s = await ownServiceOf(r, caller, id, now, { forUpdate: true });
       assertChangeable(s, now);
       const portId = input.port_id ?? s.port_id;
       const mappings = input.ports ? mappingsOf(input.ports) : portsOf(s);
@@ -266,7 +291,7 @@ export class InterfaceServices {
       const { id: _id, ...patch } = updated;
       await r.services.update(id, patch);
       await audit(r, this.deps, caller, 'update', 'vpc-endpoint-service', id, input);
-      const counts = await r.endpoints.countsOfServices([id]);
+      const counts = await r.endpoints.countsOfServices([id], now);
       return serviceView(updated, now, counts.get(id) ?? 0);
     });
   }
@@ -275,7 +300,7 @@ export class InterfaceServices {
   async rename(caller: Caller, id: string, name: string) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const s = await ownServiceOf(r, caller, id, { forUpdate: true });
+      const s = await ownServiceOf(r, caller, id, now, { forUpdate: true });
       assertChangeable(s, now);
       const service_name = fullServiceName(this.deps.config.region, name, s.id);
       await r.services.update(id, { service_name, updated_at: now.toISOString() });
@@ -284,14 +309,38 @@ export class InterfaceServices {
     });
   }
 
-  /** 204; refused with EndPoint.3006 while any endpoint of the service exists. */
+  /**
+   * 204; refused with EndPoint.3006 while any endpoint of the service exists, `deleting` ones
+   * included. The service is gone at once, or `deleting` until the deletion delay has passed
+   * (spec/operations.md, "Lifecycle"); deleting it again meanwhile changes nothing.
+   */
   async delete(caller: Caller, id: string) {
+    const now = this.deps.clock.now();
+    const delay = this.deps.config.deletionDelayMs;
     await this.deps.store.tx(async (r) => {
-      await ownServiceOf(r, caller, id, { forUpdate: true });
-      const n = (await r.endpoints.countsOfServices([id])).get(id) ?? 0;
-      if (n > 0) throw new ApiError('EndPoint.3006', `${n} VPC endpoint(s) are connected to it.`);
-      await r.services.delete(id);
-      await audit(r, this.deps, caller, 'delete', 'vpc-endpoint-service', id);
+      const s = await ownServiceOf(r, caller, id, now, { forUpdate: true });
+      let until = s.status === 'deleting' ? s.ready_at : undefined;
+      if (until === undefined) {
+        const n = (await r.endpoints.countsOfServices([id], now)).get(id) ?? 0;
+        if (n > 0) throw new ApiError('EndPoint.3006', `${n} VPC endpoint(s) are connected to it.`);
+        if (delay === 0) {
+          // Endpoints of it that are gone may not have been swept yet; their rows name it.
+          await r.lifecycle.purge(now, { endpoint_service_id: id });
+          await r.services.remove([id]);
+        } else {
+          until = endsAt(now, delay);
+          await r.services.update(id, { status: 'deleting', ready_at: until, updated_at: now.toISOString() });
+        }
+      }
+      await audit(
+        r,
+        this.deps,
+        caller,
+        'delete',
+        'vpc-endpoint-service',
+        id,
+        until === undefined ? {} : { deleting_until: until },
+      );
     });
   }
 }

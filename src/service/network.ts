@@ -124,12 +124,13 @@ export class Network {
 
   /** Refused while subnets, endpoints or custom route tables remain (api-surface.md §2). */
   async deleteVpc(caller: Caller, id: string) {
+    const now = this.deps.clock.now();
     await this.deps.store.tx(async (r) => {
       const vpc = await r.network.vpc(caller.project_id, id);
       if (!vpc) throw new ApiError('VPC.0103');
       const [subnets, endpoints, tables] = await Promise.all([
         r.network.subnets(caller.project_id, id),
-        r.endpoints.ofVpc(id),
+        r.endpoints.ofVpc(id, now),
         r.network.routetablesOfVpc(id),
       ]);
       const blockers = [
@@ -138,6 +139,8 @@ export class Network {
         ...tables.filter((t) => !t.is_default).map((t) => `route table ${t.id}`),
       ];
       if (blockers.length > 0) throw new ApiError('VPC.0104', `Still in use by ${blockers.join(', ')}.`);
+      // Endpoints of it that are gone may not have been swept yet; their rows name it.
+      await r.lifecycle.purge(now, { vpc_id: id });
       for (const t of tables) await r.network.deleteRoutetable(t.id);
       await r.network.deleteVpc(id);
       await audit(r, this.deps, caller, 'delete', 'vpc', id);

@@ -24,8 +24,11 @@ async function quotaOf(r: Tx, deps: Deps, caller: Caller, type: QuotaType): Prom
   return effectiveQuotas(deps, domain)[type];
 }
 
-function usedOf(r: Tx, projectId: string, type: QuotaType): Promise<number> {
-  return type === 'endpoint' ? r.endpoints.countOfProject(projectId) : r.services.countOwnedBy(projectId);
+/** What the project holds of `type` at `now`: whatever the status, until gone (spec/quotas.md). */
+function usedOf(r: Tx, projectId: string, type: QuotaType, now: Date): Promise<number> {
+  return type === 'endpoint'
+    ? r.endpoints.countOfProject(projectId, now)
+    : r.services.countOwnedBy(projectId, now);
 }
 
 /**
@@ -36,7 +39,7 @@ function usedOf(r: Tx, projectId: string, type: QuotaType): Promise<number> {
 export async function assertQuota(r: Tx, deps: Deps, caller: Caller, type: QuotaType): Promise<void> {
   await r.identity.lockProject(caller.project_id);
   const quota = await quotaOf(r, deps, caller, type);
-  const used = await usedOf(r, caller.project_id, type);
+  const used = await usedOf(r, caller.project_id, type, deps.clock.now());
   if (used >= quota) {
     throw new ApiError('Endpoint.1018', `The project has ${used} of its ${quota} ${NOUN[type]}.`);
   }
@@ -48,12 +51,13 @@ export class Quotas {
 
   async list(caller: Caller, type?: QuotaType) {
     const types = type === undefined ? QUOTA_TYPES : [type];
+    const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
       const domain = await r.identity.domainById(caller.domain_id);
       const quotas = effectiveQuotas(this.deps, domain);
       const resources = [];
       for (const t of types) {
-        resources.push({ type: t, used: await usedOf(r, caller.project_id, t), quota: quotas[t] });
+        resources.push({ type: t, used: await usedOf(r, caller.project_id, t, now), quota: quotas[t] });
       }
       return { quotas: { resources } };
     });

@@ -49,7 +49,7 @@ export class ServicePermissions {
 
   async list(caller: Caller, serviceId: string, q: PermissionListQuery) {
     return this.deps.store.read(async (r) => {
-      await ownServiceOf(r, caller, serviceId);
+      await ownServiceOf(r, caller, serviceId, this.deps.clock.now());
       const rows = (await r.services.permissions(serviceId)).filter(
         (p) => q.permission === undefined || p.permission.includes(q.permission),
       );
@@ -131,7 +131,7 @@ export class ServicePermissions {
     apply: (r: Tx, current: PermissionRow[]) => Promise<T>,
   ): Promise<T> {
     return this.deps.store.tx(async (r) => {
-      await ownServiceOf(r, caller, serviceId, { forUpdate: true });
+      await ownServiceOf(r, caller, serviceId, this.deps.clock.now(), { forUpdate: true });
       const current = await r.services.permissions(serviceId);
       const out = await apply(r, current);
       await audit(r, this.deps, caller, `permissions-${action}`, 'vpc-endpoint-service', serviceId, out);

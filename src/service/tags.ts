@@ -32,13 +32,13 @@ interface Resource {
 const MAX_LIMIT = 1000;
 
 /** The resources of a kind in the caller's project, oldest first. */
-async function resourcesOf(r: Tx, caller: Caller, type: ResourceType): Promise<Resource[]> {
+async function resourcesOf(r: Tx, caller: Caller, type: ResourceType, now: Date): Promise<Resource[]> {
   if (type === 'endpoint') {
     // An endpoint has no name of its own: it is known by the name of its service.
-    const rows = await r.endpoints.ofProject(caller.project_id);
+    const rows = await r.endpoints.ofProject(caller.project_id, now);
     return rows.map((e) => ({ resource_id: e.id, resource_name: e.service_name, tags: storedTags(e.tags) }));
   }
-  const rows = await r.services.ownedBy(caller.project_id);
+  const rows = await r.services.ownedBy(caller.project_id, now);
   return rows.map((s) => ({ resource_id: s.id, resource_name: s.service_name, tags: storedTags(s.tags) }));
 }
 
@@ -58,14 +58,15 @@ export class Tags {
     action: 'create' | 'delete',
     tags: Keyed<Tag>[] | undefined,
   ): Promise<void> {
+    const now = this.deps.clock.now();
     await this.deps.store.tx(async (r) => {
       if (type === 'endpoint') {
-        const e = await r.endpoints.byId(caller.project_id, id, { forUpdate: true });
+        const e = await r.endpoints.byId(caller.project_id, id, now, { forUpdate: true });
         if (!e) throw new ApiError('EndPoint.2006');
         const next = applyTagAction(storedTags(e.tags), action, tags);
         await r.endpoints.update(id, { tags: JSON.stringify(next) });
       } else {
-        const s = await ownServiceOf(r, caller, id, { forUpdate: true });
+        const s = await ownServiceOf(r, caller, id, now, { forUpdate: true });
         const next = applyTagAction(storedTags(s.tags), action, tags);
         await r.services.update(id, { tags: JSON.stringify(next) });
       }
@@ -76,7 +77,7 @@ export class Tags {
 
   /** ListQueryProjectResourceTags: every key the project's resources of a kind hold, with its values. */
   async projectTags(caller: Caller, type: ResourceType) {
-    const resources = await this.deps.store.read((r) => resourcesOf(r, caller, type));
+    const resources = await this.deps.store.read((r) => resourcesOf(r, caller, type, this.deps.clock.now()));
     return { tags: aggregate(resources.map((x) => x.tags)) };
   }
 
@@ -87,7 +88,7 @@ export class Tags {
     if (limit < 1 || limit > MAX_LIMIT) throw new ApiError('EndPoint.0006', `limit is 1 to ${MAX_LIMIT}.`);
     const offset = q.offset === undefined ? 0 : Number(q.offset);
     if (offset > 2 ** 31 - 1) throw new ApiError('EndPoint.0010');
-    const resources = await this.deps.store.read((r) => resourcesOf(r, caller, type));
+    const resources = await this.deps.store.read((r) => resourcesOf(r, caller, type, this.deps.clock.now()));
     const found = resources.filter((x) => passes(x.resource_name, x.tags, q));
     if (q.action === 'count') return { total_count: found.length };
     return { resources: found.slice(offset, offset + limit), total_count: found.length };

@@ -1,9 +1,12 @@
 import { sql, type Updateable } from 'kysely';
 import type { Database } from './schema.ts';
+import { present } from './lifecycle.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 
 export interface EndpointListQuery {
   project_id: string;
+  /** Endpoints gone at this time are not listed (store/lifecycle.ts). */
+  now: Date;
   id?: string;
   vpc_id?: string;
   /** Fuzzy: a substring of the service name. */
@@ -14,43 +17,59 @@ export interface EndpointListQuery {
   sort_dir: 'asc' | 'desc';
 }
 
-/** Endpoints and their route-table bindings. */
+/**
+ * Endpoints and their route-table bindings. Every read of endpoints takes the time it reads at:
+ * an endpoint whose deletion has ended is gone (store/lifecycle.ts).
+ */
 export class EndpointQueries extends Queries {
   /** The endpoint; `forUpdate` makes calls on it take turns. */
-  byId(projectId: string, id: string, opts?: LockOption) {
+  byId(projectId: string, id: string, now: Date, opts?: LockOption) {
     return this.locking(
-      this.db.selectFrom('endpoints').selectAll().where('project_id', '=', projectId).where('id', '=', id),
+      this.db
+        .selectFrom('endpoints')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .where(present('endpoints', now)),
       opts,
     ).executeTakeFirst();
   }
   /** A project's endpoints, oldest first, each with its service's name. */
-  ofProject(projectId: string) {
+  ofProject(projectId: string, now: Date) {
     return this.db
       .selectFrom('endpoints')
       .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
       .select(['endpoints.id', 'endpoints.tags', 'endpoint_services.service_name'])
       .where('endpoints.project_id', '=', projectId)
+      .where(present('endpoints', now))
       .orderBy('endpoints.created_at')
       .orderBy('endpoints.id')
       .execute();
   }
   /** How many endpoints the project holds, whatever their status. */
-  async countOfProject(projectId: string): Promise<number> {
+  async countOfProject(projectId: string, now: Date): Promise<number> {
     const row = await this.db
       .selectFrom('endpoints')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('project_id', '=', projectId)
+      .where(present('endpoints', now))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-  ofVpc(vpcId: string) {
-    return this.db.selectFrom('endpoints').select(['id']).where('vpc_id', '=', vpcId).execute();
+  ofVpc(vpcId: string, now: Date) {
+    return this.db
+      .selectFrom('endpoints')
+      .select(['id'])
+      .where('vpc_id', '=', vpcId)
+      .where(present('endpoints', now))
+      .execute();
   }
   async list(q: EndpointListQuery) {
     let query = this.db
       .selectFrom('endpoints')
       .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
-      .where('endpoints.project_id', '=', q.project_id);
+      .where('endpoints.project_id', '=', q.project_id)
+      .where(present('endpoints', q.now));
     if (q.id !== undefined) query = query.where('endpoints.id', '=', q.id);
     if (q.vpc_id !== undefined) query = query.where('endpoints.vpc_id', '=', q.vpc_id);
     if (q.endpoint_service_name !== undefined) {
@@ -78,9 +97,21 @@ export class EndpointQueries extends Queries {
   async update(id: string, patch: Updateable<Database['endpoints']>) {
     await this.db.updateTable('endpoints').set(patch).where('id', '=', id).execute();
   }
-  async delete(id: string) {
-    await this.db.deleteFrom('endpoint_routetables').where('endpoint_id', '=', id).execute();
-    await this.db.deleteFrom('endpoints').where('id', '=', id).execute();
+  /**
+   * What endpoints hold leaves the store: their `egw` routes, their bindings and their addresses.
+   * The caller has locked the tables of the routes (routetables.md, "Atomicity").
+   */
+  async release(ids: readonly string[]) {
+    if (ids.length === 0) return;
+    await this.db.deleteFrom('routes').where('endpoint_id', 'in', ids).execute();
+    await this.db.deleteFrom('endpoint_routetables').where('endpoint_id', 'in', ids).execute();
+    await this.db.deleteFrom('ip_allocations').where('owner_id', 'in', ids).execute();
+  }
+  /** Endpoints leave the store, with whatever they still hold. */
+  async remove(ids: readonly string[]) {
+    if (ids.length === 0) return;
+    await this.release(ids);
+    await this.db.deleteFrom('endpoints').where('id', 'in', ids).execute();
   }
   async boundTables(endpointId: string): Promise<string[]> {
     const rows = await this.db
@@ -126,30 +157,32 @@ export class EndpointQueries extends Queries {
   }
 
   /** An endpoint of any project, for the provider of its service; `forUpdate` as for byId. */
-  byIdOfAnyProject(id: string, opts?: LockOption) {
+  byIdOfAnyProject(id: string, now: Date, opts?: LockOption) {
     return this.locking(
-      this.db.selectFrom('endpoints').selectAll().where('id', '=', id),
+      this.db.selectFrom('endpoints').selectAll().where('id', '=', id).where(present('endpoints', now)),
       opts,
     ).executeTakeFirst();
   }
   /** The endpoints of a service, whoever made them, each with its project's domain. */
-  ofService(serviceId: string) {
+  ofService(serviceId: string, now: Date) {
     return this.db
       .selectFrom('endpoints')
       .innerJoin('projects', 'projects.id', 'endpoints.project_id')
       .selectAll('endpoints')
       .select('projects.domain_id')
       .where('endpoints.endpoint_service_id', '=', serviceId)
+      .where(present('endpoints', now))
       .execute();
   }
   /** How many endpoints each of these services has. */
-  async countsOfServices(serviceIds: readonly string[]): Promise<Map<string, number>> {
+  async countsOfServices(serviceIds: readonly string[], now: Date): Promise<Map<string, number>> {
     const out = new Map<string, number>(serviceIds.map((id) => [id, 0]));
     if (serviceIds.length === 0) return out;
     const rows = await this.db
       .selectFrom('endpoints')
       .select(['endpoint_service_id', (eb) => eb.fn.countAll<string | number>().as('n')])
       .where('endpoint_service_id', 'in', serviceIds)
+      .where(present('endpoints', now))
       .groupBy('endpoint_service_id')
       .execute();
     for (const r of rows) out.set(r.endpoint_service_id, Number(r.n));

@@ -1,4 +1,5 @@
 import { ALL_PROJECTS } from '../domain/roles.ts';
+import { present } from './lifecycle.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 
 /** Domains, projects, users, groups and their grants, access keys, and the server's own keys. */
@@ -280,24 +281,31 @@ export class IdentityQueries extends Queries {
     return rows.map((r) => r.role_id);
   }
 
-  /** Whether any project of the domain still holds a VPC, an endpoint or an endpoint service. */
-  async domainHasResources(domainId: string) {
+  /**
+   * Whether any project of the domain still holds a VPC, an endpoint or an endpoint service at
+   * `now` (one whose deletion has ended is gone: store/lifecycle.ts).
+   */
+  async domainHasResources(domainId: string, now: Date) {
     const projects = (await this.projectsOfDomain(domainId)).map((p) => p.id);
     if (projects.length === 0) return false;
-    for (const [table, column] of [
-      ['vpcs', 'project_id'],
-      ['endpoints', 'project_id'],
-      ['endpoint_services', 'owner_project_id'],
-    ] as const) {
-      const row = await this.db
-        .selectFrom(table)
-        .select(column)
-        .where(column, 'in', projects)
+    const found = await Promise.all([
+      this.db.selectFrom('vpcs').select('id').where('project_id', 'in', projects).limit(1).executeTakeFirst(),
+      this.db
+        .selectFrom('endpoints')
+        .select('id')
+        .where('project_id', 'in', projects)
+        .where(present('endpoints', now))
         .limit(1)
-        .executeTakeFirst();
-      if (row) return true;
-    }
-    return false;
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('endpoint_services')
+        .select('id')
+        .where('owner_project_id', 'in', projects)
+        .where(present('endpoint_services', now))
+        .limit(1)
+        .executeTakeFirst(),
+    ]);
+    return found.some((row) => row !== undefined);
   }
   /** A domain and everything of IAM in it: users, keys, groups, grants, projects. */
   async deleteDomain(domainId: string) {

@@ -8,6 +8,8 @@ export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
 /** A read that can also lock what it reads until the transaction ends (`{ forUpdate: true }`). */
 export interface LockOption {
   forUpdate?: boolean;
+  /** With `forUpdate`: pass over rows another transaction holds, instead of waiting for them. */
+  skipLocked?: boolean;
 }
 
 /**
@@ -22,7 +24,8 @@ export abstract class Queries {
   ) {}
 
   /** `q` made to lock its rows when asked and the engine has row locks. */
-  protected locking<Q extends { forUpdate(): Q }>(q: Q, opts: LockOption | undefined): Q {
-    return opts?.forUpdate && this.engine.rowLocks ? q.forUpdate() : q;
+  protected locking<Q extends { forUpdate(): Q; skipLocked(): Q }>(q: Q, opts: LockOption | undefined): Q {
+    if (!opts?.forUpdate || !this.engine.rowLocks) return q;
+    return opts.skipLocked ? q.forUpdate().skipLocked() : q.forUpdate();
   }
 }

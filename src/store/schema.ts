@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { EndpointStatus, ServiceType } from '../domain/endpoint-status.ts';
 import type { RouteType } from '../wire/vpc.ts';
+import type { FaultOperation } from '../wire/faults.ts';
 
 /**
  * Column names are the API's wire names wherever the wire has the field (design.md, "Rules of the
@@ -118,8 +119,14 @@ export interface Database {
     ports: Generated<string>;
     tcp_proxy: Generated<string>;
     tags: Generated<string>;
-    /** When a `creating` service is provisioned (ISO time); '' for services made available at once. */
+    /**
+     * When the service's transition ends (ISO time): a `creating` one is provisioned, a `deleting`
+     * one is gone (spec/operations.md, "Lifecycle"); '' for services made available at once.
+     */
     ready_at: Generated<string>;
+    /** Why its provisioning fails; '' while it has not (published `error[]`: `code`, `message`). */
+    error_code: Generated<string>;
+    error_message: Generated<string>;
   };
   /** Who may see and connect to a user's endpoint service: `iam:domain::<domain id>` or `*`. */
   service_permissions: {
@@ -161,6 +168,10 @@ export interface Database {
     vpc_id: string;
     subnet_id: string;
     status: EndpointStatus;
+    /**
+     * When the endpoint's transition ends (ISO time): a `creating` one settles, a `deleting` one is
+     * gone (spec/operations.md, "Lifecycle").
+     */
     ready_at: string;
     marker_id: number;
     description: string;
@@ -176,15 +187,21 @@ export interface Database {
     policy_document: Generated<string>;
     /** The provider's description of this connection (UpdateEndpointConnectionsDesc). */
     connection_description: Generated<string>;
+    /** Why its provisioning fails; '' while it has not (published `error[]`). */
+    error_code: Generated<string>;
+    error_message: Generated<string>;
   };
   /** One row per bound table; unique (routetable_id, endpoint_service_id): one endpoint of a service per table. */
   endpoint_routetables: { endpoint_id: string; routetable_id: string; endpoint_service_id: string };
-  /** Injected route-backend faults (design.md: "can be told to fail on purpose"). */
+  /** Injected faults (design.md: "can be told to fail on purpose"), README "Fault injection". */
   faults: {
     id: string;
     project_id: string;
-    operation: 'bind' | 'unbind';
+    operation: FaultOperation;
+    /** The table a `bind` or `unbind` fault fires on, or `*`; '' for the other operations. */
     routetable_id: string;
+    /** The service a `create-endpoint` fault fires on, or `*`; '' for the other operations. */
+    endpoint_service_id: Generated<string>;
     remaining: number | null;
     created_at: string;
   };

@@ -1,30 +1,40 @@
+import { present } from './lifecycle.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 import type { Updateable } from 'kysely';
 import type { Database } from './schema.ts';
 
-/** Endpoint services and their permissions. */
+/**
+ * Endpoint services and their permissions. Every read of services takes the time it reads at: a
+ * service whose deletion has ended is gone (store/lifecycle.ts).
+ */
 export class ServiceQueries extends Queries {
   /** The service; `forUpdate` makes its changes, and endpoints made of it, take turns. */
-  byId(id: string, opts?: LockOption) {
+  byId(id: string, now: Date, opts?: LockOption) {
     return this.locking(
-      this.db.selectFrom('endpoint_services').selectAll().where('id', '=', id),
+      this.db
+        .selectFrom('endpoint_services')
+        .selectAll()
+        .where('id', '=', id)
+        .where(present('endpoint_services', now)),
       opts,
     ).executeTakeFirst();
   }
   /** How many endpoint services the project owns. */
-  async countOwnedBy(projectId: string): Promise<number> {
+  async countOwnedBy(projectId: string, now: Date): Promise<number> {
     const row = await this.db
       .selectFrom('endpoint_services')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('owner_project_id', '=', projectId)
+      .where(present('endpoint_services', now))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-  byName(name: string) {
+  byName(name: string, now: Date) {
     return this.db
       .selectFrom('endpoint_services')
       .selectAll()
       .where('service_name', '=', name)
+      .where(present('endpoint_services', now))
       .executeTakeFirst();
   }
   listPublic() {
@@ -36,18 +46,28 @@ export class ServiceQueries extends Queries {
       .execute();
   }
   /** The services a project owns, oldest first. */
-  ownedBy(projectId: string) {
+  ownedBy(projectId: string, now: Date) {
     return this.db
       .selectFrom('endpoint_services')
       .selectAll()
       .where('owner_project_id', '=', projectId)
+      .where(present('endpoint_services', now))
       .orderBy('created_at')
       .orderBy('id')
       .execute();
   }
-  /** The services whose backend is this port. */
+  /**
+   * The services whose backend is this port: those that hold it. A service being deleted, or one
+   * whose provisioning a fault failed, holds no backend (spec/operations.md, "Lifecycle").
+   */
   ofPort(portId: string) {
-    return this.db.selectFrom('endpoint_services').selectAll().where('port_id', '=', portId).execute();
+    return this.db
+      .selectFrom('endpoint_services')
+      .selectAll()
+      .where('port_id', '=', portId)
+      .where('status', '!=', 'deleting')
+      .where('error_code', '=', '')
+      .execute();
   }
   async insert(row: NewRow<'endpoint_services'>) {
     await this.db.insertInto('endpoint_services').values(row).execute();
@@ -55,9 +75,11 @@ export class ServiceQueries extends Queries {
   async update(id: string, patch: Updateable<Database['endpoint_services']>) {
     await this.db.updateTable('endpoint_services').set(patch).where('id', '=', id).execute();
   }
-  async delete(id: string) {
-    await this.db.deleteFrom('service_permissions').where('endpoint_service_id', '=', id).execute();
-    await this.db.deleteFrom('endpoint_services').where('id', '=', id).execute();
+  /** Services leave the store, with their permissions. */
+  async remove(ids: readonly string[]) {
+    if (ids.length === 0) return;
+    await this.db.deleteFrom('service_permissions').where('endpoint_service_id', 'in', ids).execute();
+    await this.db.deleteFrom('endpoint_services').where('id', 'in', ids).execute();
   }
 
   permissions(serviceId: string) {

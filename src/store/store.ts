@@ -5,6 +5,7 @@ import type { Dialect, Engine } from './engine.ts';
 import { EndpointQueries } from './endpoints.ts';
 import { FaultQueries } from './faults.ts';
 import { IdentityQueries } from './identity.ts';
+import { LifecycleQueries } from './lifecycle.ts';
 import { pendingMigrations } from './migrate.ts';
 import { NetworkQueries } from './network.ts';
 import type { Database } from './schema.ts';
@@ -20,6 +21,7 @@ export class Tx {
   readonly endpoints: EndpointQueries;
   readonly faults: FaultQueries;
   readonly audit: AuditQueries;
+  readonly lifecycle: LifecycleQueries;
 
   constructor(
     /** The transaction itself, for what no aggregate offers: checks of invariants in tests. */
@@ -32,6 +34,7 @@ export class Tx {
     this.endpoints = new EndpointQueries(db, engine);
     this.faults = new FaultQueries(db, engine);
     this.audit = new AuditQueries(db, engine);
+    this.lifecycle = new LifecycleQueries(db, engine, this.endpoints, this.services);
   }
 
   /** Makes one-time set-up (bootstrap, the first server key) take turns across replicas starting together. */

@@ -24,6 +24,9 @@ export const Tag = Type.Object({
 const TagInput = Type.Object({ key: Type.Optional(Type.String()), value: Type.Optional(Type.String()) });
 export const TagInputs = Type.Array(TagInput, { maxItems: 1000 });
 
+/** Why an endpoint failed (published `QueryError`); its `error` is a list of one. */
+const QueryError = Type.Object({ error_code: Type.String(), error_message: Type.String() });
+
 export const Endpoint = Type.Object({
   id: Type.String(),
   service_type: Type.String(),
@@ -49,6 +52,8 @@ export const Endpoint = Type.Object({
   tags: Type.Array(Tag),
   created_at: Type.String(),
   updated_at: Type.String(),
+  /** Only while `failed` (spec/operations.md, "Lifecycle"). */
+  error: Type.Optional(Type.Array(QueryError)),
 });
 
 /**
@@ -270,6 +275,8 @@ export const EndpointService = Type.Object({
   domain_id: Type.String(),
   created_at: Type.String(),
   updated_at: Type.String(),
+  /** Only while `failed`: the published service `Error`, `{code, message}`. */
+  error: Type.Optional(Type.Array(Type.Object({ code: Type.String(), message: Type.String() }))),
 });
 
 export const EndpointServiceList = Type.Object({
@@ -365,6 +372,7 @@ export const Connection = Type.Object({
   description: Type.String(),
   created_at: Type.String(),
   updated_at: Type.String(),
+  error: Type.Optional(Type.Array(QueryError)),
 });
 
 export const ConnectionList = Type.Object({

@@ -278,7 +278,7 @@ describe('unknown fields are dropped before anything is stored', () => {
       ip_version: 'ipv4',
     });
     assert.equal(created.status, 200, created.raw);
-    const stored = await w.store.read((r) => r.endpoints.byId(P, created.body.id));
+    const stored = await w.store.read((r) => r.endpoints.byId(P, created.body.id, w.clock.now()));
     assert.deepEqual(JSON.parse(stored!.tags), [{ key: 'k', value: 'v' }]);
     assert.deepEqual(JSON.parse(stored!.policy_statement), [
       {

@@ -46,7 +46,7 @@ before(async () => {
   b = await createAccount(w, 'beta');
   A = await populate(w, a);
   B = await populate(w, b);
-  const own = await w.store.read((r) => r.services.byId(A.ownService));
+  const own = await w.store.read((r) => r.services.byId(A.ownService, w.clock.now()));
   ownServiceNameOfA = own!.service_name;
   rowsBefore = await snapshot();
 });

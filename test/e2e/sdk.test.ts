@@ -10,7 +10,7 @@ import type * as T from '../../src/sdk/types.ts';
 import type { AccessKeys } from '../../src/service/access-keys.ts';
 import type { Accounts } from '../../src/service/accounts.ts';
 import type { EndpointServices } from '../../src/service/endpoint-services.ts';
-import type { RouteFaults } from '../../src/service/faults.ts';
+import type { Faults } from '../../src/service/faults.ts';
 import type { Identity } from '../../src/service/identity.ts';
 import type { Connections as ServiceConnections } from '../../src/service/connections.ts';
 import type { Endpoints } from '../../src/service/endpoints.ts';
@@ -49,7 +49,7 @@ const typesMatchServices: AllTrue<
     Same<Out<EndpointServices['describe']>, T.DescribedEndpointService>,
     Same<Out<AccessKeys['get']>, T.AccessKey>,
     Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
-    Same<Out<RouteFaults['add']>, T.Fault>,
+    Same<Out<Faults['add']>, T.Fault>,
     Same<Out<Identity['projects']>[number], T.Project>,
     Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
     Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,

@@ -15,7 +15,8 @@ export type StoreReader = Pick<Store, 'read' | 'dialect'>;
  *     `routes.endpoint_id` both naming that endpoint; no `egw` route (and no route carrying an
  *     `endpoint_id`) exists without such a binding;
  * (b) at most one endpoint per (table, service);
- * (c) every gateway endpoint has at least one bound table; interface endpoints have none;
+ * (c) every gateway endpoint has at least one bound table, unless it is being deleted or its
+ *     provisioning failed (then it holds none); interface endpoints have none;
  * plus: each binding row names a live endpoint and a live table of the endpoint's project and VPC,
  * with the endpoint's own service.
  *
@@ -37,7 +38,22 @@ export interface BindingSnapshot {
   egw: Map<string, string>;
 }
 
-type EndpointRow = { id: string; project_id: string; vpc_id: string; endpoint_service_id: string };
+type EndpointRow = {
+  id: string;
+  project_id: string;
+  vpc_id: string;
+  endpoint_service_id: string;
+  status: string;
+  error_code: string;
+};
+const ENDPOINT_COLUMNS = [
+  'id',
+  'project_id',
+  'vpc_id',
+  'endpoint_service_id',
+  'status',
+  'error_code',
+] as const;
 type TableRow = { id: string; project_id: string; vpc_id: string };
 type RouteRow = Database['routes'];
 type BindingRow = Database['endpoint_routetables'];
@@ -45,7 +61,7 @@ type BindingRow = Database['endpoint_routetables'];
 async function readAll(db: Kysely<Database>, scope: InvariantScope) {
   const vpcIds = scope.vpcIds;
   const services = await db.selectFrom('endpoint_services').selectAll().execute();
-  let eq = db.selectFrom('endpoints').select(['id', 'project_id', 'vpc_id', 'endpoint_service_id']);
+  let eq = db.selectFrom('endpoints').select(ENDPOINT_COLUMNS);
   let tq = db.selectFrom('routetables').select(['id', 'project_id', 'vpc_id']);
   if (vpcIds !== undefined) {
     if (vpcIds.length === 0) {
@@ -108,11 +124,7 @@ async function readAll(db: Kysely<Database>, scope: InvariantScope) {
     (id) => !knownT.has(id),
   );
   const outsideEndpoints: EndpointRow[] = extraE.length
-    ? await db
-        .selectFrom('endpoints')
-        .select(['id', 'project_id', 'vpc_id', 'endpoint_service_id'])
-        .where('id', 'in', extraE)
-        .execute()
+    ? await db.selectFrom('endpoints').select(ENDPOINT_COLUMNS).where('id', 'in', extraE).execute()
     : [];
   const outsideTables: TableRow[] = extraT.length
     ? await db
@@ -214,7 +226,8 @@ export async function checkInvariants(
     );
   }
 
-  // (c) every gateway endpoint keeps a table; interface endpoints have none.
+  // (c) every gateway endpoint keeps a table while it holds its resources; interface endpoints,
+  // and endpoints being deleted or whose provisioning failed, have none (spec/operations.md).
   const bindings = new Map<string, string[]>();
   for (const e of data.endpoints) bindings.set(e.id, []);
   for (const b of data.bindings) {
@@ -223,7 +236,10 @@ export async function checkInvariants(
   for (const e of data.endpoints) {
     const bound = sorted(bindings.get(e.id)!);
     bindings.set(e.id, bound);
-    if (services.get(e.endpoint_service_id)?.service_type === 'gateway') {
+    const holds = e.status !== 'deleting' && e.status !== 'failed' && e.error_code === '';
+    if (!holds) {
+      assert.deepEqual(bound, [], `(c) ${e.status} endpoint ${e.id} (error "${e.error_code}") has tables`);
+    } else if (services.get(e.endpoint_service_id)?.service_type === 'gateway') {
       assert.ok(bound.length > 0, `(c) gateway endpoint ${e.id} has no route table bound`);
     } else {
       assert.deepEqual(bound, [], `interface endpoint ${e.id} has route tables bound`);

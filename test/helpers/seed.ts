@@ -131,13 +131,25 @@ export async function addOwnService(
 }
 
 /**
- * Puts an endpoint in a status the API never gives it here: `deleting` (a delete is immediate),
- * `failed` (set by the cloud's back end), `pendingAcceptance` or `rejected` (no approval API).
+ * Puts an endpoint in a status at once, in a world whose delays would not give it there:
+ * `deleting` (for a year), `failed` (as a provisioning fault fails one), `pendingAcceptance` or
+ * `rejected`. A deleting or failed endpoint holds no table and no address (spec/operations.md,
+ * "Lifecycle"), so those it held are let go, as the API lets them go.
  */
 export async function setEndpointStatus(
   store: Store,
   endpointId: string,
   status: EndpointStatus,
 ): Promise<void> {
-  await store.tx((r) => r.endpoints.update(endpointId, { status }));
+  const year = new Date(Date.now() + 366 * 24 * 3600 * 1000).toISOString();
+  await store.tx(async (r) => {
+    if (status === 'deleting' || status === 'failed') await r.endpoints.release([endpointId]);
+    await r.endpoints.update(endpointId, {
+      status,
+      ...(status === 'deleting' ? { ready_at: year } : {}),
+      ...(status === 'failed'
+        ? { error_code: 'VPCEP.3001', error_message: 'Failed to create the VPC endpoint.' }
+        : {}),
+    });
+  });
 }

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     assert.equal(c.bodyLimit, 1024 * 1024);
     assert.equal(c.lockTimeoutMs, 10_000);
     assert.equal(c.provisioningDelayMs, 0);
+    assert.equal(c.deletionDelayMs, 0);
     assert.equal(c.tokenTtlMs, 24 * 3600 * 1000);
     assert.equal(c.quotaEndpoints, 150);
     assert.equal(c.quotaEndpointServices, 100);
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
         VPCEP_BODY_LIMIT: '2048',
         VPCEP_LOCK_TIMEOUT_MS: '500',
         VPCEP_PROVISIONING_DELAY_MS: '90000',
+        VPCEP_DELETION_DELAY_MS: '45000',
         VPCEP_QUOTA_ENDPOINTS: '7',
         VPCEP_QUOTA_ENDPOINT_SERVICES: '0',
         VPCEP_GATEWAY_SERVICES: JSON.stringify([{ name: 'com.example.dns', cidrs: ['100.64.0.0/24'] }]),
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
     assert.equal(c.bodyLimit, 2048);
     assert.equal(c.lockTimeoutMs, 500);
     assert.equal(c.provisioningDelayMs, 90_000);
+    assert.equal(c.deletionDelayMs, 45_000);
     assert.equal(c.quotaEndpoints, 7);
     assert.equal(c.quotaEndpointServices, 0);
     assert.deepEqual(c.gatewayServices, [{ name: 'com.example.dns', cidrs: ['100.64.0.0/24'] }]);
@@ -226,6 +229,8 @@ describe('loadConfig', () => {
       ['VPCEP_LOCK_TIMEOUT_MS', '0'],
       ['VPCEP_PROVISIONING_DELAY_MS', '-5'],
       ['VPCEP_PROVISIONING_DELAY_MS', '3600001'],
+      ['VPCEP_DELETION_DELAY_MS', '-1'],
+      ['VPCEP_DELETION_DELAY_MS', '3600001'],
       ['VPCEP_QUOTA_ENDPOINTS', '-1'],
       ['VPCEP_QUOTA_ENDPOINTS', '1.5'],
       ['VPCEP_QUOTA_ENDPOINT_SERVICES', '1000001'],

@@ -1,9 +1,9 @@
-import type { RouteFaults } from '../../service/faults.ts';
+import type { Faults } from '../../service/faults.ts';
 import { route } from '../route.ts';
 import { AddFaultBody, FaultAnswer, FaultList, FaultParams, ProjectParams } from '../../wire/faults.ts';
 
 /** vpcep's own fault-injection API, outside Huawei's paths so no client mistakes it for one. */
-export function faultRoutes(faults: RouteFaults) {
+export function faultRoutes(faults: Faults) {
   return [
     route({
       method: 'GET',
