@@ -26,6 +26,11 @@ declare module 'fastify' {
     operationId?: string;
     /** The IAM action a project-scoped route performs (http/authorize.ts). */
     action?: string;
+    /**
+     * A page of the web console (src/console), not an API route: it takes forms and answers HTML,
+     * and reaches the API only through the API's own routes, so the checks below are not its.
+     */
+    page?: boolean;
   }
 }
 
@@ -85,6 +90,7 @@ export function installPipeline(
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    if (request.routeOptions.config.page) return;
     if (!acceptsJson(request.headers.accept)) throw new ApiError('VPCEP.0406');
   });
 
@@ -124,6 +130,7 @@ export function installPipeline(
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.page) return;
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     request.rawBody = raw ?? Buffer.alloc(0);
     request.body = undefined;

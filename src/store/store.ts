@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { ApiError } from '../domain/errors.ts';
 import { AuditQueries } from './audit.ts';
+import { ConsoleSessionQueries } from './console-sessions.ts';
 import type { Dialect, Engine } from './engine.ts';
 import { EndpointQueries } from './endpoints.ts';
 import { FaultQueries } from './faults.ts';
@@ -20,6 +21,7 @@ export class Tx {
   readonly endpoints: EndpointQueries;
   readonly faults: FaultQueries;
   readonly audit: AuditQueries;
+  readonly consoleSessions: ConsoleSessionQueries;
 
   constructor(
     /** The transaction itself, for what no aggregate offers: checks of invariants in tests. */
@@ -32,6 +34,7 @@ export class Tx {
     this.endpoints = new EndpointQueries(db, engine);
     this.faults = new FaultQueries(db, engine);
     this.audit = new AuditQueries(db, engine);
+    this.consoleSessions = new ConsoleSessionQueries(db, engine);
   }
 
   /** Makes one-time set-up (bootstrap, the first server key) take turns across replicas starting together. */
