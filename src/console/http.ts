@@ -30,15 +30,20 @@ export function cookie(
 }
 
 /**
- * Whether a POST comes from the console's own pages: a browser names the page's origin in
- * `Origin` and sends `Sec-Fetch-Site: same-origin`; either naming another site refuses it.
+ * Whether a POST comes from the console's own pages: a browser names the page's origin in `Origin`
+ * and sends `Sec-Fetch-Site: same-origin`; either naming another site refuses it. The host is
+ * compared, not the scheme: behind a TLS proxy the page is https while this server sees http.
  */
 export function sameOrigin(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = request.headers.origin;
   if (origin === undefined) return true;
-  return origin === `${request.protocol}://${request.host}`;
+  try {
+    return new URL(origin).host === request.host;
+  } catch {
+    return false;
+  }
 }
 
 /** A POST's form fields (application/x-www-form-urlencoded); none for any other body. */

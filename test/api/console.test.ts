@@ -245,6 +245,14 @@ describe('forms: CSRF and origin', () => {
     assert.equal((await jar.post('/console/sign-out', {}, { csrf: theirs })).status, 403);
     assert.deepEqual(await tablesOfA(), before);
     await page(jar, '/console/vpcs');
+    // The page's own host over https (a TLS proxy in front of this plain-HTTP server) is the same origin.
+    const same = await jar.post(
+      url,
+      { routetable: before },
+      { csrf: mine, headers: { origin: 'https://localhost:80', 'sec-fetch-site': 'same-origin' } },
+    );
+    assert.equal(same.status, 200, same.body);
+    assert.match(mainOf(same.body), /stays bound/);
   });
 
   test('the sign-in form takes only its own token with its own cookie', async () => {
