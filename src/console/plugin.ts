@@ -60,7 +60,7 @@ function errorPage(status: number, title: string, body: Html, viewer?: Viewer): 
       section: 'none',
       viewer,
       body: html`<h1>${title}</h1>
-        ${body}`,
+${body}`,
     }),
     status,
   };
@@ -90,10 +90,11 @@ export async function registerConsole(app: FastifyInstance, opts: ConsoleOptions
     if (!session) return undefined;
     try {
       // The API's own check of the token: a deleted user, a changed password or an expired token
-      // ends the session, as the API would refuse the user's next call.
+      // ends the session, as the API would refuse the user's next call. Any other failure (the
+      // database away) is the request's, not the session's.
       return { session, caller: await identity.verify(session.token, request.id) };
     } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
+      if (!(e instanceof ApiError) || e.code !== 'APIGW.0301') throw e;
       await sessions.end(session.idHash);
       return undefined;
     }
