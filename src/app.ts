@@ -2,6 +2,7 @@ import type http from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { registerConsole } from './console/plugin.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
 import { installFailureAudit } from './http/audit.ts';
 import { installDraining } from './http/draining.ts';
@@ -140,6 +141,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installPipeline(app, identity, accounts, config.bodyTimeoutMs);
   installFailureAudit(app, new AuditTrail(deps));
 
-  registerRoutes(app, allRoutes(deps, identity, accounts, draining));
+  const routes = allRoutes(deps, identity, accounts, draining);
+  registerRoutes(app, routes);
+  // The web console (spec/console.md): pages at /console that call the routes above in process.
+  if (config.console) await registerConsole(app, { deps, identity, routes });
   return app;
 }

@@ -49,6 +49,8 @@ export interface Config {
   /** Server-wide quotas per project (spec/quotas.md); the operator API sets an account's own. */
   quotaEndpoints: number;
   quotaEndpointServices: number;
+  /** Whether the web console is served at /console (spec/console.md); on unless turned off. */
+  console: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -61,6 +63,8 @@ export interface Flags {
   databaseUrl?: string;
   region?: string;
   logLevel?: string;
+  /** `--no-console` sets it false. */
+  console?: boolean;
 }
 
 class ConfigError extends Error {}
@@ -122,6 +126,13 @@ function oneOf(name: string, raw: string, allowed: string[]): string {
   if (!allowed.includes(raw))
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw;
+}
+
+function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name} must be 1, true, 0 or false, got "${raw}"`);
 }
 
 function matching(name: string, raw: string, pattern: RegExp, what: string): string {
@@ -215,6 +226,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
       0,
       MAX_QUOTA,
     ),
+    console: flags.console ?? bool('the console (--no-console, VPCEP_CONSOLE)', env.VPCEP_CONSOLE, true),
   };
   return Object.freeze(config);
 }

@@ -27,7 +27,10 @@ export async function runCli(argv: string[]): Promise<void> {
     )
     .option('--region <region>', 'region of the bootstrap project (VPCEP_REGION, default cn-north-4)')
     .option('--log-level <level>', 'pino log level (VPCEP_LOG_LEVEL, default info)')
-    .action(async (flags) => {
+    .option('--no-console', 'do not serve the web console at /console (VPCEP_CONSOLE=0)')
+    .action(async (flags, command: Command) => {
+      // A `--no-…` flag defaults to true in commander; only a given one may win over VPCEP_CONSOLE.
+      if (command.getOptionValueSource('console') === 'default') delete flags.console;
       let config;
       try {
         config = loadConfig(process.env, flags);

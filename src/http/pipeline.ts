@@ -30,6 +30,11 @@ declare module 'fastify' {
     status?: number;
     /** The media type of the success answer when it is not JSON (http/route.ts). */
     produces?: string;
+    /**
+     * A page of the web console (src/console), not an API route: it takes forms and answers HTML,
+     * and reaches the API only through the API's own routes, so the checks below are not its.
+     */
+    page?: boolean;
   }
 }
 
@@ -94,6 +99,7 @@ export function installPipeline(
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    if (request.routeOptions.config.page) return;
     const produces = request.routeOptions.config.produces;
     if (!accepts(request.headers.accept, produces ?? 'application/json')) {
       throw new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
@@ -136,6 +142,7 @@ export function installPipeline(
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.page) return;
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     request.rawBody = raw ?? Buffer.alloc(0);
     request.body = undefined;

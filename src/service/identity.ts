@@ -474,6 +474,24 @@ export class Identity {
     return [{ id: caller.domain_id, name: caller.domain_name, enabled: true, description: '' }];
   }
 
+  /**
+   * A MAC of `data` under the current server key, as `<kid>.<mac>`, for a part of the server that
+   * signs something of its own (the console's cookies, spec/console.md). The purpose goes into the
+   * MAC with a `.` no token payload has, so no such MAC ever passes for a token's, or for another
+   * purpose's.
+   */
+  macFor(purpose: string, data: string): string {
+    return `${this.#currentKid}.${b64(hmacSha256(this.#key(this.#currentKid), `${purpose}.${data}`))}`;
+  }
+
+  /** Whether `mac` is macFor(purpose, data) under any server key of the store, checked in constant time. */
+  checkMac(purpose: string, data: string, mac: string): boolean {
+    const dot = mac.indexOf('.');
+    const key = dot > 0 ? this.#keys.get(mac.slice(0, dot)) : undefined;
+    if (key === undefined) return false;
+    return safeEqual(mac.slice(dot + 1), b64(hmacSha256(key, `${purpose}.${data}`)));
+  }
+
   #key(kid: string): string {
     const key = this.#keys.get(kid);
     if (key === undefined) throw new Error('unknown server key');

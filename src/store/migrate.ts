@@ -6,6 +6,7 @@ import * as interfaceServices from './migrations/003-interface-services.ts';
 import * as quotas from './migrations/004-quotas.ts';
 import * as lifecycle from './migrations/005-lifecycle.ts';
 import * as auditEvents from './migrations/006-audit-events.ts';
+import * as consoleSessions from './migrations/007-console-sessions.ts';
 
 interface Migration {
   name: string;
@@ -28,6 +29,7 @@ const migrations: Migration[] = [
   { name: '004-quotas', up: quotas.up },
   { name: '005-lifecycle', up: lifecycle.up },
   { name: '006-audit-events', up: auditEvents.up },
+  { name: '007-console-sessions', up: consoleSessions.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */

@@ -226,4 +226,16 @@ export interface Database {
     /** The AK of a signed call; empty for a token. */
     access_key: Generated<string>;
   };
+  /** Sessions of the web console (spec/console.md, "Sessions"); the session id itself is never stored. */
+  console_sessions: {
+    /** SHA-256 (hex) of the session id the cookie carries. */
+    id_hash: string;
+    user_id: string;
+    domain_id: string;
+    project_id: string;
+    /** The user's token, sealed (AES-256-GCM) with a key derived from the session id. */
+    sealed_token: string;
+    created_at: string;
+    expires_at: string;
+  };
 }

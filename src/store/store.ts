@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { ApiError } from '../domain/errors.ts';
 import { AuditQueries } from './audit.ts';
+import { ConsoleSessionQueries } from './console-sessions.ts';
 import type { Dialect, Engine } from './engine.ts';
 import { EndpointQueries } from './endpoints.ts';
 import { FaultQueries } from './faults.ts';
@@ -22,6 +23,7 @@ export class Tx {
   readonly faults: FaultQueries;
   readonly audit: AuditQueries;
   readonly lifecycle: LifecycleQueries;
+  readonly consoleSessions: ConsoleSessionQueries;
 
   constructor(
     /** The transaction itself, for what no aggregate offers: checks of invariants in tests. */
@@ -35,6 +37,7 @@ export class Tx {
     this.faults = new FaultQueries(db, engine);
     this.audit = new AuditQueries(db, engine);
     this.lifecycle = new LifecycleQueries(db, engine, this.endpoints, this.services);
+    this.consoleSessions = new ConsoleSessionQueries(db, engine);
   }
 
   /** Makes one-time set-up (bootstrap, the first server key) take turns across replicas starting together. */

@@ -77,6 +77,7 @@ const TABLES = Object.keys({
   endpoint_routetables: 1,
   faults: 1,
   audit_log: 1,
+  console_sessions: 1,
 } satisfies Record<keyof Database, 1>) as (keyof Database)[];
 
 type Snapshot = Record<string, string[]>;

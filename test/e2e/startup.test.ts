@@ -66,6 +66,41 @@ describe('the command line', () => {
   });
 });
 
+describe('the console flag', () => {
+  /** What `GET /console/sign-in` answers: the console's page, or the API's 404 for an unknown path. */
+  const consoleAt = async (url: string) => {
+    const res = await fetch(`${url}/console/sign-in`);
+    return `${res.status} ${res.headers.get('content-type')}`;
+  };
+
+  test('the console is served unless --no-console or VPCEP_CONSOLE=0 turns it off', async () => {
+    const on = await spawnServer({ dataDir: path.join(tmp, 'console-on'), env: { VPCEP_CONSOLE: '1' } });
+    assert.equal(await consoleAt(on.url), '200 text/html; charset=utf-8');
+    await on.stop();
+    const offByEnv = await spawnServer({
+      dataDir: path.join(tmp, 'console-env'),
+      env: { VPCEP_CONSOLE: '0' },
+    });
+    assert.equal(await consoleAt(offByEnv.url), '404 application/json;charset=UTF-8');
+    await offByEnv.stop();
+    const offByFlag = await spawnServer({ dataDir: path.join(tmp, 'console-flag'), args: ['--no-console'] });
+    assert.equal(await consoleAt(offByFlag.url), '404 application/json;charset=UTF-8');
+    await offByFlag.stop();
+  });
+
+  test('a bad VPCEP_CONSOLE is refused in one line', () => {
+    const run = vpcep(
+      ['serve', '--data-dir', path.join(tmp, 'console-bad')],
+      cleanEnv({ VPCEP_CONSOLE: 'maybe' }),
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
+      run.stderr,
+      'vpcep: the console (--no-console, VPCEP_CONSOLE) must be 1, true, 0 or false, got "maybe"\n',
+    );
+  });
+});
+
 describe('the port is bound before anything is written', () => {
   test('a busy port: exit 1, the message, and no data dir', async () => {
     const busy = net.createServer();

@@ -22,6 +22,8 @@ export interface SpawnOptions {
   databaseUrl?: string;
   /** How long to wait for `GET /v1` to answer. */
   startTimeoutMs?: number;
+  /** More flags of `serve`. */
+  args?: string[];
 }
 
 export interface ServerProcess {
@@ -80,6 +82,7 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
       '--data-dir',
       opts.dataDir,
       ...(opts.databaseUrl ? ['--database-url', opts.databaseUrl] : []),
+      ...(opts.args ?? []),
     ],
     { cwd: REPO_ROOT, env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as pace } from 'node:timers/promises';
 import { auditLog } from '../helpers/audit.ts';
+import { ConsoleJar, fetchTransport } from '../helpers/console.ts';
 import { sorted } from '../helpers/expect.ts';
 import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import { prng } from '../helpers/random.ts';
@@ -114,6 +115,9 @@ test(
       env: { VPCEP_ADMIN_PASSWORD: PASSWORD, VPCEP_PROJECT_ID: PROJECT_ID },
     });
     const http = client(server.url, await sessionOn(server, PASSWORD));
+    // A console session made before the outage (spec/console.md, "Sessions").
+    const consoleJar = new ConsoleJar(fetchTransport(server.url));
+    await consoleJar.signIn({ account: 'vpcep', user: 'admin', password: PASSWORD });
     const { call, api } = http;
     const probe = async (p: string) => (await call('GET', p)).status;
 
@@ -197,6 +201,9 @@ test(
         10_000,
       );
       assert.equal(await probe('/healthz'), 200, '/healthz stays 200: the process is alive');
+      const page = await consoleJar.get('/console/vpcs');
+      assert.equal(page.status, 503, 'a console page answers 503 during the outage');
+      assert.match(page.body, /VPCEP\.0503/);
       const ready = await call('GET', '/readyz');
       assert.equal(ready.body?.error?.code, 'VPCEP.0503', ready.raw);
       assert.ok(ready.headers.get('retry-after'), '/readyz 503 carries Retry-After');
@@ -222,6 +229,11 @@ test(
         15_000,
       );
       await waitFor('a 200 in every loop', () => everyLoop(restoreAt, (a) => a.status === 200), 15_000);
+      assert.equal(
+        (await consoleJar.get('/console/vpcs')).status,
+        200,
+        'the console session outlived the outage',
+      );
       stop = true;
       await Promise.all(running);
 

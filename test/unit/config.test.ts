@@ -242,6 +242,27 @@ describe('loadConfig', () => {
     }
   });
 
+  test('the console is on unless VPCEP_CONSOLE or --no-console turns it off', () => {
+    assert.equal(loadConfig({}, {}, CWD).console, true);
+    for (const [raw, on] of [
+      ['0', false],
+      ['false', false],
+      ['1', true],
+      ['true', true],
+      ['', true],
+    ] as const) {
+      assert.equal(loadConfig({ VPCEP_CONSOLE: raw }, {}, CWD).console, on, raw);
+    }
+    assert.equal(loadConfig({ VPCEP_CONSOLE: '1' }, { console: false }, CWD).console, false);
+    assert.equal(loadConfig({ VPCEP_CONSOLE: '0' }, { console: true }, CWD).console, true);
+    for (const raw of ['no', 'off', '2', ' 1']) {
+      assert.match(
+        configError({ VPCEP_CONSOLE: raw }).message,
+        /\(--no-console, VPCEP_CONSOLE\) must be 1, true, 0 or false, got "/,
+      );
+    }
+  });
+
   test('ConfigError is an Error', () => {
     const e = configError({ VPCEP_PORT: 'x' });
     assert.ok(e instanceof Error);
