@@ -1,4 +1,4 @@
-import { html, type Html } from './html.ts';
+import { html, type Html } from '../http/html.ts';
 
 /**
  * A gateway endpoint in its VPC, drawn on the server as SVG (spec/console.md, "The central action"):

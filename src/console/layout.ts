@@ -1,4 +1,4 @@
-import { html, type Html, type Value } from './html.ts';
+import { html, type Html, type Value } from '../http/html.ts';
 
 /** The page shell and the pieces every page uses (spec/console.md, "Pages"). */
 

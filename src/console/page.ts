@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../service/context.ts';
 import type { ApiClient } from './api.ts';
-import type { Html } from './html.ts';
+import type { Html } from '../http/html.ts';
 import { layout, type Section, type Viewer } from './layout.ts';
 import type { OpenSession } from './session.ts';
 

@@ -8,7 +8,7 @@ import type { Identity } from '../service/identity.ts';
 import { ApiClient, ApiFailure } from './api.ts';
 import { CSS, JS } from './assets.ts';
 import { cookiesOf, formOf, queryOf, sameOrigin } from './http.ts';
-import { html, markup, type Html } from './html.ts';
+import { html, toText, type Html } from '../http/html.ts';
 import { BASE, failure, layout, link, type Viewer } from './layout.ts';
 import type { Outcome, PageCtx, PageDef } from './page.ts';
 import { endpointPages } from './pages/endpoints.ts';
@@ -49,7 +49,7 @@ function send(reply: FastifyReply, outcome: Outcome): FastifyReply {
   return reply
     .code(outcome.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(markup(outcome.page));
+    .send(toText(outcome.page));
 }
 
 /** A page that says what went wrong, in the console's shell. */

@@ -13,7 +13,7 @@ export interface Html {
 
 const trusted = (text: string): Html => ({ [TEXT]: text });
 
-type Value = Html | string | number | boolean | null | undefined | readonly Value[];
+export type Value = Html | string | number | boolean | null | undefined | readonly Value[];
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',

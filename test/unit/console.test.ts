@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { endpointDiagram } from '../../src/console/diagram.ts';
-import { html, markup } from '../../src/console/html.ts';
+import { html, toText } from '../../src/http/html.ts';
 import { tableOutcomes } from '../../src/console/pages/endpoint.ts';
 
 /** The console's pure parts: the escaping template, the per-table outcome of a rebind, the diagram. */
@@ -10,7 +10,7 @@ describe('html', () => {
   test('escapes every value, in text and in attributes', () => {
     const hostile = `<script>alert("x")</script> & 'y'`;
     assert.equal(
-      markup(html`<p title="${hostile}">${hostile}</p>`),
+      toText(html`<p title="${hostile}">${hostile}</p>`),
       '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;">' +
         '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;</p>',
     );
@@ -18,13 +18,13 @@ describe('html', () => {
 
   test('nests its own markup unescaped, joins arrays, leaves out null, undefined and false, prints numbers', () => {
     const items = ['a<b', 'c'].map((x) => html`<li>${x}</li>`);
-    assert.equal(markup(html`<ul>${items}</ul>`), '<ul><li>a&lt;b</li><li>c</li></ul>');
-    assert.equal(markup(html`${null}${undefined}${false}${0}${true}`), '0true');
+    assert.equal(toText(html`<ul>${items}</ul>`), '<ul><li>a&lt;b</li><li>c</li></ul>');
+    assert.equal(toText(html`${null}${undefined}${false}${0}${true}`), '0true');
   });
 
   test('a string that looks like markup is still text: only html makes markup', () => {
     const fake = { toString: () => '<b>bold</b>' } as unknown as string;
-    assert.equal(markup(html`${fake}`), '&lt;b&gt;bold&lt;/b&gt;');
+    assert.equal(toText(html`${fake}`), '&lt;b&gt;bold&lt;/b&gt;');
   });
 });
 
@@ -55,7 +55,7 @@ describe('tableOutcomes', () => {
 
 describe('endpointDiagram', () => {
   test('draws every table and subnet, bound tables joined by solid lines, and escapes the names', () => {
-    const svg = markup(
+    const svg = toText(
       endpointDiagram({
         vpc: { name: 'v<1>', cidr: '10.0.0.0/16' },
         endpoint: { id: 'ep-1', service: 'svc' },

@@ -1,6 +1,6 @@
 import { ApiFailure, seg } from '../api.ts';
 import { endpointDiagram } from '../diagram.ts';
-import { html, type Html } from '../html.ts';
+import { html, type Html } from '../../http/html.ts';
 import { csrfField, facts, failure, id, link, status, table, TRANSITIONAL } from '../layout.ts';
 import { view, type Outcome, type PageCtx, type PageDef } from '../page.ts';
 import type { Endpoint, RoutetableChange, RoutetableSummary, Subnet, Vpc } from '../wire.ts';

@@ -1,5 +1,5 @@
 import { ApiFailure, seg } from '../api.ts';
-import { html, type Html } from '../html.ts';
+import { html, type Html } from '../../http/html.ts';
 import { csrfField, facts, failure, id, link, notice, status, table } from '../layout.ts';
 import { view, type Outcome, type PageCtx, type PageDef } from '../page.ts';
 import type { Endpoint, OwnService, PublicService, RoutetableSummary, Subnet, Vpc } from '../wire.ts';

@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Caller } from '../../service/context.ts';
 import type { ApiClient } from '../api.ts';
 import { cookie, cookiesOf, formOf, sameOrigin } from '../http.ts';
-import { html, type Html } from '../html.ts';
+import { html, type Html } from '../../http/html.ts';
 import { BASE, csrfField, layout, link, notice } from '../layout.ts';
 import type { Outcome, PageDef, PublicPageDef } from '../page.ts';
 import {

@@ -1,5 +1,5 @@
 import { seg } from '../api.ts';
-import { html } from '../html.ts';
+import { html } from '../../http/html.ts';
 import { facts, id, link, status, table } from '../layout.ts';
 import { view, type Outcome, type PageCtx, type PageDef } from '../page.ts';
 import type { Endpoint, Routetable, RoutetableSummary, Subnet, Vpc } from '../wire.ts';
