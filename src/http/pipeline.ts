@@ -26,6 +26,8 @@ declare module 'fastify' {
     operationId?: string;
     /** The IAM action a project-scoped route performs (http/authorize.ts). */
     action?: string;
+    /** Answers text, not JSON (GET /metrics): `Accept` is not held against it. */
+    plainText?: boolean;
   }
 }
 
@@ -85,7 +87,9 @@ export function installPipeline(
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
-    if (!acceptsJson(request.headers.accept)) throw new ApiError('VPCEP.0406');
+    if (!request.routeOptions.config.plainText && !acceptsJson(request.headers.accept)) {
+      throw new ApiError('VPCEP.0406');
+    }
   });
 
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
