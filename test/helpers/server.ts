@@ -20,6 +20,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** `--database-url`: serve from this PostgreSQL database instead of SQLite under dataDir. */
   databaseUrl?: string;
+  /** More `serve` flags, after those above (`--metrics-port 9100`, `--log-format pretty`). */
+  args?: string[];
   /** How long to wait for `GET /v1` to answer. */
   startTimeoutMs?: number;
 }
@@ -80,6 +82,7 @@ async function startOnce(port: number, opts: SpawnOptions): Promise<ServerProces
       '--data-dir',
       opts.dataDir,
       ...(opts.databaseUrl ? ['--database-url', opts.databaseUrl] : []),
+      ...(opts.args ?? []),
     ],
     { cwd: REPO_ROOT, env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] },
   );
