@@ -292,7 +292,7 @@ test('--log-format pretty: one readable line per request', async () => {
         .split('\n')
         .find((l) => l.includes(`reqId=${missing.requestId}`)),
     );
-    assert.match(refused, / INFO  404 GET \S+ \S+ms ListEndpointInfoDetails .*\bcode=EndPoint\.2006\b/);
+    assert.match(refused, / INFO {2}404 GET \S+ \S+ms ListEndpointInfoDetails .*\bcode=EndPoint\.2006\b/);
     assert.ok(
       !server
         .output()
@@ -300,7 +300,7 @@ test('--log-format pretty: one readable line per request', async () => {
         .some((l) => l.startsWith('{')),
       'no JSON line',
     );
-    assert.match(server.output(), / INFO  vpcep serving on http:\/\/127\.0\.0\.1:\d+ store=/);
+    assert.match(server.output(), / INFO {2}vpcep serving on http:\/\/127\.0\.0\.1:\d+ store=/);
   } finally {
     await server.stop();
   }
