@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './domain/ids.ts';
+import { installFailureAudit } from './http/audit.ts';
 import { installDraining } from './http/draining.ts';
 import { frameworkError, installErrorHandler } from './http/error-handler.ts';
 import { createListener, type Listener } from './http/listener.ts';
@@ -13,6 +14,7 @@ import { installSchemaCompilers } from './http/schema-compilers.ts';
 import type { RouteDef } from './http/route.ts';
 import { registerRoutes } from './http/routing.ts';
 import { accountRoutes } from './http/routes/accounts.ts';
+import { auditRoutes } from './http/routes/audit.ts';
 import { endpointServiceRoutes } from './http/routes/endpoint-services.ts';
 import { endpointRoutes } from './http/routes/endpoints.ts';
 import { faultRoutes } from './http/routes/faults.ts';
@@ -22,8 +24,10 @@ import { metaRoutes } from './http/routes/meta.ts';
 import { notImplementedRoutes } from './http/routes/not-implemented.ts';
 import { tagRoutes } from './http/routes/tags.ts';
 import { quotaRoutes } from './http/routes/quotas.ts';
+import { referenceRoutes } from './http/routes/reference.ts';
 import { vpcRoutes } from './http/routes/vpc.ts';
 import { AccessKeys } from './service/access-keys.ts';
+import { AuditTrail } from './service/audit-trail.ts';
 import { Connections } from './service/connections.ts';
 import { Accounts } from './service/accounts.ts';
 import { Directory } from './service/directory.ts';
@@ -71,6 +75,8 @@ export function allRoutes(
   const served = [
     ...metaRoutes(),
     ...healthRoutes(deps.store, draining),
+    // The OpenAPI document and its page describe every route, themselves included.
+    ...referenceRoutes((): RouteDef[] => routes),
     ...iamRoutes(identity, new AccessKeys(deps), new Directory(deps)),
     ...accountRoutes(accounts),
     ...vpcRoutes(new Network(deps), new RouteTables(deps), new Ports(deps)),
@@ -84,9 +90,11 @@ export function allRoutes(
     ...tagRoutes(new Tags(deps)),
     ...quotaRoutes(new Quotas(deps)),
     ...faultRoutes(faults),
+    ...auditRoutes(new AuditTrail(deps)),
   ];
   // Every published operation no route above serves answers 501 (http/routes/not-implemented.ts).
-  return [...served, ...notImplementedRoutes(served)];
+  const routes: RouteDef[] = [...served, ...notImplementedRoutes(served)];
+  return routes;
 }
 
 /** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */
@@ -141,6 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installRequestLog(app);
   const accounts = new Accounts(deps);
   installPipeline(app, identity, accounts, config.bodyTimeoutMs);
+  installFailureAudit(app, new AuditTrail(deps));
   if (metrics) {
     metrics.install(app, config.metricsPort === undefined);
     store.observe(metrics);

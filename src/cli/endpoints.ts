@@ -3,19 +3,11 @@ import type { VpcepClient } from '../sdk/client.ts';
 import type { Endpoint, EndpointList } from '../sdk/types.ts';
 import { clientAction, EXIT, withClientOptions } from './context.ts';
 
-/** The largest page ListEndpoints serves. */
-const PAGE = 1000;
-
 /** Every endpoint of the project, page by page. */
 async function allEndpoints(client: VpcepClient): Promise<EndpointList> {
   const endpoints: Endpoint[] = [];
-  for (;;) {
-    const page = await client.endpoints.list({ limit: PAGE, offset: endpoints.length });
-    endpoints.push(...page.endpoints);
-    if (page.endpoints.length === 0 || endpoints.length >= page.total_count) {
-      return { endpoints, total_count: page.total_count };
-    }
-  }
+  for await (const ep of client.endpoints.listAll()) endpoints.push(ep);
+  return { endpoints, total_count: endpoints.length };
 }
 
 const listOrDash = (items: string[]) => (items.length === 0 ? '-' : items.join(', '));

@@ -1,4 +1,4 @@
-import { ApiError } from '../domain/errors.ts';
+import { ApiError, type ErrorCode } from '../domain/errors.ts';
 import { allows } from '../domain/roles.ts';
 import type { Caller } from '../service/context.ts';
 import type { Api, RouteDef } from './route.ts';
@@ -56,6 +56,12 @@ export function authorize(caller: Caller, action: string, api: Api): void {
     throw new ApiError('APIGW.0302', `The user has no permission on project ${caller.project_id}.`);
   }
   if (allows(caller.roles, action)) return;
-  const detail = `Policy doesn't allow ${action} to be performed.`;
-  throw api === 'vpc' ? new ApiError('VPCEP.0403', `(${action})`) : new ApiError('EndPoint.0004', detail);
+  const code = deniedCode(api);
+  throw new ApiError(
+    code,
+    code === 'VPCEP.0403' ? `(${action})` : `Policy doesn't allow ${action} to be performed.`,
+  );
 }
+
+/** The code a role without the action is refused with, in its API's envelope. */
+export const deniedCode = (api: Api): ErrorCode => (api === 'vpc' ? 'VPCEP.0403' : 'EndPoint.0004');

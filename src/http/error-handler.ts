@@ -10,7 +10,7 @@ export function apiOf(request: FastifyRequest): Api {
 }
 
 /** The generic codes of each API: bad parameter, missing body. */
-const GENERIC: Record<Api, { invalid: ErrorCode; empty: ErrorCode }> = {
+export const GENERIC: Record<Api, { invalid: ErrorCode; empty: ErrorCode }> = {
   endpoint: { invalid: 'EndPoint.0002', empty: 'EndPoint.0011' },
   meta: { invalid: 'EndPoint.0002', empty: 'EndPoint.0011' },
   admin: { invalid: 'EndPoint.0002', empty: 'EndPoint.0011' },

@@ -122,8 +122,14 @@ export class Metrics implements ServiceMetrics, StoreObserver {
     app.route({
       method: 'GET',
       url: '/metrics',
-      // Not an operation of the tenant API: no credential, and any Accept (it answers text).
-      config: { api: 'meta', auth: false, operationId: METRICS_OPERATION, plainText: true },
+      // Not an operation of the tenant API, nor in its OpenAPI document: no credential; it answers
+      // text, which `Accept` must admit (Prometheus and curl send `*/*`).
+      config: {
+        api: 'meta',
+        auth: false,
+        operationId: METRICS_OPERATION,
+        produces: this.registry.contentType,
+      },
       handler: async (_request, reply) => reply.type(this.registry.contentType).send(await this.text()),
     });
   }

@@ -26,19 +26,26 @@ declare module 'fastify' {
     operationId?: string;
     /** The IAM action a project-scoped route performs (http/authorize.ts). */
     action?: string;
-    /** Answers text, not JSON (GET /metrics): `Accept` is not held against it. */
-    plainText?: boolean;
+    /** The route's success status. */
+    status?: number;
+    /** The media type of the success answer when it is not JSON (http/route.ts). */
+    produces?: string;
   }
 }
 
-/** `Accept` excludes JSON when no listed range matches application/json (RFC 9110 §12.5.1). */
-function acceptsJson(accept: string | undefined): boolean {
+/**
+ * Whether `accept` admits `mediaType` (JSON, or the route's own, http/route.ts `produces`): it
+ * does not when no listed range matches it (RFC 9110 §12.5.1).
+ */
+function accepts(accept: string | undefined, mediaType: string): boolean {
   if (!accept) return true;
+  const type = mediaType.split(';')[0]!.trim().toLowerCase();
+  const ranges = ['*/*', `${type.split('/')[0]}/*`, type];
   return accept.split(',').some((part) => {
     const [range = '', ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     if (q !== undefined && Number(q.slice(2)) === 0) return false;
-    return ['*/*', 'application/*', 'application/json'].includes(range.trim());
+    return ranges.includes(range.trim());
   });
 }
 
@@ -87,8 +94,9 @@ export function installPipeline(
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
-    if (!request.routeOptions.config.plainText && !acceptsJson(request.headers.accept)) {
-      throw new ApiError('VPCEP.0406');
+    const produces = request.routeOptions.config.produces;
+    if (!accepts(request.headers.accept, produces ?? 'application/json')) {
+      throw new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
     }
   });
 
@@ -149,8 +157,13 @@ export function installPipeline(
           `The token is scoped to another project than ${projectId.slice(0, 64)}.`,
         );
       }
+      // Known before the role check, so a refused attempt is in the audit trail (http/audit.ts).
+      request.caller = {
+        ...caller,
+        ...(request.accessKey !== undefined ? { access_key: request.accessKey } : {}),
+        call: { operation: config.operationId ?? '', status: config.status ?? 200 },
+      };
       if (config.action !== undefined) authorize(caller, config.action, config.api ?? 'endpoint');
-      request.caller = caller;
     }
 
     if (raw === undefined || raw.toString('utf8').trim() === '') return;

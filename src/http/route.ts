@@ -47,6 +47,8 @@ export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends Auth 
   schema: S;
   /** Success status; a handler answering 204 returns undefined. */
   status?: number;
+  /** The media type of the success answer, when it is not JSON (the reference page's HTML). */
+  produces?: string;
   handler: (input: HandlerInput<S, A>) => Promise<unknown>;
 }
 

@@ -25,7 +25,14 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
       method: def.method,
       url: def.url,
       schema: requestSchemas(def.schema),
-      config: { api: def.api, auth: def.auth, operationId: def.operationId, action: actionOf(def) },
+      config: {
+        api: def.api,
+        auth: def.auth,
+        operationId: def.operationId,
+        action: actionOf(def),
+        status: def.status ?? 200,
+        produces: def.produces,
+      },
       handler: async (request, reply) => {
         const result = await def.handler({
           params: request.params,
@@ -37,7 +44,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
         } as never);
         reply.code(def.status ?? 200);
         if (result === undefined) return reply.send();
-        return reply.type(JSON_TYPE).send(result);
+        return reply.type(def.produces ?? JSON_TYPE).send(result);
       },
     });
   }

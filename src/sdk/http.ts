@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VpcepError, VpcepNetworkError } from './errors.ts';
+import { isRetryable, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
 
 /** What the clients keep of an answer before reading it. */
 export interface RawAnswer {
@@ -6,7 +8,27 @@ export interface RawAnswer {
   statusText: string;
   requestId: string;
   subjectToken: string | null;
+  retryAfter: string | null;
   raw: string;
+}
+
+/** How a client reaches its server. */
+export interface Transport {
+  fetch: typeof globalThis.fetch;
+  endpoint: string;
+  /** Per attempt. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+/** One call, as `exchange` sends it (each attempt gets fresh headers: a signature has a date). */
+export interface Exchange {
+  method: string;
+  url: URL;
+  body: Buffer | undefined;
+  headers: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Sending it twice does no more than once (retry.ts); default: every method but POST. */
+  repeatable?: boolean;
 }
 
 /** The endpoint without trailing slashes (the official SDK would sign `//v1/...`), checked to be a URL. */
@@ -35,7 +57,7 @@ function networkReason(e: unknown, timeoutMs: number): string {
 
 /** One request; a failure to get any answer is VpcepNetworkError, naming the endpoint only. */
 export async function fetchAnswer(
-  transport: { fetch: typeof globalThis.fetch; endpoint: string; timeoutMs: number },
+  transport: Pick<Transport, 'fetch' | 'endpoint' | 'timeoutMs'>,
   method: string,
   url: URL,
   headers: Record<string, string>,
@@ -55,6 +77,7 @@ export async function fetchAnswer(
       statusText: res.statusText,
       requestId: res.headers.get('x-request-id') ?? '',
       subjectToken: res.headers.get('x-subject-token'),
+      retryAfter: res.headers.get('retry-after'),
       raw: await res.text(),
     };
   } catch (e) {
@@ -62,11 +85,38 @@ export async function fetchAnswer(
   }
 }
 
+const isSuccess = (status: number) => status >= 200 && status <= 299;
+
+function errorOf(answer: RawAnswer): VpcepError {
+  return VpcepError.fromResponse(
+    answer.status,
+    answer.statusText,
+    answer.raw,
+    answer.requestId,
+    parseRetryAfter(answer.retryAfter, Date.now()),
+  );
+}
+
+/**
+ * Sends the call, and again after a backoff while the answer is one retry.ts retries and attempts
+ * are left; resolves with the last answer, 2xx or not.
+ */
+export async function exchange(transport: Transport, call: Exchange): Promise<RawAnswer> {
+  const repeatable = call.repeatable ?? call.method !== 'POST';
+  for (let attempt = 1; ; attempt++) {
+    const answer = await fetchAnswer(transport, call.method, call.url, await call.headers(), call.body);
+    if (isSuccess(answer.status) || attempt >= transport.retry.attempts) return answer;
+    const error = errorOf(answer);
+    if (!isRetryable(error, repeatable)) return answer;
+    const wait = retryDelay(attempt, error.retryAfterMs, transport.retry);
+    if (wait === undefined) return answer;
+    await sleep(wait);
+  }
+}
+
 /** The JSON of a 2xx answer (undefined when empty); anything else throws VpcepError. */
 export function parseAnswer<T>(answer: RawAnswer): T {
-  if (answer.status < 200 || answer.status > 299) {
-    throw VpcepError.fromResponse(answer.status, answer.statusText, answer.raw, answer.requestId);
-  }
+  if (!isSuccess(answer.status)) throw errorOf(answer);
   if (answer.raw === '') return undefined as T;
   try {
     return JSON.parse(answer.raw) as T;

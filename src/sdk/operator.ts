@@ -1,5 +1,6 @@
-import { fetchAnswer, normalizeEndpoint, parseAnswer } from './http.ts';
-import type { AccountList, AccountQuotasReply, CreatedAccount } from './types.ts';
+import { exchange, normalizeEndpoint, parseAnswer, type Transport } from './http.ts';
+import { retryPolicy, type RetryOptions } from './retry.ts';
+import type { AccountList, AccountQuotasReply, CreatedAccount, UpdateAccountQuotasRequest } from './types.ts';
 
 export interface OperatorClientOptions {
   /** `http://127.0.0.1:8080`; trailing slashes are stripped. */
@@ -7,8 +8,10 @@ export interface OperatorClientOptions {
   /** The operator key: `operator_key` of credentials.json, or the server's VPCEP_OPERATOR_KEY. */
   operatorKey: string;
   fetch?: typeof globalThis.fetch;
-  /** Per request, default 30 s. */
+  /** Per attempt, default 30 s. */
   timeoutMs?: number;
+  /** Retries of 409 VPCEP.0409, 429 and 503, as VpcepClient's (retry.ts); `false` turns them off. */
+  retry?: RetryOptions | false;
 }
 
 const seg = encodeURIComponent;
@@ -22,41 +25,47 @@ const seg = encodeURIComponent;
 export class OperatorClient {
   readonly endpoint: string;
   readonly #key: string;
-  readonly #fetch: typeof globalThis.fetch;
-  readonly #timeoutMs: number;
+  readonly #transport: Transport;
 
   constructor(options: OperatorClientOptions) {
     this.endpoint = normalizeEndpoint(options.endpoint);
     if (!options.operatorKey) throw new TypeError('operatorKey is required');
     this.#key = options.operatorKey;
-    this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#transport = {
+      fetch: options.fetch ?? globalThis.fetch,
+      endpoint: this.endpoint,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retry: retryPolicy(options.retry),
+    };
   }
 
   readonly accounts = {
     /** A new account: its domain, its region project and its admin, whose password and SK are shown only here. */
-    create: (name: string) => this.#call<CreatedAccount>('POST', '/vpcep/v1/accounts', { account: { name } }),
+    create: (name: string): Promise<CreatedAccount> =>
+      this.#call('POST', '/vpcep/v1/accounts', { account: { name } }),
     /** Every account, without secrets. */
-    list: () => this.#call<AccountList>('GET', '/vpcep/v1/accounts'),
+    list: (): Promise<AccountList> => this.#call('GET', '/vpcep/v1/accounts'),
     /** Refused (409) while the account still has resources. */
-    delete: (domainId: string) => this.#call<void>('DELETE', `/vpcep/v1/accounts/${seg(domainId)}`),
+    delete: (domainId: string): Promise<void> => this.#call('DELETE', `/vpcep/v1/accounts/${seg(domainId)}`),
     /** The account's quotas per project; a type left out keeps its value, null restores the default. */
-    setQuotas: (domainId: string, quotas: { endpoint?: number | null; endpoint_service?: number | null }) =>
-      this.#call<AccountQuotasReply>('PUT', `/vpcep/v1/accounts/${seg(domainId)}/quotas`, { quotas }),
+    setQuotas: (
+      domainId: string,
+      quotas: UpdateAccountQuotasRequest['quotas'],
+    ): Promise<AccountQuotasReply> =>
+      this.#call('PUT', `/vpcep/v1/accounts/${seg(domainId)}/quotas`, { quotas }),
   };
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const answer = await fetchAnswer(
-      { fetch: this.#fetch, endpoint: this.endpoint, timeoutMs: this.#timeoutMs },
+    const answer = await exchange(this.#transport, {
       method,
-      new URL(this.endpoint + path),
-      {
+      url: new URL(this.endpoint + path),
+      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+      headers: () => ({
         authorization: `Bearer ${this.#key}`,
         'content-type': 'application/json',
         accept: 'application/json',
-      },
-      body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
-    );
+      }),
+    });
     return parseAnswer<T>(answer);
   }
 }

@@ -4,6 +4,7 @@ import type { RebindPlan } from '../domain/bindings.ts';
 import type { Clock, Ids } from '../domain/ids.ts';
 import type { Store } from '../store/store.ts';
 import type { Tx } from '../store/store.ts';
+import type { NewRow } from '../store/queries.ts';
 
 /** What every service is built from. */
 export interface Deps {
@@ -37,6 +38,10 @@ export interface Caller {
   account_admin: boolean;
   /** Set when the call was signed with a temporary access key (X-Security-Token). */
   temporary?: boolean;
+  /** The AK a signed call was made with, for the audit trail; absent for a token. */
+  access_key?: string;
+  /** The call's route, for the audit trail: its published operation and its success status. */
+  call?: { operation: string; status: number };
 }
 
 /**
@@ -53,7 +58,40 @@ export function auditDetail(detail: unknown): string {
   return JSON.stringify({ truncated: true, length: json.length, fields });
 }
 
-/** Records a state change; called inside the change's own transaction (routetables.md, "Atomicity"). */
+/** What an event says beyond who made the call: a success's change, or a failure's answer. */
+export interface AuditEventFacts {
+  action: string;
+  resource_type: string;
+  resource_id: string;
+  detail?: unknown;
+  failure?: { status: number; code: string };
+}
+
+/** The row of one audit event of the caller's call (spec/audit.md). */
+export function auditRow(deps: Deps, caller: Caller, e: AuditEventFacts): NewRow<'audit_log'> {
+  return {
+    at: deps.clock.now().toISOString(),
+    project_id: caller.project_id,
+    actor: caller.user_name,
+    user_id: caller.user_id,
+    access_key: caller.access_key ?? '',
+    operation: caller.call?.operation ?? e.action,
+    outcome: e.failure ? 'failure' : 'success',
+    status: e.failure?.status ?? caller.call?.status ?? 0,
+    error_code: e.failure?.code ?? '',
+    action: e.action,
+    resource_type: e.resource_type,
+    resource_id: e.resource_id,
+    request_id: caller.request_id,
+    detail: auditDetail(e.detail ?? {}),
+  };
+}
+
+/**
+ * Records a state change as a success of the caller's operation; called inside the change's own
+ * transaction (routetables.md, "Atomicity"), so the event exists exactly when the change does.
+ * Failures are recorded by the HTTP layer once the answer is known (http/audit.ts).
+ */
 export async function audit(
   r: Tx,
   deps: Deps,
@@ -63,14 +101,19 @@ export async function audit(
   resource_id: string,
   detail: unknown = {},
 ): Promise<void> {
-  await r.audit.insert({
-    at: deps.clock.now().toISOString(),
-    project_id: caller.project_id,
-    actor: caller.user_name,
-    action,
-    resource_type,
-    resource_id,
-    request_id: caller.request_id,
-    detail: auditDetail(detail),
-  });
+  await recordEvent(r, deps, caller, { action, resource_type, resource_id, detail });
+}
+
+/**
+ * Writes one event of the caller's call. A call scoped to no project (IAM with a domain-scoped
+ * credential) is recorded in the account's project of the region, as the real cloud keeps the
+ * traces of its global services in the default region's (spec/audit.md).
+ */
+export async function recordEvent(r: Tx, deps: Deps, caller: Caller, e: AuditEventFacts): Promise<void> {
+  const row = auditRow(deps, caller, e);
+  if (row.project_id === '') {
+    const projects = await r.identity.projectsOfDomain(caller.domain_id);
+    row.project_id = projects.find((p) => p.name === deps.config.region)?.id ?? '';
+  }
+  await r.audit.insert(row);
 }

@@ -392,14 +392,15 @@ export class Endpoints {
       if (changed) await r.endpoints.update(id, { status, updated_at: now.toISOString() });
       const failed = plan.bindFailed.length + plan.unbindFailed.length > 0;
       const failures = failureLists(plan);
-      if (changed || failed) {
-        await audit(r, this.deps, caller, 'update-routetables', 'vpc-endpoint', id, {
-          requested: desired,
-          bound: plan.bind,
-          unbound: plan.unbind,
-          ...failures,
-        });
-      }
+      // Every call is an event, one that changed nothing too: the trail shows what was asked.
+      await audit(r, this.deps, caller, 'update-routetables', 'vpc-endpoint', id, {
+        requested: desired,
+        before: [...current].sort(),
+        after: plan.final,
+        bound: plan.bind,
+        unbound: plan.unbind,
+        ...failures,
+      });
       const result: RebindResult = { routetables: plan.final };
       if (failed) result.error = [failures];
       return result;

@@ -12,7 +12,7 @@ import {
   parseSdkDate,
   type RequestToVerify,
 } from '../domain/signing.ts';
-import type { Caller, Deps } from './context.ts';
+import { audit, type Caller, type Deps } from './context.ts';
 import { projectView } from './directory.ts';
 import { LoginThrottle } from './login-throttle.ts';
 
@@ -271,12 +271,12 @@ export class Identity {
     };
     const payload = b64(JSON.stringify(sts));
     const securitytoken = `${payload}.${b64(hmacSha256(this.#key(sts.kid), payload))}`;
-    return {
-      access: sts.ak,
-      secret: this.#stsSecret(sts.kid, payload),
-      securitytoken,
-      expires_at: iamTime(new Date(sts.exp)),
-    };
+    const expires_at = iamTime(new Date(sts.exp));
+    // Nothing is stored but the event: who was given a key, whose, until when; never the secret.
+    await this.deps.store.tx((r) =>
+      audit(r, this.deps, caller, 'create', 'securitytoken', sts.ak, { user_id: owner.uid, expires_at }),
+    );
+    return { access: sts.ak, secret: this.#stsSecret(sts.kid, payload), securitytoken, expires_at };
   }
 
   /** The caller a token names, or 401 APIGW.0301 with the gateway's exact detail (errors.md). */

@@ -4,6 +4,7 @@ import * as initial from './migrations/001-initial.ts';
 import * as accounts from './migrations/002-accounts.ts';
 import * as interfaceServices from './migrations/003-interface-services.ts';
 import * as quotas from './migrations/004-quotas.ts';
+import * as auditEvents from './migrations/006-audit-events.ts';
 
 interface Migration {
   name: string;
@@ -24,6 +25,7 @@ const migrations: Migration[] = [
   { name: '002-accounts', up: accounts.up },
   { name: '003-interface-services', up: interfaceServices.up },
   { name: '004-quotas', up: quotas.up },
+  { name: '006-audit-events', up: auditEvents.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */

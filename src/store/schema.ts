@@ -198,5 +198,15 @@ export interface Database {
     resource_id: string;
     request_id: string;
     detail: string;
+    /** The published operation (operationId), e.g. `UpdateEndpointRoutetable`. */
+    operation: Generated<string>;
+    outcome: Generated<'success' | 'failure'>;
+    /** The answer's HTTP status; 0 on rows written before 006. */
+    status: Generated<number>;
+    /** The error code of a failure; empty on a success. */
+    error_code: Generated<string>;
+    user_id: Generated<string>;
+    /** The AK of a signed call; empty for a token. */
+    access_key: Generated<string>;
   };
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ROLE_TENANT_GUEST, ROLE_VPCEP_READONLY } from '../../src/domain/roles.ts';
+import { changesState } from '../../src/http/audit.ts';
+import { actionOf } from '../../src/http/authorize.ts';
 import { callAs, type Call, type Credential } from '../helpers/callers.ts';
 import { expectEpError, expectGatewayError, expectKeystoneError, expectVpcError } from '../helpers/expect.ts';
 import {
@@ -45,6 +47,8 @@ const PUBLIC: Record<string, string> = {
   'GET /:version': 'API versions: published as open to anyone',
   'GET /healthz': "liveness, for load balancers; tells nothing of anyone's data",
   'GET /readyz': "readiness, for load balancers; tells nothing of anyone's data",
+  'GET /openapi.json': "the API's OpenAPI document: the same for everyone, tells nothing of anyone's data",
+  'GET /docs': "the API reference page, rendered from the OpenAPI document; tells nothing of anyone's data",
   'POST /v3/auth/tokens': 'password login: the credential is the body itself (identity.test.ts)',
 };
 
@@ -650,6 +654,14 @@ const SPECS: RouteSpec[] = [
     url: `/vpcep/v1/${c.a.projectId}/faults/${await fresh.fault()}`,
   })),
 
+  // ---- the audit trail: Cloud Trace's action, which the VPCEP roles do not hold
+  (() => {
+    const spec = vpcepApi('GET /v1/:project_id/audit-events', ok(), (c) => ({
+      url: `${P(c)}/audit-events?limit=5`,
+    }));
+    return { ...spec, expect: { ...spec.expect, readonly: VPCEP_DENIED } };
+  })(),
+
   // ---- published, not served: authorized like the rest, then 501 (whichever they are today)
   ...notServedRoutes().map((r) => notServed(`${r.method} ${r.url}`)),
 ];
@@ -657,6 +669,51 @@ const SPECS: RouteSpec[] = [
 /** Whether a request's path is one the route's pattern matches. */
 const onRoute = (pattern: string, url: string) =>
   new RegExp(`^${pattern.replace(/:[a-z_]+/g, '[^/?]+')}$`).test(url.split('?')[0]!);
+
+// ---- the audit trail of each row
+
+/** Callers whose identity holds in A's project: what they are refused is in A's audit trail. */
+const PROVEN_IN_A: readonly CallerName[] = ['admin', 'readonly', 'norole', 'temporary'];
+
+/**
+ * Every state-changing call writes one audit event (issue 13, spec/audit.md): a success, with its
+ * operation and status, in the change's transaction; a 4xx of a proven caller, with its code. Reads,
+ * calls of no proven caller (401), of a caller scoped elsewhere (403 APIGW.0302 on another
+ * project's path) and 5xx answers write none.
+ */
+async function expectAudited(route: string, caller: CallerName, res: Reply) {
+  const def = appRoutes().find((r) => `${r.method} ${r.url}` === route)!;
+  const requestId = String(res.headers['x-request-id']);
+  const events = (
+    await Promise.all(
+      [ctx.a.projectId, ctx.b.projectId].map((p) => ctx.w.store.read((r) => r.audit.list(p, 1_000_000))),
+    )
+  )
+    .flat()
+    .filter((e) => e.request_id === requestId);
+  const proven =
+    def.auth === true && (PROVEN_IN_A.includes(caller) || (caller === 'otherAdmin' && def.api === 'iam'));
+  const want = !changesState(def.method, actionOf(def))
+    ? undefined
+    : res.status < 400
+      ? 'success'
+      : res.status < 500 && proven
+        ? 'failure'
+        : undefined;
+  if (want === undefined) {
+    assert.deepEqual(events, [], `${route} · ${caller}: no audit event expected`);
+    return;
+  }
+  assert.equal(events.length, 1, `${route} · ${caller}: one audit event, found ${JSON.stringify(events)}`);
+  const [e] = events;
+  assert.equal(e!.outcome, want);
+  assert.equal(e!.operation, def.operationId);
+  assert.equal(e!.status, res.status);
+  if (want === 'success') assert.equal(e!.error_code, '');
+  // Keystone's envelope carries the status where the code would be; the event keeps the code.
+  else if (typeof res.body.error?.code === 'string') assert.equal(e!.error_code, res.body.error.code);
+  else assert.match(e!.error_code, /^[A-Za-z]+\.\d+$/);
+}
 
 // ---- the rows
 
@@ -729,6 +786,7 @@ describe('authorization matrix', () => {
             assert.ok(!res.raw.includes(id) || sent.includes(id), `A's ${id} in B's answer: ${res.raw}`);
           }
         }
+        await expectAudited(spec.route, caller, res);
         await spec.after?.(ctx, req, res);
       });
     }

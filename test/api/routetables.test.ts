@@ -27,6 +27,7 @@ import {
 } from '../helpers/fixtures.ts';
 import { expectReport, failing, put, rtPath, scene, snapshot, type Scene } from '../helpers/rebind.ts';
 import { addOwnService, setEndpointStatus } from '../helpers/seed.ts';
+import { auditLog } from '../helpers/audit.ts';
 import { makeWorld, tokenFor, type Reply, type World } from '../helpers/world.ts';
 import { expectPublished } from '../helpers/published.ts';
 
@@ -593,7 +594,22 @@ test('desired == current: 200, the same set, no error, nothing changed (updated_
     const res = await put(w, s.ep, { routetables });
     assert.equal(res.status, 200, res.raw);
     assert.deepEqual(res.body, { routetables: sorted([s.a, s.b]) });
-    assert.deepEqual(await snapshot(w, s.ep, s.tables), before);
+    const { audit, ...after } = await snapshot(w, s.ep, s.tables);
+    const { audit: auditBefore, ...unchanged } = before;
+    assert.deepEqual(after, unchanged);
+    // The call is in the audit trail all the same, saying it changed nothing.
+    assert.equal(audit, auditBefore + 1);
+    before.audit = audit;
+    const last = (await auditLog(w.store, w.projectId)).at(-1)!;
+    assert.deepEqual(JSON.parse(last.detail), {
+      requested: routetables.filter((t, i) => routetables.indexOf(t) === i),
+      before: sorted([s.a, s.b]),
+      after: sorted([s.a, s.b]),
+      bound: [],
+      unbound: [],
+      bind_failed: [],
+      unbind_failed: [],
+    });
   }
 });
 

@@ -85,15 +85,20 @@ test("the walk-through stops at the first failing step and shows the server's an
 
 /**
  * Saves a README snippet as `scratch/<name>` of a project folder, as the README says. The folder is
- * the walk-through's: its data/ is the server's, its src/ links to this repository's, and its
- * package.json says what this repository's says of modules.
+ * the walk-through's: its data/ is the server's, its dist/ links to this repository's build, and its
+ * package.json says what this repository's says of its name, modules and exports, so that
+ * `import ... from 'vpcep/sdk'` resolves there as in the project folder (a package imports itself).
  */
 function saveInScratch(name: string, text: string): string {
   fs.mkdirSync(path.join(dir, 'scratch'), { recursive: true });
-  if (!fs.existsSync(path.join(dir, 'src'))) {
-    fs.symlinkSync(path.join(REPO_ROOT, 'src'), path.join(dir, 'src'));
-    // The project's package.json makes .ts files ES modules (the typed-SDK snippet awaits at top level).
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  if (!fs.existsSync(path.join(dir, 'dist'))) {
+    fs.symlinkSync(path.join(REPO_ROOT, 'dist'), path.join(dir, 'dist'));
+    const {
+      name: pkg,
+      type,
+      exports,
+    } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: pkg, type, exports }));
   }
   const file = path.join('scratch', name);
   fs.writeFileSync(path.join(dir, file), text);
@@ -139,6 +144,20 @@ test('the README snippet for the typed SDK runs as written with tsx', () => {
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.match(lines[0]!, /^[0-9a-f-]{36} accepted /, "the walk-through's endpoint is listed");
+  const line = (label: string) =>
+    lines
+      .find((l) => l.startsWith(label))
+      ?.slice(label.length)
+      .trim();
+  assert.match(line('service:') ?? '', /^cn-north-4\.demo\.[0-9a-f-]{36}$/);
+  assert.equal(line('permissions:'), '1');
+  assert.equal(line('connections:'), '0');
+  assert.equal(line('tagged:'), 'true');
+  const quotas = JSON.parse(line('quotas:') ?? 'null') as { type: string; used: number }[];
+  assert.deepEqual(quotas.map((q) => [q.type, q.used]).sort(), [
+    ['endpoint', 1],
+    ['endpoint_service', 1],
+  ]);
   assert.match(lines.at(-1)!, /^404 EndPoint\.2006 .+ [0-9a-f]{32}$/, 'the typed error, with the request id');
 });
 
@@ -162,4 +181,23 @@ test('the README section on accounts makes an account, a reader it refuses a wri
   const temporary = JSON.parse(line('temporary:'));
   assert.match(temporary.access, /^[0-9A-Z]{20}$/);
   assert.ok(Date.parse(temporary.expires_at) > Date.now(), temporary.expires_at);
+});
+
+test('the README section on OpenAPI fetches the document and the reference page', () => {
+  const run = spawnSync('bash', ['-c', readmeBlock('OpenAPI', 'sh')], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, `OpenAPI snippet failed:\n${run.stdout}\n${run.stderr}`);
+  assert.equal(run.stderr, '');
+  assert.deepEqual(run.stdout.trim().split('\n'), [
+    '3.1.0',
+    'UpdateEndpointRoutetable',
+    'wrote vpcep-api.html',
+  ]);
+  const page = fs.readFileSync(path.join(dir, 'vpcep-api.html'), 'utf8');
+  assert.match(page, /^<!doctype html>/);
+  assert.ok(page.includes('id="op-UpdateEndpointRoutetable"'));
 });

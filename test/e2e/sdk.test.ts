@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { VpcepClient, type Credentials } from '../../src/sdk/client.ts';
-import { VpcepError, VpcepNetworkError } from '../../src/sdk/errors.ts';
+import { VpcepError, VpcepNetworkError, VpcepNotFoundError } from '../../src/sdk/errors.ts';
 import { OperatorClient } from '../../src/sdk/operator.ts';
 import type * as T from '../../src/sdk/types.ts';
 import type { AccessKeys } from '../../src/service/access-keys.ts';
@@ -12,15 +12,23 @@ import type { Accounts } from '../../src/service/accounts.ts';
 import type { EndpointServices } from '../../src/service/endpoint-services.ts';
 import type { RouteFaults } from '../../src/service/faults.ts';
 import type { Identity } from '../../src/service/identity.ts';
+import type { Connections as ServiceConnections } from '../../src/service/connections.ts';
+import type { Endpoints } from '../../src/service/endpoints.ts';
+import type { InterfaceServices } from '../../src/service/interface-services.ts';
 import type { Network } from '../../src/service/network.ts';
+import type { Ports } from '../../src/service/ports.ts';
+import type { Quotas } from '../../src/service/quotas.ts';
+import type { ServicePermissions } from '../../src/service/service-permissions.ts';
+import type { Tags } from '../../src/service/tags.ts';
 import type { RouteTables } from '../../src/service/route-tables.ts';
 import { rejectsWith } from '../helpers/expect.ts';
 import { freePort } from '../helpers/server.ts';
 import { makeWorld, OPERATOR_KEY, PASSWORD, PROJECT_ID, tokenFor, type World } from '../helpers/world.ts';
 import { GW_CIDR } from '../helpers/fixtures.ts';
 
-// Compile-time: the hand-written wire types of src/sdk/types.ts have exactly the fields the services
-// answer with, and every answer fits the type (`npm run typecheck` fails on drift).
+// Compile-time: the wire types of src/sdk/types.ts (the Static<> of src/wire's schemas) have exactly
+// the fields the services answer with, and every answer fits the type (`npm run typecheck` fails on
+// drift).
 type Out<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;
 type Same<A, B> = [keyof A] extends [keyof B]
   ? [keyof B] extends [keyof A]
@@ -29,21 +37,32 @@ type Same<A, B> = [keyof A] extends [keyof B]
       : false
     : false
   : false;
-const typesMatchServices: [
-  Same<Out<Network['createVpc']>, T.Vpc>,
-  Same<Out<Network['createSubnet']>, T.Subnet>,
-  Same<Out<RouteTables['get']>, T.Routetable>,
-  Same<Out<RouteTables['list']>[number], T.RoutetableSummary>,
-  Same<Out<EndpointServices['listPublic']>, T.PublicEndpointServiceList>,
-  Same<Out<EndpointServices['listPublic']>['endpoint_services'][number], T.PublicEndpointService>,
-  Same<Out<EndpointServices['describe']>, T.DescribedEndpointService>,
-  Same<Out<AccessKeys['get']>, T.AccessKey>,
-  Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
-  Same<Out<RouteFaults['add']>, T.Fault>,
-  Same<Out<Identity['projects']>[number], T.Project>,
-  Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
-  Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+type AllTrue<T extends boolean[]> = T[number] extends true ? true : false;
+const typesMatchServices: AllTrue<
+  [
+    Same<Out<Network['createVpc']>, T.Vpc>,
+    Same<Out<Network['createSubnet']>, T.Subnet>,
+    Same<Out<RouteTables['get']>, T.Routetable>,
+    Same<Out<RouteTables['list']>[number], T.RoutetableSummary>,
+    Same<Out<EndpointServices['listPublic']>, T.PublicEndpointServiceList>,
+    Same<Out<EndpointServices['listPublic']>['endpoint_services'][number], T.PublicEndpointService>,
+    Same<Out<EndpointServices['describe']>, T.DescribedEndpointService>,
+    Same<Out<AccessKeys['get']>, T.AccessKey>,
+    Same<Out<AccessKeys['create']>, T.CreatedAccessKey>,
+    Same<Out<RouteFaults['add']>, T.Fault>,
+    Same<Out<Identity['projects']>[number], T.Project>,
+    Same<Out<Accounts['create']>, T.CreatedAccount['account']>,
+    Same<Out<Accounts['list']>[number], T.AccountList['accounts'][number]>,
+    Same<Out<InterfaceServices['create']>, T.EndpointService>,
+    Same<Out<InterfaceServices['list']>, T.EndpointServiceList>,
+    Same<Out<ServicePermissions['list']>, T.PermissionList>,
+    Same<Out<ServiceConnections['list']>, T.ConnectionList>,
+    Same<Out<Endpoints['get']>, T.Endpoint>,
+    Same<Out<Ports['create']>, T.Port>,
+    Same<Out<Quotas['list']>, T.QuotaList>,
+    Same<Out<Tags['instances']>, T.ResourceInstances>,
+  ]
+> = true;
 void typesMatchServices;
 
 const AK = 'E2EADMINAK0000000000';
@@ -251,7 +270,8 @@ describe('VpcepError', () => {
     assert.equal(err.message, 'The requested endpoint does not exist.');
     assert.ok(requestId !== '');
     assert.equal(err.requestId, requestId);
-    assert.equal(err.name, 'VpcepError');
+    assert.ok(err instanceof VpcepNotFoundError, 'a 404 is of the not-found subclass');
+    assert.equal(err.name, 'VpcepNotFoundError');
   });
 
   test('the VPC envelope and the gateway envelope give their codes too', async () => {

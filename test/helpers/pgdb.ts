@@ -62,3 +62,34 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     },
   };
 }
+
+/**
+ * A connection of its own, as another replica's, that holds `for update` on one row of a test
+ * world's schema (world.ts `testSchemaOf`) until `release()`: calls that need that row wait for it,
+ * and past the store's lock timeout answer 409 VPCEP.0409.
+ */
+export async function holdRowLock(
+  schema: string,
+  table: 'endpoints' | 'routetables' | 'vpcs' | 'users',
+  id: string,
+): Promise<{ release(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) throw new Error('VPCEP_TEST_DATABASE_URL is not set');
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
+  await c.connect();
+  await c.query('begin');
+  const { rowCount } = await c.query(`select * from ${schema}.${table} where id = $1 for update`, [id]);
+  if (rowCount !== 1) {
+    await c.end();
+    throw new Error(`the locker found no ${table} ${id} in schema ${schema}`);
+  }
+  let released: Promise<void> | undefined;
+  return {
+    release() {
+      released ??= c
+        .query('rollback')
+        .catch(() => undefined)
+        .then(() => c.end());
+      return released;
+    },
+  };
+}

@@ -66,10 +66,11 @@ export async function scene(w: World): Promise<Scene> {
   };
 }
 
-/** The length of the project's audit log. */
-const auditCount = async (w: World) => (await auditLog(w.store, w.projectId)).length;
+/** How many successful calls the project's audit trail holds (a refused call adds a failure only). */
+const auditCount = async (w: World) =>
+  (await auditLog(w.store, w.projectId)).filter((e) => e.outcome === 'success').length;
 
-/** Everything a call may change: the endpoint as read, the routes of the given tables, the audit log. */
+/** Everything a call may change: the endpoint as read, the routes of the given tables, the audit trail. */
 export async function snapshot(w: World, ep: string, tables: readonly string[], headers?: Headers) {
   const routes: Record<string, unknown> = {};
   for (const t of tables) {

@@ -96,7 +96,15 @@ export async function tokenFor(
   return String(res.headers['x-subject-token']);
 }
 
-export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): Promise<World> {
+/**
+ * `onApp` runs on the app before it is ready (before the world's first call), where a test adds a
+ * hook to watch what the server does, e.g. which operation each request reached.
+ */
+export async function makeWorld(
+  overrides: Partial<Config> = {},
+  dir?: string,
+  onApp?: (app: FastifyInstance) => void,
+): Promise<World> {
   const dataDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-test-'));
   const config = testConfig({
     dataDir,
@@ -111,6 +119,7 @@ export async function makeWorld(overrides: Partial<Config> = {}, dir?: string): 
   const log = pino({ level: 'silent' });
   await bootstrap({ config, store, clock, ids: randomIds, log });
   const app = await buildApp({ config, store, clock, logger: log });
+  onApp?.(app);
   const token = await tokenFor(app);
   const call: World['call'] = async (method, url, body, headers = {}) => {
     const merged: Record<string, string> = {};

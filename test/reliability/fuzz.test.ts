@@ -466,13 +466,22 @@ function corpus(): Sent[] {
   return out;
 }
 
+/** The media type of each path whose route answers another than JSON (http/route.ts `produces`). */
+let producedByPath: Map<string, string> | undefined;
+const produced = () =>
+  (producedByPath ??= new Map(routes.flatMap((r) => (r.produces ? [[r.url, r.produces] as const] : []))));
+
 /** What is wrong with an answer (nothing: an empty list). */
 function problems(sent: Sent, res: Answer): string[] {
   const p: string[] = [];
   const id = res.headers['x-request-id'];
   if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) p.push(`X-Request-Id ${String(id)}`);
   let body: Record<string, unknown> | undefined;
-  if (res.raw !== '') {
+  // A success of a path whose route answers another media type (the reference page) is in that type.
+  const own = res.status < 300 ? produced().get(sent.url.split('?')[0]!) : undefined;
+  if (res.raw !== '' && own !== undefined) {
+    if (res.headers['content-type'] !== own) p.push(`Content-Type ${String(res.headers['content-type'])}`);
+  } else if (res.raw !== '') {
     if (!String(res.headers['content-type']).startsWith('application/json'))
       p.push(`Content-Type ${String(res.headers['content-type'])}`);
     try {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createEndpoint, createTable, createVpc, gatewayService, routesOf } from '../helpers/fixtures.ts';
 import { checkInvariants } from '../helpers/invariants.ts';
+import { holdRowLock as holdSchemaRowLock } from '../helpers/pgdb.ts';
 import { makeWorld, testSchemaOf, type Reply, type World } from '../helpers/world.ts';
 
 /**
@@ -30,20 +31,9 @@ before(async () => {
 });
 after(() => w?.close());
 
-/** A connection that holds `for update` on one row until `release()`. */
-async function holdRowLock(table: 'endpoints' | 'routetables' | 'vpcs' | 'users', id: string) {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
-  await c.connect();
-  await c.query('begin');
-  const { rowCount } = await c.query(`select * from ${schema}.${table} where id = $1 for update`, [id]);
-  assert.equal(rowCount, 1, `the locker found ${table} ${id} in schema ${schema}`);
-  return {
-    async release() {
-      await c.query('rollback').catch(() => undefined);
-      await c.end();
-    },
-  };
-}
+/** A connection that holds `for update` on one row of the world's schema until `release()`. */
+const holdRowLock = (table: 'endpoints' | 'routetables' | 'vpcs' | 'users', id: string) =>
+  holdSchemaRowLock(schema, table, id);
 
 function assertConflict(res: Reply, elapsedMs: number, envelope: 'endpoint' | 'vpc' = 'endpoint') {
   assert.equal(res.status, 409, res.raw);

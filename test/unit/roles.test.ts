@@ -49,7 +49,7 @@ test('every project-scoped route performs one three-part action; known ones as p
     const action = actionOf(r);
     actions.set(`${r.method} ${r.url}`, action);
     if (r.url.includes(':project_id') && r.api !== 'iam') {
-      assert.match(action ?? '', /^(vpc|vpcep):[A-Za-z]+:[A-Za-z]+$/, `${r.method} ${r.url}`);
+      assert.match(action ?? '', /^(vpc|vpcep|cts):[A-Za-z]+:[A-Za-z]+$/, `${r.method} ${r.url}`);
     } else {
       assert.equal(action, undefined, `${r.method} ${r.url} decides its own permissions`);
     }
@@ -61,6 +61,7 @@ test('every project-scoped route performs one three-part action; known ones as p
     ['DELETE /v1/:project_id/vpcs/:vpc_id/subnets/:subnet_id', 'vpc:subnets:delete'],
     ['POST /v1/:project_id/routetables/:routetable_id/action', 'vpc:routeTables:update'],
     ['GET /v1/:project_id/vpc-endpoint-services/public', 'vpcep:epservices:list'],
+    ['GET /v1/:project_id/audit-events', 'cts:traces:list'],
   ]) {
     assert.equal(actions.get(route!), action, route);
   }
