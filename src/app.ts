@@ -57,6 +57,11 @@ export interface AppOptions {
   logger?: Logger;
   /** An HTTP server bound already (src/server.ts binds before it bootstraps); default: a new one. */
   listener?: Listener;
+  /**
+   * With `config.metricsPort`: the server bound to that port, which answers GET /metrics once the
+   * app is ready. Without it, metrics are counted but served nowhere (the caller binds no port).
+   */
+  metricsListener?: Listener;
 }
 
 /** Every route of the API, as data: those served, then the published operations not served. */
@@ -96,12 +101,18 @@ export function allRoutes(
 /** Wires plugins and routes; never listens, so tests can `inject` (design.md, "app.ts"). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, store } = opts;
-  const log = opts.logger ?? createLogger(config.logLevel);
-  const deps: Deps = { config, store, clock: opts.clock ?? systemClock, ids: opts.ids ?? randomIds, log };
+  const log = opts.logger ?? createLogger(config.logLevel, config.logFormat);
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const listener = opts.listener ?? createListener(() => ids.hex(16));
+  // Loaded only when on: a server without metrics neither loads prom-client nor times anything.
+  const metrics = config.metrics
+    ? new (await import('./http/metrics.ts')).Metrics(store, clock, listener.server)
+    : undefined;
+  const deps: Deps = { config, store, clock, ids, log, ...(metrics && { metrics }) };
   const identity = new Identity(deps);
   await identity.init();
 
-  const listener = opts.listener ?? createListener(() => deps.ids.hex(16));
   let handler: http.RequestListener | undefined;
   const fastifyOptions: FastifyServerOptions = {
     // The app runs on a server of its own making (http/listener.ts), which may be listening
@@ -140,6 +151,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const accounts = new Accounts(deps);
   installPipeline(app, identity, accounts, config.bodyTimeoutMs);
   installFailureAudit(app, new AuditTrail(deps));
+  if (metrics) {
+    metrics.install(app, config.metricsPort === undefined);
+    store.observe(metrics);
+    app.addHook('onClose', async () => store.observe(undefined));
+    const own = opts.metricsListener;
+    if (own) app.addHook('onReady', async () => own.serve(metrics.handler()));
+  }
 
   const routes = allRoutes(deps, identity, accounts, draining);
   registerRoutes(app, routes);

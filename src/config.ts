@@ -25,6 +25,12 @@ export interface Config {
   operatorKey: string | undefined;
   gatewayServices: GatewayServiceConfig[];
   logLevel: string;
+  /** `pretty`: one readable line per entry (a terminal); `json`: one JSON object per line. */
+  logFormat: LogFormat;
+  /** Whether `GET /metrics` (Prometheus) exists at all. */
+  metrics: boolean;
+  /** A port of its own for `/metrics`, on `host`; undefined: on the API port (when `metrics`). */
+  metricsPort: number | undefined;
   bodyLimit: number;
   /** How long a call waits for its turn on an endpoint before 409 VPCEP.0409 (routetables.md). */
   lockTimeoutMs: number;
@@ -55,6 +61,8 @@ export interface Config {
 
 export type Env = Record<string, string | undefined>;
 
+export type LogFormat = 'pretty' | 'json';
+
 /** Flags given on the command line; they win over the environment. */
 export interface Flags {
   host?: string;
@@ -65,6 +73,9 @@ export interface Flags {
   logLevel?: string;
   /** `--no-console` sets it false. */
   console?: boolean;
+  logFormat?: string;
+  metrics?: boolean;
+  metricsPort?: string | number;
 }
 
 class ConfigError extends Error {}
@@ -148,8 +159,16 @@ function operatorKey(value: string | undefined): string | undefined {
   return value;
 }
 
-/** The one place that reads the environment (design.md, "config.ts"). */
-export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = process.cwd()): Readonly<Config> {
+/**
+ * The one place that reads the environment (design.md, "config.ts"). `tty`: whether standard output
+ * is a terminal, which picks the default log format.
+ */
+export function loadConfig(
+  env: Env = process.env,
+  flags: Flags = {},
+  cwd = process.cwd(),
+  tty = process.stdout.isTTY === true,
+): Readonly<Config> {
   // An empty variable means unset: `VPCEP_DATA_DIR=` must not put the data in the working directory.
   const region = matching(
     'the region (--region, VPCEP_REGION)',
@@ -165,6 +184,17 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('the database URL must start with postgres:// or postgresql://');
   }
+  const port = int('the port (--port, VPCEP_PORT)', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535);
+  const metricsPortRaw = flags.metricsPort ?? env.VPCEP_METRICS_PORT;
+  const metricsPort =
+    metricsPortRaw === undefined || metricsPortRaw === ''
+      ? undefined
+      : int('the metrics port (--metrics-port, VPCEP_METRICS_PORT)', metricsPortRaw, 0, 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(
+      `the metrics port (--metrics-port, VPCEP_METRICS_PORT) must differ from the port (--port, VPCEP_PORT), got ${port} for both; omit it to serve /metrics on the API port`,
+    );
+  }
   const config: Config = {
     host: matching(
       'the host (--host, VPCEP_HOST)',
@@ -172,7 +202,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
       /^[A-Za-z0-9.:-]{1,253}$/,
       'an IP address or a host name',
     ),
-    port: int('the port (--port, VPCEP_PORT)', flags.port ?? env.VPCEP_PORT, 8080, 0, 65535),
+    port,
     dataDir: path.resolve(cwd, flags.dataDir ?? (env.VPCEP_DATA_DIR || 'data')),
     databaseUrl,
     region,
@@ -187,6 +217,16 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
       flags.logLevel ?? (env.VPCEP_LOG_LEVEL || 'info'),
       LOG_LEVELS,
     ),
+    logFormat: oneOf(
+      'the log format (--log-format, VPCEP_LOG_FORMAT)',
+      flags.logFormat ?? (env.VPCEP_LOG_FORMAT || (tty ? 'pretty' : 'json')),
+      ['pretty', 'json'],
+    ) as LogFormat,
+    // A port of its own for /metrics turns metrics on by itself.
+    metrics:
+      (flags.metrics ?? bool('the metrics switch (--metrics, VPCEP_METRICS)', env.VPCEP_METRICS, false)) ||
+      metricsPort !== undefined,
+    metricsPort,
     bodyLimit: int('VPCEP_BODY_LIMIT', env.VPCEP_BODY_LIMIT, 1024 * 1024, 1024, 64 * 1024 * 1024),
     lockTimeoutMs: int('VPCEP_LOCK_TIMEOUT_MS', env.VPCEP_LOCK_TIMEOUT_MS, 10_000, 1, 600_000),
     provisioningDelayMs: int('VPCEP_PROVISIONING_DELAY_MS', env.VPCEP_PROVISIONING_DELAY_MS, 0, 0, 3_600_000),
@@ -233,5 +273,5 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}, cwd = proc
 
 /** A config for tests and embedding: defaults, with overrides. Reads no environment. */
 export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
-  return Object.freeze({ ...loadConfig({}, {}), ...overrides });
+  return Object.freeze({ ...loadConfig({}, {}, process.cwd(), false), ...overrides });
 }

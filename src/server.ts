@@ -1,8 +1,9 @@
+import type http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.ts';
 import type { Config } from './config.ts';
 import { randomIds, systemClock } from './domain/ids.ts';
-import { createListener, listen, ListenError } from './http/listener.ts';
+import { createListener, listen, ListenError, type Listener } from './http/listener.ts';
 import { applyProtocolLimits } from './http/protocol-edge.ts';
 import { bootstrap, connectUrl } from './service/bootstrap.ts';
 import { Sweeper } from './service/lifecycle.ts';
@@ -21,16 +22,32 @@ export interface RunningServer {
  * cannot have its port stops before it has created, written or locked anything.
  */
 export async function startServer(given: Readonly<Config>): Promise<RunningServer> {
-  const log = createLogger(given.logLevel);
+  const log = createLogger(given.logLevel, given.logFormat);
   const listener = createListener(() => randomIds.hex(16));
   // Before listening: Node reads the headers-timeout check period when it starts to listen.
   applyProtocolLimits(listener.server, given);
   await listen(listener.server, given.host, given.port);
+  // GET /metrics on a port of its own, bound as early: a taken port stops the start just the same.
+  let metricsListener: Listener | undefined;
+  if (given.metricsPort !== undefined) {
+    metricsListener = createListener(() => randomIds.hex(16));
+    try {
+      await listen(
+        metricsListener.server,
+        given.host,
+        given.metricsPort,
+        '--metrics-port or VPCEP_METRICS_PORT',
+      );
+    } catch (e) {
+      listener.server.close();
+      throw e;
+    }
+  }
   // With --port 0 the system chose one; credentials.json and the log name the real one.
-  const address = listener.server.address();
   const config = Object.freeze({
     ...given,
-    port: typeof address === 'object' && address ? address.port : given.port,
+    port: boundPort(listener.server) ?? given.port,
+    metricsPort: metricsListener ? boundPort(metricsListener.server) : undefined,
   });
   let store: Store | undefined;
   let sweeper: Sweeper | undefined;
@@ -41,7 +58,7 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
     // Both settle before anything is closed, so neither is left running on a closed store.
     const [booted, built] = await Promise.allSettled([
       bootstrap(deps),
-      buildApp({ config, store, logger: log, listener }),
+      buildApp({ config, store, logger: log, listener, metricsListener }),
     ]);
     if (booted.status === 'rejected' || built.status === 'rejected') {
       if (built.status === 'fulfilled') await built.value.close();
@@ -64,7 +81,13 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
     await sweeper.start();
     await app.ready();
     const url = connectUrl(config.host, config.port);
-    log.info({ store: store.location, project_id: boot.project_id }, `vpcep serving on ${url}`);
+    const metricsUrl = config.metrics
+      ? `${config.metricsPort === undefined ? url : connectUrl(config.host, config.metricsPort)}/metrics`
+      : undefined;
+    log.info(
+      { store: store.location, project_id: boot.project_id, ...(metricsUrl && { metrics: metricsUrl }) },
+      `vpcep serving on ${url}`,
+    );
     const opened = store;
     const sweeping = sweeper;
     return {
@@ -72,6 +95,8 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
       store: opened,
       url,
       async close() {
+        metricsListener?.server.close();
+        metricsListener?.server.closeAllConnections();
         await sweeping.stop();
         await app.close();
         await opened.close();
@@ -79,10 +104,16 @@ export async function startServer(given: Readonly<Config>): Promise<RunningServe
     };
   } catch (e) {
     listener.server.close();
+    metricsListener?.server.close();
     await sweeper?.stop();
     await store?.close();
     throw e;
   }
+}
+
+function boundPort(server: http.Server): number | undefined {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : undefined;
 }
 
 /** Failures of start-up that the person starting the server can act on (told in one line, no stack). */

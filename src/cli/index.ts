@@ -28,6 +28,15 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--region <region>', 'region of the bootstrap project (VPCEP_REGION, default cn-north-4)')
     .option('--log-level <level>', 'pino log level (VPCEP_LOG_LEVEL, default info)')
     .option('--no-console', 'do not serve the web console at /console (VPCEP_CONSOLE=0)')
+    .option(
+      '--log-format <format>',
+      'pretty or json (VPCEP_LOG_FORMAT, default pretty on a terminal, json otherwise)',
+    )
+    .option('--metrics', 'serve Prometheus metrics at GET /metrics on the API port (VPCEP_METRICS=1)')
+    .option(
+      '--metrics-port <port>',
+      'serve GET /metrics on this port instead, on the same host (VPCEP_METRICS_PORT)',
+    )
     .action(async (flags, command: Command) => {
       // A `--no-…` flag defaults to true in commander; only a given one may win over VPCEP_CONSOLE.
       if (command.getOptionValueSource('console') === 'default') delete flags.console;

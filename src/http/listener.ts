@@ -38,13 +38,19 @@ export function createListener(newRequestId: () => string): Listener {
 /** Why a listener could not be bound, in words for the person who started the server. */
 export class ListenError extends Error {}
 
-export function listen(server: http.Server, host: string, port: number): Promise<void> {
+/** `which`: the flag and variable that choose the port, named when it is taken. */
+export function listen(
+  server: http.Server,
+  host: string,
+  port: number,
+  which = '--port or VPCEP_PORT',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
       const why: Record<string, string> = {
-        EADDRINUSE: `port ${port} is in use (another process listens on ${where}); choose another with --port or VPCEP_PORT`,
+        EADDRINUSE: `port ${port} is in use (another process listens on ${where}); choose another with ${which}`,
         EACCES: `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`,
         EADDRNOTAVAIL: `cannot listen on ${where}: the address is not one of this machine's`,
       };

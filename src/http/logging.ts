@@ -1,17 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import type { LogFormat } from '../config.ts';
+import { prettySink, type LineSink } from './pretty-log.ts';
 
 /** Headers that carry secrets; never logged (design.md, "Secrets"). */
 export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-subject-token', 'x-security-token'];
 
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * The process's logger: JSON lines, or readable ones (`pretty`, pretty-log.ts) for a terminal, on
+ * standard output unless `destination` says otherwise. Redaction runs before either format.
+ */
+export function createLogger(level: string, format: LogFormat = 'json', destination?: LineSink): Logger {
+  const options = {
     level,
     redact: {
       paths: REDACTED_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `res.headers["${h}"]`]),
       censor: '[redacted]',
     },
-  });
+  };
+  if (format === 'pretty') return pino(options, prettySink(destination ?? process.stdout));
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { RebindPlan } from '../domain/bindings.ts';
 import type { Clock, Ids } from '../domain/ids.ts';
 import type { Store } from '../store/store.ts';
 import type { Tx } from '../store/store.ts';
@@ -12,6 +13,14 @@ export interface Deps {
   clock: Clock;
   ids: Ids;
   log: Logger;
+  /** Where services report what metrics count (http/metrics.ts); absent while metrics are off. */
+  metrics?: ServiceMetrics;
+}
+
+/** What services tell metrics. */
+export interface ServiceMetrics {
+  /** The per-table outcomes of an UpdateEndpointRoutetable that committed. */
+  rebound(plan: RebindPlan): void;
 }
 
 /** Who is calling: one identity, however it was proven (token or AK/SK). */

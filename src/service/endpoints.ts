@@ -425,14 +425,15 @@ export class Endpoints {
   async updateRoutetables(caller: Caller, id: string, requested: string[]): Promise<RebindResult> {
     const desired = dedupe(requested);
     const now = this.deps.clock.now();
-    return this.deps.store.tx(async (r) => {
+    let planned: RebindPlan | undefined;
+    const result = await this.deps.store.tx(async (r) => {
       const e = await endpointOf(r, caller, id, now, { forUpdate: true });
       const service = await serviceOf(r, e, now);
       const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
 
       const current = await r.endpoints.boundTables(id);
-      const plan = await this.#plan(r, caller, e, service, current, desired);
+      const plan = (planned = await this.#plan(r, caller, e, service, current, desired));
       await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
       if (changed) await r.endpoints.update(id, { status, updated_at: now.toISOString() });
@@ -451,6 +452,9 @@ export class Endpoints {
       if (failed) result.error = [failures];
       return result;
     });
+    // Counted once committed: a call that rolled back bound and unbound nothing.
+    if (planned) this.deps.metrics?.rebound(planned);
+    return result;
   }
 
   /** UpdateEndpointWhite: an interface endpoint's whitelist and whether it applies. */

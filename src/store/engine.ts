@@ -4,6 +4,16 @@ import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** What the store reports for metrics (http/metrics.ts); nothing is measured while none is set. */
+export interface StoreObserver {
+  /** A `tx` or `read` ended after `seconds`, waiting for its turn and committing included. */
+  transaction(kind: 'read' | 'write', seconds: number, ok: boolean): void;
+  /** A write could not have its lock at once and waited for another call to let go of it. */
+  lockWait(): void;
+  /** A write gave up after waiting the whole lock timeout (409 VPCEP.0409). */
+  lockTimeout(): void;
+}
+
 /**
  * What differs between database engines, and the only thing a new engine implements (README,
  * "Development: a new engine"). Everything above it — the queries of each aggregate, the
@@ -26,6 +36,10 @@ export interface Engine {
   readonly rowLocks: boolean;
   /** Takes the transaction-scoped lock under which one-time set-up runs, across processes. */
   lockSetup(t: Transaction<Database>): Promise<void>;
+  /** Reports lock waits to `observer` from now on; undefined stops it. */
+  observe(observer: StoreObserver | undefined): void;
+  /** Whether `e` means a write waited the whole lock timeout for a lock (counted by Store). */
+  lockTimedOut(e: unknown): boolean;
   /** An engine failure as the API's error (busy → 409, unreachable → 503, …); undefined for others. */
   translate(e: unknown): ApiError | undefined;
   close(): Promise<void>;

@@ -30,6 +30,13 @@ export const MAX_BATCH = 64;
 export class GroupCommit {
   #queue: Job[] = [];
   #draining: Promise<void> | undefined;
+  /** Whether a batch of writes holds the connection now. */
+  #writing = false;
+  /**
+   * Called for a write that must wait for its turn: another write holds the connection, or is
+   * queued ahead of it. The one connection is SQLite's lock; this is its lock wait (metrics).
+   */
+  onWait: (() => void) | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -37,6 +44,7 @@ export class GroupCommit {
   ) {}
 
   write<T>(fn: Work<T>): Promise<T> {
+    if (this.onWait && (this.#writing || this.#queue.some((job) => job.write))) this.onWait();
     return this.#submit(true, fn);
   }
 
@@ -59,8 +67,14 @@ export class GroupCommit {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        if (this.#queue[0]!.write) await this.#batch();
-        else await this.#reads();
+        if (this.#queue[0]!.write) {
+          this.#writing = true;
+          try {
+            await this.#batch();
+          } finally {
+            this.#writing = false;
+          }
+        } else await this.#reads();
       }
     } finally {
       this.#draining = undefined;

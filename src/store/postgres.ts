@@ -1,7 +1,8 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { ApiError } from '../domain/errors.ts';
-import type { Engine } from './engine.ts';
+import type { Engine, StoreObserver } from './engine.ts';
+import { LockProbingPostgresDialect } from './lock-probe.ts';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { Store } from './store.ts';
@@ -49,7 +50,11 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   // checked out (in a transaction) emits 'error' with no listener, which would crash the process;
   // the query in flight fails by itself (503), so this listener only has to exist.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Whom the engine reports lock waits to (metrics), read by the dialect's connections at each query.
+  const watch: { observer?: StoreObserver } = {};
+  const db = new Kysely<Database>({
+    dialect: new LockProbingPostgresDialect({ pool }, () => watch.observer),
+  });
   try {
     await db.connection().execute(async (conn) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
@@ -70,6 +75,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
       db,
       redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''),
       opts.lockTimeoutMs,
+      watch,
     ),
   );
 }
@@ -104,6 +110,7 @@ class PostgresEngine implements Engine {
     readonly db: Kysely<Database>,
     readonly location: string,
     private readonly lockTimeoutMs: number,
+    private readonly watch: { observer?: StoreObserver },
   ) {}
 
   write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -112,6 +119,16 @@ class PostgresEngine implements Engine {
       await sql.raw(`set local lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`).execute(t);
       return fn(t);
     });
+  }
+
+  /** Lock waits are seen by the dialect's connections (lock-probe.ts). */
+  observe(observer: StoreObserver | undefined): void {
+    this.watch.observer = observer;
+  }
+
+  /** lock_not_available: `lock_timeout` passed (the lock probe's own NOWAIT never gets this far). */
+  lockTimedOut(e: unknown): boolean {
+    return (e as { code?: string }).code === '55P03';
   }
 
   read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {

@@ -15,7 +15,7 @@ import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { ApiError } from '../domain/errors.ts';
 import { privateDataDir } from './data-dir.ts';
-import type { Engine } from './engine.ts';
+import type { Engine, StoreObserver } from './engine.ts';
 import { GroupCommit } from './group-commit.ts';
 import { DataDirBusyError, Store } from './store.ts';
 
@@ -130,10 +130,18 @@ class SqliteEngine implements Engine {
 
   async lockSetup(): Promise<void> {}
 
+  observe(observer: StoreObserver | undefined): void {
+    this.#calls.onWait = observer && (() => observer.lockWait());
+  }
+
+  lockTimedOut(e: unknown): boolean {
+    return isBusy(e);
+  }
+
   /** A writer that waited the whole busy timeout is 409 VPCEP.0409. */
   translate(e: unknown): ApiError | undefined {
     const err = e as { code?: string; message?: string };
-    if (err.code === 'SQLITE_BUSY') {
+    if (isBusy(e)) {
       return new ApiError('VPCEP.0409', undefined, { reason: `${err.code}: ${err.message ?? ''}` });
     }
     return undefined;
@@ -144,6 +152,11 @@ class SqliteEngine implements Engine {
     await this.db.destroy();
     await this.onClose();
   }
+}
+
+/** SQLite's lock stayed taken for the whole busy timeout. */
+function isBusy(e: unknown): boolean {
+  return (e as { code?: string }).code === 'SQLITE_BUSY';
 }
 
 /**

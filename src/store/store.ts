@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { ApiError } from '../domain/errors.ts';
 import { AuditQueries } from './audit.ts';
 import { ConsoleSessionQueries } from './console-sessions.ts';
-import type { Dialect, Engine } from './engine.ts';
+import type { Dialect, Engine, StoreObserver } from './engine.ts';
 import { EndpointQueries } from './endpoints.ts';
 import { FaultQueries } from './faults.ts';
 import { IdentityQueries } from './identity.ts';
@@ -12,7 +12,7 @@ import { NetworkQueries } from './network.ts';
 import type { Database } from './schema.ts';
 import { ServiceQueries } from './services.ts';
 
-export type { Dialect } from './engine.ts';
+export type { Dialect, StoreObserver } from './engine.ts';
 
 /** The queries of every aggregate, on one transaction (design.md, "store/"). */
 export class Tx {
@@ -52,8 +52,19 @@ export class Tx {
  * codes (Engine.translate), in this one place.
  */
 export class Store {
+  #observer: StoreObserver | undefined;
+
   /** The engine underneath, for tools and tests that read the database outside a transaction. */
   constructor(readonly engine: Engine) {}
+
+  /**
+   * Reports every transaction's duration, and the engine's lock waits and timeouts, to `observer`
+   * (metrics); undefined stops it. Without one, nothing is timed.
+   */
+  observe(observer: StoreObserver | undefined): void {
+    this.#observer = observer;
+    this.engine.observe(observer);
+  }
 
   get dialect(): Dialect {
     return this.engine.dialect;
@@ -65,7 +76,7 @@ export class Store {
   }
 
   tx<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-    return this.#translated(async () => {
+    return this.#timed('write', async () => {
       const out = await this.engine.write(async (db): Promise<{ value: T } | { failure: Error }> => {
         try {
           return { value: await fn(new Tx(db, this.engine)) };
@@ -80,7 +91,7 @@ export class Store {
   }
 
   read<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-    return this.#translated(() => this.engine.read((db) => fn(new Tx(db, this.engine))));
+    return this.#timed('read', () => this.engine.read((db) => fn(new Tx(db, this.engine))));
   }
 
   /** Resolves when the store answers and its migrations are applied (readiness). */
@@ -98,13 +109,35 @@ export class Store {
     return this.engine.close();
   }
 
+  /** `run`, translated; timed, and its lock timeout counted, when someone observes. */
+  async #timed<T>(kind: 'read' | 'write', run: () => Promise<T>): Promise<T> {
+    const observer = this.#observer;
+    if (!observer) return this.#translated(run);
+    const started = performance.now();
+    let ok = false;
+    try {
+      const out = await run();
+      ok = true;
+      return out;
+    } catch (e) {
+      if (this.engine.lockTimedOut(e)) observer.lockTimeout();
+      throw this.#translate(e);
+    } finally {
+      observer.transaction(kind, (performance.now() - started) / 1000, ok);
+    }
+  }
+
   async #translated<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (e) {
-      if (e instanceof ApiError) throw e;
-      throw this.engine.translate(e) ?? e;
+      throw this.#translate(e);
     }
+  }
+
+  #translate(e: unknown): unknown {
+    if (e instanceof ApiError) return e;
+    return this.engine.translate(e) ?? e;
   }
 }
 

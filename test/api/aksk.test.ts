@@ -485,13 +485,12 @@ describe('the AK decides the project (403 APIGW.0302)', () => {
 describe('logs', () => {
   test('name the AK but never the SK, a signature, a token or a new secret', async () => {
     let logged = '';
-    const log = createLogger('debug');
     // The production logger (its redaction included), writing to this string instead of stdout.
-    (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = {
+    const log = createLogger('debug', 'json', {
       write: (line: string) => {
         logged += line;
       },
-    };
+    });
     const dir = w.dir;
     const store = await openTestStore(`${dir}/logs`, w.config.lockTimeoutMs);
     const config = { ...w.config, dataDir: `${dir}/logs` };

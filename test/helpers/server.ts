@@ -20,10 +20,10 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** `--database-url`: serve from this PostgreSQL database instead of SQLite under dataDir. */
   databaseUrl?: string;
+  /** More `serve` flags, after those above (`--metrics-port 9100`, `--log-format pretty`). */
+  args?: string[];
   /** How long to wait for `GET /v1` to answer. */
   startTimeoutMs?: number;
-  /** More flags of `serve`. */
-  args?: string[];
 }
 
 export interface ServerProcess {

@@ -281,6 +281,78 @@ describe('loadConfig', () => {
     }
   });
 
+  test('metrics: off by default; --metrics or VPCEP_METRICS on the API port, --metrics-port on its own', () => {
+    const off = loadConfig({}, {}, CWD);
+    assert.equal(off.metrics, false);
+    assert.equal(off.metricsPort, undefined);
+    const cases: [string, Env, Flags, boolean, number | undefined][] = [
+      ['VPCEP_METRICS=1', { VPCEP_METRICS: '1' }, {}, true, undefined],
+      ['VPCEP_METRICS=true', { VPCEP_METRICS: 'true' }, {}, true, undefined],
+      ['VPCEP_METRICS=0', { VPCEP_METRICS: '0' }, {}, false, undefined],
+      ['VPCEP_METRICS=false', { VPCEP_METRICS: 'false' }, {}, false, undefined],
+      ['VPCEP_METRICS empty', { VPCEP_METRICS: '' }, {}, false, undefined],
+      ['--metrics', {}, { metrics: true }, true, undefined],
+      ['--metrics over VPCEP_METRICS=0', { VPCEP_METRICS: '0' }, { metrics: true }, true, undefined],
+      ['VPCEP_METRICS_PORT', { VPCEP_METRICS_PORT: '9100' }, {}, true, 9100],
+      ['--metrics-port', {}, { metricsPort: '9101' }, true, 9101],
+      ['--metrics-port over the variable', { VPCEP_METRICS_PORT: '9100' }, { metricsPort: 9102 }, true, 9102],
+      [
+        'a port of its own turns metrics on',
+        { VPCEP_METRICS: '0', VPCEP_METRICS_PORT: '9100' },
+        {},
+        true,
+        9100,
+      ],
+      ['VPCEP_METRICS_PORT empty', { VPCEP_METRICS: '1', VPCEP_METRICS_PORT: '' }, {}, true, undefined],
+      ['port 0: the system chooses', {}, { metricsPort: '0' }, true, 0],
+    ];
+    for (const [why, env, flags, metrics, metricsPort] of cases) {
+      const c = loadConfig(env, flags, CWD);
+      assert.equal(c.metrics, metrics, why);
+      assert.equal(c.metricsPort, metricsPort, why);
+    }
+  });
+
+  test('bad metrics settings → ConfigError naming the flag, the variable and the value', () => {
+    const cases: [Env, Flags, RegExp][] = [
+      [{ VPCEP_METRICS: 'yes' }, {}, /--metrics, VPCEP_METRICS\) must be 1, true, 0 or false, got "yes"/],
+      [{ VPCEP_METRICS: 'TRUE' }, {}, /VPCEP_METRICS.*"TRUE"/],
+      [{ VPCEP_METRICS_PORT: 'http' }, {}, /--metrics-port, VPCEP_METRICS_PORT.*0 to 65535.*"http"/],
+      [{}, { metricsPort: '65536' }, /--metrics-port, VPCEP_METRICS_PORT.*"65536"/],
+      [{}, { metricsPort: '-1' }, /--metrics-port.*"-1"/],
+      [
+        { VPCEP_METRICS_PORT: '8080' },
+        {},
+        /metrics port.*must differ from the port \(--port, VPCEP_PORT\), got 8080/,
+      ],
+      [{ VPCEP_PORT: '9000' }, { metricsPort: '9000' }, /must differ.*got 9000/],
+    ];
+    for (const [env, flags, pattern] of cases) {
+      const e = configError(env, flags);
+      assert.match(e.message, pattern, e.message);
+      assert.ok(!e.message.includes('\n'), 'one line');
+    }
+  });
+
+  test('log format: pretty on a terminal, json otherwise; --log-format and VPCEP_LOG_FORMAT choose', () => {
+    assert.equal(loadConfig({}, {}, CWD, true).logFormat, 'pretty');
+    assert.equal(loadConfig({}, {}, CWD, false).logFormat, 'json');
+    assert.equal(loadConfig({ VPCEP_LOG_FORMAT: 'json' }, {}, CWD, true).logFormat, 'json');
+    assert.equal(loadConfig({ VPCEP_LOG_FORMAT: 'pretty' }, {}, CWD, false).logFormat, 'pretty');
+    assert.equal(loadConfig({ VPCEP_LOG_FORMAT: '' }, {}, CWD, false).logFormat, 'json');
+    assert.equal(
+      loadConfig({ VPCEP_LOG_FORMAT: 'pretty' }, { logFormat: 'json' }, CWD, true).logFormat,
+      'json',
+    );
+    assert.equal(loadConfig({}, { logFormat: 'pretty' }, CWD, false).logFormat, 'pretty');
+    assert.match(
+      configError({}, { logFormat: 'text' }).message,
+      /the log format \(--log-format, VPCEP_LOG_FORMAT\) must be one of pretty, json, got "text"/,
+    );
+    assert.match(configError({ VPCEP_LOG_FORMAT: 'JSON' }).message, /VPCEP_LOG_FORMAT.*"JSON"/);
+    assert.equal(testConfig().logFormat, 'json', 'tests log JSON whatever their terminal');
+  });
+
   test('testConfig reads no environment and applies overrides', () => {
     const saved = process.env.VPCEP_PORT;
     process.env.VPCEP_PORT = '9999';
