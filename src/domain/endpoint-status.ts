@@ -4,6 +4,17 @@ export type EndpointStatus =
   'creating' | 'pendingAcceptance' | 'accepted' | 'rejected' | 'failed' | 'deleting';
 export type ServiceType = 'gateway' | 'interface';
 
+/** Every status an endpoint can have, in the order of its life. */
+export const ENDPOINT_STATUSES: readonly EndpointStatus[] = [
+  'creating',
+  'pendingAcceptance',
+  'accepted',
+  'rejected',
+  'failed',
+  'deleting',
+];
+export const SERVICE_TYPES: readonly ServiceType[] = ['gateway', 'interface'];
+
 /**
  * What the store holds of a resource's transition (spec/operations.md, "Lifecycle"): its status as
  * last written, when the transition it is in ends, and why it fails ('' when it does not).

@@ -2,20 +2,10 @@ import type http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RebindPlan } from '../domain/bindings.ts';
-import { statusAt, type EndpointStatus, type ServiceType } from '../domain/endpoint-status.ts';
+import { ENDPOINT_STATUSES, SERVICE_TYPES, statusAt } from '../domain/endpoint-status.ts';
 import type { Clock } from '../domain/ids.ts';
 import type { ServiceMetrics } from '../service/context.ts';
 import type { Store, StoreObserver } from '../store/store.ts';
-
-const ENDPOINT_STATUSES: EndpointStatus[] = [
-  'creating',
-  'pendingAcceptance',
-  'accepted',
-  'rejected',
-  'failed',
-  'deleting',
-];
-const SERVICE_TYPES: ServiceType[] = ['gateway', 'interface'];
 
 /** The label of a request no route matched (an unknown path, or a known one's other methods). */
 export const UNKNOWN_OPERATION = 'unknown';

@@ -1,4 +1,5 @@
 import { ApiFailure, seg } from '../api.ts';
+import { ENDPOINT_STATUSES } from '../../domain/endpoint-status.ts';
 import { html, type Html } from '../../http/html.ts';
 import { csrfField, facts, failure, id, link, notice, status, table } from '../layout.ts';
 import { view, type Outcome, type PageCtx, type PageDef } from '../page.ts';
@@ -10,16 +11,6 @@ import { endpointPageDefs, getEndpoint } from './endpoint.ts';
  * service and VPC, then what that kind of endpoint takes) and delete. The endpoint's own page is
  * endpoint.ts.
  */
-
-/** Every status the API gives an endpoint (domain/endpoint-status.ts), for the list's filter. */
-export const ENDPOINT_STATUSES = [
-  'creating',
-  'pendingAcceptance',
-  'accepted',
-  'rejected',
-  'failed',
-  'deleting',
-];
 
 const options = (list: { value: string; label: string }[], selected: string | undefined) =>
   list.map(
