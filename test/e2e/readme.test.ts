@@ -201,3 +201,34 @@ test('the README section on OpenAPI fetches the document and the reference page'
   assert.match(page, /^<!doctype html>/);
   assert.ok(page.includes('id="op-UpdateEndpointRoutetable"'));
 });
+
+test("the README section on interface services publishes a service on a port of the provider's VPC", () => {
+  // The section's first block uses the walk-through's `B`, `P`, `TOKEN` and `api`, as it says.
+  const script = [
+    readmeBlock('Five-minute walk-through', 'sh'),
+    readmeBlock('Interface services', 'sh'),
+    `echo "service: $(api GET "/v1/$P/vpc-endpoint-services/$SVC" | jq -c '{service_type, server_type, ports, port_id}')"`,
+    `echo "port: $(api GET "/v3/$P/ports" | jq -c --arg id "$PORT" '[.ports[] | select(.id == $id) | .private_ips[0].ip_address]')"`,
+  ].join('\n');
+  const run = spawnSync('bash', ['-c', script], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, `interface services snippet failed:\n${run.stdout}\n${run.stderr}`);
+  const line = (label: string) => {
+    const found = run.stdout.split('\n').find((l) => l.startsWith(label));
+    assert.ok(found, `output has "${label}":\n${run.stdout}`);
+    return JSON.parse(found.slice(label.length).trim());
+  };
+  const service = line('service:');
+  assert.equal(service.service_type, 'interface');
+  assert.equal(service.server_type, 'VM');
+  assert.deepEqual(
+    service.ports.map((p: { client_port: number; server_port: number }) => [p.client_port, p.server_port]),
+    [[80, 8080]],
+  );
+  // "the next free address of the subnet (10.0.1.2)", as the README says.
+  assert.deepEqual(line('port:'), ['10.0.1.2']);
+});
