@@ -232,3 +232,28 @@ test("the README section on interface services publishes a service on a port of 
   // "the next free address of the subnet (10.0.1.2)", as the README says.
   assert.deepEqual(line('port:'), ['10.0.1.2']);
 });
+
+test('the README section on the audit trail reads the events of the walk-through', () => {
+  const script = [readmeBlock('Five-minute walk-through', 'sh'), readmeBlock('Audit trail', 'sh')].join('\n');
+  const run = spawnSync('bash', ['-c', script], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, `audit snippet failed:\n${run.stdout}\n${run.stderr}`);
+  const lines = run.stdout.trim().split('\n');
+  // The endpoint's own history, newest first: the walk-through's rebind after its create.
+  const history = JSON.parse(lines.at(-1)!);
+  assert.equal(history.at(-1), 'CreateEndpoint', lines.at(-1));
+  assert.ok(history.includes('UpdateEndpointRoutetable'), lines.at(-1));
+  const newest = lines
+    .filter((l) => l.startsWith('["'))
+    .slice(0, 5)
+    .map((l) => JSON.parse(l));
+  assert.equal(newest.length, 5, run.stdout);
+  for (const [time, operation, outcome, status] of newest) {
+    assert.ok(!Number.isNaN(Date.parse(time)) && typeof operation === 'string', JSON.stringify(newest));
+    assert.ok(['success', 'failure'].includes(outcome) && Number.isInteger(status));
+  }
+});
