@@ -14,12 +14,13 @@ export interface Viewer {
   csrf: string;
 }
 
-export type Section = 'endpoints' | 'services' | 'vpcs' | 'sign-in' | 'none';
+export type Section = 'endpoints' | 'services' | 'vpcs' | 'audit' | 'sign-in' | 'none';
 
 const NAV: [Section, string, string][] = [
   ['endpoints', 'Endpoints', link('endpoints')],
   ['services', 'Endpoint services', link('services')],
   ['vpcs', 'VPCs', link('vpcs')],
+  ['audit', 'Audit trail', link('audit')],
 ];
 
 export function layout(o: { title: string; section: Section; viewer?: Viewer; body: Html }): Html {
@@ -102,3 +103,9 @@ ${pairs.map(
 )}</dl>`;
 
 export const id = (value: string) => html`<code class="id">${value}</code>`;
+
+/** The options of a select, the chosen one marked. */
+export const options = (list: { value: string; label: string }[], selected: string | undefined) =>
+  list.map(
+    (o) => html`<option value="${o.value}"${o.value === selected ? html` selected` : ''}>${o.label}</option>`,
+  );

@@ -15,6 +15,7 @@ import { endpointPages } from './pages/endpoints.ts';
 import { servicePages } from './pages/services.ts';
 import { signedOutCookie, signInPages, signOutPage } from './pages/sign-in.ts';
 import { vpcPages } from './pages/vpcs.ts';
+import { auditPages } from './pages/audit.ts';
 import { SESSION_COOKIE, Sessions, type OpenSession } from './session.ts';
 
 /**
@@ -183,7 +184,13 @@ export async function registerConsole(app: FastifyInstance, opts: ConsoleOptions
           handler: async (request, reply) => send(reply, await def.handler(request)),
         });
       }
-      const pages = [signOutPage(sessions), ...endpointPages(), ...servicePages(), ...vpcPages()];
+      const pages = [
+        signOutPage(sessions),
+        ...endpointPages(),
+        ...servicePages(),
+        ...vpcPages(),
+        ...auditPages(),
+      ];
       for (const def of pages) {
         c.route({
           method: def.method,

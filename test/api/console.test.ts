@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -375,6 +376,30 @@ describe('pages', () => {
     assert.ok(own.includes(A.interfaceEndpoint), 'the connection');
     assert.match(own, /pendingAcceptance/);
     assert.match(own, /iam:domain::[0-9a-f]{32}/, 'the permission');
+  });
+
+  test("the audit trail lists the project's events, filters them, and escapes what it echoes", async () => {
+    const jar = await signedIn(a);
+    const refused = await aw.api('PUT', `/vpc-endpoints/${A.endpoint}/routetables`, {
+      routetables: [randomUUID()],
+    });
+    assert.equal(refused.status, 400, refused.raw);
+    const all = mainOf(await page(jar, '/console/audit'));
+    assert.ok(all.includes(`href="/console/endpoints/${A.endpoint}"`), 'an event links its endpoint');
+    assert.ok(all.includes('CreateEndpoint'));
+    const failures = mainOf(await page(jar, '/console/audit?outcome=failure'));
+    assert.ok(failures.includes(String(refused.headers['x-request-id'])), 'the refusal is listed');
+    assert.ok(failures.includes('EndPoint.1019'));
+    assert.ok(!failures.includes('<td>200</td>'), 'no success among the failures');
+    const hostile = '"><img src=x onerror=alert(1)>';
+    const echoed = mainOf(await page(jar, `/console/audit?operation=${encodeURIComponent(hostile)}`));
+    assert.ok(!echoed.includes('<img') && echoed.includes('&quot;&gt;&lt;img'), echoed.slice(0, 400));
+    assert.match(echoed, /No event matches the filter/);
+    // Cloud Trace's action: the VPCEP read-only role does not hold it, and the page says so.
+    const readerJar = await signedIn(a, 'reader', reader.password);
+    const denied = await readerJar.get('/console/audit');
+    assert.equal(denied.status, 403);
+    assert.ok(mainOf(denied.body).includes('EndPoint.0004'));
   });
 
   test('the endpoint list filters by VPC, service and status', async () => {

@@ -192,6 +192,7 @@ test('sign in, create an endpoint, change its route tables with one failing, see
     ['/console/services', '12-services'],
     [`/console/endpoints?vpc_id=${vpc.id}&status=accepted`, '13-endpoints-filtered'],
     [`/console/endpoints/${endpoint}/delete`, '14-delete-confirm'],
+    ['/console/audit', '14-audit'],
   ]) {
     await page.goto(`${server.url}${p}`);
     await look(page, name!);
@@ -201,6 +202,7 @@ test('sign in, create an endpoint, change its route tables with one failing, see
     [`/console/endpoints/${endpoint}`, '15-endpoint-375px'],
     ['/console/endpoints', '16-endpoints-375px'],
     [`/console/routetables/${rtA}`, '17-routetable-375px'],
+    ['/console/audit', '18-audit-375px'],
   ]) {
     await page.goto(`${server.url}${p}`);
     assert.ok(

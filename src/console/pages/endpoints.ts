@@ -1,7 +1,7 @@
 import { ApiFailure, seg } from '../api.ts';
 import { ENDPOINT_STATUSES } from '../../domain/endpoint-status.ts';
 import { html, type Html } from '../../http/html.ts';
-import { csrfField, facts, failure, id, link, notice, status, table } from '../layout.ts';
+import { csrfField, facts, failure, id, link, notice, options, status, table } from '../layout.ts';
 import { view, type Outcome, type PageCtx, type PageDef } from '../page.ts';
 import type { Endpoint, OwnService, PublicService, RoutetableSummary, Subnet, Vpc } from '../wire.ts';
 import { endpointPageDefs, getEndpoint } from './endpoint.ts';
@@ -11,11 +11,6 @@ import { endpointPageDefs, getEndpoint } from './endpoint.ts';
  * service and VPC, then what that kind of endpoint takes) and delete. The endpoint's own page is
  * endpoint.ts.
  */
-
-const options = (list: { value: string; label: string }[], selected: string | undefined) =>
-  list.map(
-    (o) => html`<option value="${o.value}"${o.value === selected ? html` selected` : ''}>${o.label}</option>`,
-  );
 
 async function endpointList(ctx: PageCtx): Promise<Outcome> {
   const q = ctx.query;
