@@ -122,12 +122,18 @@ test(
     const acks: Ack[] = [];
     const failures: string[] = [];
     const deadline = Date.now() + LOAD_MS;
+    // On a slow, busy machine the load goes on past LOAD_MS until enough calls committed to mean
+    // something (asserted below), within a generous bound: a count, never a rate, is what is tested.
+    const MIN_COMMITS = 100;
+    const hardDeadline = Date.now() + 20 * LOAD_MS;
+    let committed = 0;
+    const goOn = () => Date.now() < deadline || (committed < MIN_COMMITS && Date.now() < hardDeadline);
     const loadStart = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
         const random = prng(1000 + c);
         const replica = c % REPLICAS;
-        while (Date.now() < deadline) {
+        while (goOn()) {
           const ep = endpoints[Math.floor(random() * endpoints.length)]!;
           const pool = [...tables];
           const requested: string[] = [];
@@ -138,6 +144,7 @@ test(
               routetables: requested,
             });
             acks.push({ client: c, replica, endpoint: ep.id, requested, ...res });
+            if (res.status === 200) committed++;
           } catch (e) {
             failures.push(`client ${c} → replica ${replica}: ${(e as Error).message}`);
           }
@@ -234,7 +241,7 @@ test(
       }
       finals.set(ep.id, current);
     }
-    assert.ok(audit.length >= 100, `enough changes committed to mean something: ${audit.length}`);
+    assert.ok(audit.length >= MIN_COMMITS, `enough changes committed to mean something: ${audit.length}`);
     t.diagnostic(
       `${audit.length} committed changes; per endpoint ${endpoints.map((e) => audit.filter((r) => r.resource_id === e.id).length).join('/')}`,
     );
