@@ -32,8 +32,7 @@ export function registerAccountCommands(program: Command): void {
       const res = await ctx.client.accounts.create(name).catch((e: unknown) => {
         throw explain(ctx, e, name);
       });
-      if (ctx.out.json) ctx.out.raw(res);
-      else {
+      ctx.out.result(res, () => {
         const a = res.account;
         ctx.out.line(`account ${a.domain_name} created`);
         ctx.out.line();
@@ -48,7 +47,7 @@ export function registerAccountCommands(program: Command): void {
           ['access key', a.admin.access_key],
           ['secret key', a.admin.secret_key],
         ]);
-      }
+      });
       ctx.out.warn(
         "warning: the admin's password and secret key are shown only this once and cannot be " +
           'retrieved again; store them now.',
@@ -61,17 +60,18 @@ export function registerAccountCommands(program: Command): void {
       const res = await ctx.client.accounts.list().catch((e: unknown) => {
         throw explain(ctx, e);
       });
-      if (ctx.out.json) return ctx.out.raw(res);
-      ctx.out.table(
-        ['DOMAIN ID', 'NAME', 'CREATED', 'PROJECTS'],
-        res.accounts.map((a) => [
-          a.domain_id,
-          a.domain_name,
-          a.created_at,
-          a.projects.map((p) => `${p.name} (${p.id})`).join(', '),
-        ]),
-        'no accounts',
-      );
+      ctx.out.result(res, () => {
+        ctx.out.table(
+          ['DOMAIN ID', 'NAME', 'CREATED', 'PROJECTS'],
+          res.accounts.map((a) => [
+            a.domain_id,
+            a.domain_name,
+            a.created_at,
+            a.projects.map((p) => `${p.name} (${p.id})`).join(', '),
+          ]),
+          'no accounts',
+        );
+      });
     }),
   );
 
@@ -84,8 +84,8 @@ export function registerAccountCommands(program: Command): void {
       await ctx.client.accounts.delete(domainId).catch((e: unknown) => {
         throw explain(ctx, e);
       });
-      // The API answers 204 without a body: with --json there is nothing to print.
-      if (!ctx.out.json) ctx.out.line(`account ${domainId} deleted`);
+      // The API answers 204 without a body: with --output json|yaml there is nothing to print.
+      ctx.out.done(`account ${domainId} deleted`);
     }),
   );
 
@@ -116,11 +116,12 @@ export function registerAccountCommands(program: Command): void {
       const res = await ctx.client.accounts.setQuotas(domainId, quotas).catch((e: unknown) => {
         throw explain(ctx, e);
       });
-      if (ctx.out.json) return ctx.out.raw(res);
-      ctx.out.fields([
-        ['endpoints', String(res.quotas.endpoint)],
-        ['endpoint services', String(res.quotas.endpoint_service)],
-      ]);
+      ctx.out.result(res, () => {
+        ctx.out.fields([
+          ['endpoints', String(res.quotas.endpoint)],
+          ['endpoint services', String(res.quotas.endpoint_service)],
+        ]);
+      });
     }),
   );
 }

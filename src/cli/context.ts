@@ -3,6 +3,7 @@ import { Option, type Command, type OptionValues } from 'commander';
 import { VpcepClient, type Credentials } from '../sdk/client.ts';
 import { VpcepError, VpcepNetworkError } from '../sdk/errors.ts';
 import { OperatorClient } from '../sdk/operator.ts';
+import { applyQuery, parseQuery, toYaml } from './format.ts';
 
 /** Exit codes of the client commands (README, "CLI"). */
 export const EXIT = {
@@ -33,7 +34,9 @@ interface ClientFlags {
   credentials: string;
   endpoint?: string;
   auth: 'auto' | 'aksk' | 'password';
+  output?: string;
   json?: boolean;
+  query?: string;
 }
 
 /** A failure the CLI explains itself (bad flags, unusable credentials file). */
@@ -105,9 +108,47 @@ function pickCredentials(file: string, c: CredentialsFile, auth: ClientFlags['au
   return password;
 }
 
-/** Output of one command: results on stdout, warnings and failures on stderr. */
+/** The output formats of `--output`. */
+export const FORMATS = ['table', 'json', 'yaml'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The output flags every command takes (`--output`, its alias `--json`, `--query`). */
+interface OutputFlags {
+  output?: string;
+  json?: boolean;
+  query?: string;
+}
+
+/**
+ * Output of one command: results on stdout, warnings and failures on stderr. Every command hands
+ * its answer to `result` with a renderer for the table format; `--output json|yaml` prints the
+ * answer itself and `--query` picks a part of it, whatever the format.
+ */
 export class Output {
-  constructor(readonly json: boolean) {}
+  constructor(
+    readonly format: Format,
+    readonly query?: string,
+  ) {
+    // Checked before the call, so a bad query fails before anything changes.
+    if (query !== undefined) parseQuery(query);
+  }
+
+  /** From the flags: `--output`, else `--json`, else `VPCEP_OUTPUT` (commander), else table on a terminal and JSON when piped. */
+  static from(flags: OutputFlags): Output {
+    let format = flags.output as Format | undefined;
+    if (flags.json) format = 'json';
+    format ??= process.stdout.isTTY ? 'table' : 'json';
+    try {
+      return new Output(format, flags.query);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
+
+  /** Whether the answer is printed as it is (json, yaml) rather than as a table. */
+  get structured(): boolean {
+    return this.format !== 'table';
+  }
 
   line(text = ''): void {
     process.stdout.write(`${text}\n`);
@@ -117,9 +158,35 @@ export class Output {
     process.stderr.write(`${text}\n`);
   }
 
-  /** The API's JSON, unchanged (`--json`). */
+  /** The answer in the chosen format; `table` renders it for people. */
+  result(value: unknown, table: () => void): void {
+    if (this.query !== undefined) {
+      const picked = applyQuery(value, this.query);
+      if (this.format === 'table') return this.#plain(picked);
+      return this.raw(picked ?? null);
+    }
+    if (this.format === 'table') return table();
+    this.raw(value);
+  }
+
+  /** A command whose answer is empty (a 204): the message for people, nothing for scripts. */
+  done(message: string): void {
+    if (!this.structured && this.query === undefined) this.line(message);
+  }
+
+  /** The value as JSON or YAML. */
   raw(value: unknown): void {
-    this.line(JSON.stringify(value, null, 2));
+    if (this.format === 'yaml') process.stdout.write(toYaml(value));
+    else this.line(JSON.stringify(value, null, 2));
+  }
+
+  /** A queried value for people: a scalar as it is, a list of scalars one per line, the rest as JSON. */
+  #plain(v: unknown): void {
+    if (v === undefined || v === null) return;
+    const items = Array.isArray(v) ? v : [v];
+    if (items.every((x) => x === null || typeof x !== 'object')) {
+      for (const x of items) this.line(String(x));
+    } else this.line(JSON.stringify(v, null, 2));
   }
 
   /** Columns padded to their widest cell; `empty` when there are no rows. */
@@ -145,6 +212,18 @@ export class Output {
   }
 }
 
+/** `--output`, `--json`, `--query`: on every client and operator command. */
+export function withOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('-o, --output <format>', 'table (default on a terminal), json (default when piped) or yaml')
+        .choices(FORMATS)
+        .env('VPCEP_OUTPUT'),
+    )
+    .option('--json', 'the same as --output json')
+    .option('--query <path>', 'print only this part of the JSON answer, e.g. endpoints[*].id');
+}
+
 export interface Context {
   client: VpcepClient;
   out: Output;
@@ -155,7 +234,7 @@ export interface Context {
 
 /** The options every client command takes. */
 export function withClientOptions(cmd: Command): Command {
-  return cmd
+  return withOutputOptions(cmd)
     .addOption(
       new Option('--credentials <file>', 'credentials file written by `vpcep serve`')
         .env('VPCEP_CREDENTIALS')
@@ -166,8 +245,7 @@ export function withClientOptions(cmd: Command): Command {
       new Option('--auth <method>', 'aksk signs each request; password logs in for a token')
         .choices(['auto', 'aksk', 'password'])
         .default('auto'),
-    )
-    .option('--json', 'print the raw JSON answer');
+    );
 }
 
 function contextFor(flags: ClientFlags): Context {
@@ -183,7 +261,7 @@ function contextFor(flags: ClientFlags): Context {
   }
   return {
     client,
-    out: new Output(flags.json === true),
+    out: Output.from(flags),
     accessKey: 'ak' in credentials ? credentials.ak : undefined,
     credentialsPath: flags.credentials,
   };
@@ -237,12 +315,14 @@ interface OperatorFlags {
   credentials: string;
   endpoint?: string;
   operatorKey?: string;
+  output?: string;
   json?: boolean;
+  query?: string;
 }
 
 /** The options of the operator's commands: the operator key instead of a tenant credential. */
 export function withOperatorOptions(cmd: Command): Command {
-  return cmd
+  return withOutputOptions(cmd)
     .addOption(
       new Option('--credentials <file>', 'credentials file written by `vpcep serve` (its "operator_key")')
         .env('VPCEP_CREDENTIALS')
@@ -254,8 +334,7 @@ export function withOperatorOptions(cmd: Command): Command {
         '--operator-key <key>',
         'the operator key (default: the credentials file\'s "operator_key")',
       ).env('VPCEP_OPERATOR_KEY'),
-    )
-    .option('--json', 'print the raw JSON answer');
+    );
 }
 
 function operatorContextFor(cmd: Command, flags: OperatorFlags): OperatorContext {
@@ -286,7 +365,7 @@ function operatorContextFor(cmd: Command, flags: OperatorFlags): OperatorContext
   } catch (e) {
     throw new CliError((e as Error).message);
   }
-  return { client, out: new Output(flags.json === true), keySource };
+  return { client, out: Output.from(flags), keySource };
 }
 
 /** clientAction for the operator's commands. */

@@ -19,39 +19,41 @@ export function registerEndpointCommands(program: Command): void {
   withClientOptions(endpoints.command('list').description('list the VPC endpoints of the project')).action(
     clientAction(async (ctx) => {
       const res = await allEndpoints(ctx.client);
-      if (ctx.out.json) return ctx.out.raw(res);
-      ctx.out.table(
-        ['ID', 'TYPE', 'STATUS', 'SERVICE', 'VPC', 'ROUTE TABLES'],
-        res.endpoints.map((e) => [
-          e.id,
-          e.service_type,
-          e.status,
-          e.endpoint_service_name,
-          e.vpc_id,
-          listOrDash(e.routetables),
-        ]),
-        'no VPC endpoints',
-      );
+      ctx.out.result(res, () => {
+        ctx.out.table(
+          ['ID', 'TYPE', 'STATUS', 'SERVICE', 'VPC', 'ROUTE TABLES'],
+          res.endpoints.map((e) => [
+            e.id,
+            e.service_type,
+            e.status,
+            e.endpoint_service_name,
+            e.vpc_id,
+            listOrDash(e.routetables),
+          ]),
+          'no VPC endpoints',
+        );
+      });
     }),
   );
 
   withClientOptions(endpoints.command('show <id>').description('show a VPC endpoint')).action(
     clientAction<[string]>(async (ctx, _opts, id) => {
       const e = await ctx.client.endpoints.get(id);
-      if (ctx.out.json) return ctx.out.raw(e);
-      ctx.out.fields([
-        ['id', e.id],
-        ['type', e.service_type],
-        ['status', e.status],
-        ['service', `${e.endpoint_service_name} (${e.endpoint_service_id})`],
-        ['vpc', e.vpc_id],
-        ...(e.subnet_id !== undefined ? [['subnet', e.subnet_id] as [string, string]] : []),
-        ...(e.ip !== undefined ? [['ip', e.ip] as [string, string]] : []),
-        ['route tables', listOrDash(e.routetables)],
-        ['description', e.description === '' ? '-' : e.description],
-        ['created', e.created_at],
-        ['updated', e.updated_at],
-      ]);
+      ctx.out.result(e, () => {
+        ctx.out.fields([
+          ['id', e.id],
+          ['type', e.service_type],
+          ['status', e.status],
+          ['service', `${e.endpoint_service_name} (${e.endpoint_service_id})`],
+          ['vpc', e.vpc_id],
+          ...(e.subnet_id !== undefined ? [['subnet', e.subnet_id] as [string, string]] : []),
+          ...(e.ip !== undefined ? [['ip', e.ip] as [string, string]] : []),
+          ['route tables', listOrDash(e.routetables)],
+          ['description', e.description === '' ? '-' : e.description],
+          ['created', e.created_at],
+          ['updated', e.updated_at],
+        ]);
+      });
     }),
   );
 
@@ -69,11 +71,10 @@ export function registerEndpointCommands(program: Command): void {
         ...e.bind_failed.map((f) => ({ op: 'bind', ...f })),
         ...e.unbind_failed.map((f) => ({ op: 'unbind', ...f })),
       ]);
-      if (ctx.out.json) ctx.out.raw(res);
-      else {
+      ctx.out.result(res, () => {
         ctx.out.line(`endpoint ${endpointId} is bound to ${res.routetables.length} route table(s):`);
         for (const id of res.routetables) ctx.out.line(`  ${id}`);
-      }
+      });
       for (const f of failures) ctx.out.warn(`${f.op} failed for route table ${f.id}: ${f.error_message}`);
       return failures.length > 0 ? EXIT.partial : EXIT.ok;
     }),

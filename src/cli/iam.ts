@@ -33,14 +33,14 @@ export function registerIamCommands(program: Command): void {
       const res = await ctx.client.accessKeys.create({
         credential: { user_id: userId, ...(description !== undefined ? { description } : {}) },
       });
-      if (ctx.out.json) ctx.out.raw(res);
-      else
+      ctx.out.result(res, () =>
         ctx.out.fields([
           ['access key', res.credential.access],
           ['secret key', res.credential.secret],
           ['user', res.credential.user_id],
           ['created', res.credential.create_time],
-        ]);
+        ]),
+      );
       ctx.out.warn(
         'warning: the secret key is shown only this once and cannot be retrieved again; store it now.',
       );
@@ -50,13 +50,13 @@ export function registerIamCommands(program: Command): void {
   withClientOptions(ak.command('list').description('list access keys (never their secret keys)')).action(
     clientAction(async (ctx) => {
       const res = await ctx.client.accessKeys.list();
-      if (ctx.out.json) ctx.out.raw(res);
-      else
+      ctx.out.result(res, () =>
         ctx.out.table(
           ['ACCESS KEY', 'STATUS', 'CREATED', 'DESCRIPTION'],
           res.credentials.map(keyRow),
           'no access keys',
-        );
+        ),
+      );
     }),
   );
 
@@ -64,8 +64,9 @@ export function registerIamCommands(program: Command): void {
     withClientOptions(ak.command(`${name} <AK>`).description(summary)).action(
       clientAction<[string]>(async (ctx, _opts, access) => {
         const res = await ctx.client.accessKeys.update(access, { credential: { status } });
-        if (ctx.out.json) ctx.out.raw(res);
-        else ctx.out.line(`access key ${res.credential.access} is ${res.credential.status}`);
+        ctx.out.result(res, () =>
+          ctx.out.line(`access key ${res.credential.access} is ${res.credential.status}`),
+        );
         if (status === 'inactive') warnIfOwnKey(ctx, access, 'requests signed with it now fail');
       }),
     );
@@ -75,8 +76,8 @@ export function registerIamCommands(program: Command): void {
   withClientOptions(ak.command('delete <AK>').description('delete an access key for good')).action(
     clientAction<[string]>(async (ctx, _opts, access) => {
       await ctx.client.accessKeys.delete(access);
-      // The API answers 204 without a body: with --json there is nothing to print.
-      if (!ctx.out.json) ctx.out.line(`access key ${access} deleted`);
+      // The API answers 204 without a body: with --output json|yaml there is nothing to print.
+      ctx.out.done(`access key ${access} deleted`);
       warnIfOwnKey(ctx, access, 'it no longer exists');
     }),
   );

@@ -34,14 +34,21 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI as a child process; async, since the server answering it lives in this process. */
+/**
+ * Runs the CLI as a child process; async, since the server answering it lives in this process.
+ * Its stdout is a pipe, so the default format would be JSON: the tests of the tables ask for them
+ * with VPCEP_OUTPUT=table (an `env` value of '' unsets a variable). HOME and XDG_CONFIG_HOME point
+ * into the temp dir, so no profile of the machine's user is read.
+ */
 function vpcep(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) clean[k] = v;
+  Object.assign(clean, { HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config'), VPCEP_OUTPUT: 'table' }, env);
+  for (const [k, v] of Object.entries(env)) if (v === '') delete clean[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/main.js', ...args], {
       cwd: REPO_ROOT,
-      env: { ...clean, ...env },
+      env: clean,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -207,6 +214,42 @@ describe('routetables and endpoints', () => {
     assert.match(one.stdout, new RegExp(`^route tables\\s+${rtA}$`, 'm'));
     const json = await admin('endpoints', 'show', endpointId, '--json');
     assert.deepEqual(JSON.parse(json.stdout), (await w.api('GET', `/vpc-endpoints/${endpointId}`)).body);
+  });
+
+  test('output: JSON when piped, --output yaml, --query picks a part for scripts', async () => {
+    const piped = await vpcep(['endpoints', 'list', '--credentials', adminFile], { VPCEP_OUTPUT: '' });
+    assert.equal(piped.code, 0, show(piped));
+    const list = JSON.parse(piped.stdout) as { endpoints: { id: string }[] };
+    assert.ok(
+      list.endpoints.some((e) => e.id === endpointId),
+      piped.stdout,
+    );
+
+    const yaml = await admin('endpoints', 'show', endpointId, '--output', 'yaml');
+    assert.equal(yaml.code, 0, show(yaml));
+    // A string that starts with a digit is quoted, so that no reader takes it for a number.
+    assert.match(yaml.stdout, new RegExp(`^id: "?${endpointId}"?$`, 'm'));
+    assert.match(yaml.stdout, /^status: accepted$/m);
+    assert.match(yaml.stdout, new RegExp(`^routetables:\n- "?${rtA}"?$`, 'm'));
+    assert.match(yaml.stdout, /^whitelist: \[\]$/m);
+    assert.match(yaml.stdout, /^description: ""$/m);
+
+    const ids = await admin('endpoints', 'list', '-o', 'json', '--query', 'endpoints[*].id');
+    assert.equal(ids.code, 0, show(ids));
+    assert.deepEqual(
+      JSON.parse(ids.stdout),
+      list.endpoints.map((e) => e.id),
+    );
+    const first = await admin('endpoints', 'list', '--query', '$.endpoints[0].id');
+    assert.equal(first.stdout, `${list.endpoints[0]!.id}\n`, show(first));
+    const last = await admin('endpoints', 'show', endpointId, '--json', '--query', 'routetables[-1]');
+    assert.equal(JSON.parse(last.stdout), rtA, show(last));
+
+    const bad = await admin('endpoints', 'list', '--query', 'endpoints[x]');
+    assert.equal(bad.code, 1, show(bad));
+    assert.match(bad.stderr, /^error: --query: cannot read "endpoints\[x\]"/);
+    const badFormat = await admin('endpoints', 'list', '--output', 'xml');
+    assert.equal(badFormat.code, 1, show(badFormat));
   });
 
   test('set-routetables prints the resulting set and exits 0', async () => {
@@ -563,12 +606,13 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     fs.copyFileSync(serverFile, path.join(project, 'data', 'credentials.json'));
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', block], {
       cwd: project,
-      env: cleanEnv(),
+      env: { ...cleanEnv(), HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config') },
       encoding: 'utf8',
       timeout: 60_000,
     });
     assert.equal(run.status, 0, `snippet failed:\n${run.stdout}\n${run.stderr}`);
-    assert.equal(run.stdout, 'no route tables\n');
+    // Piped, so JSON: the new account has no route tables yet.
+    assert.deepEqual(JSON.parse(run.stdout), { routetables: [] });
     const file = path.join(project, 'acme.json');
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     const written = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -586,7 +630,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     // Its password works too: the file logs in as acme's admin.
     const login = spawnSync(
       process.execPath,
-      ['dist/main.js', 'iam', 'ak', 'list', '--auth', 'password', '--credentials', file],
+      ['dist/main.js', 'iam', 'ak', 'list', '--auth', 'password', '--credentials', file, '-o', 'table'],
       { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 },
     );
     assert.equal(login.status, 0, login.stderr);
