@@ -12,6 +12,8 @@ export const EXIT = {
   error: 1,
   /** The call succeeded but some route tables failed (`endpoints set-routetables`). */
   partial: 3,
+  /** `--wait` ran out of time before the resource left its transitional state. */
+  timeout: 4,
 } as const;
 
 export const DEFAULT_CREDENTIALS = './data/credentials.json';
@@ -40,7 +42,10 @@ interface ClientFlags {
 }
 
 /** A failure the CLI explains itself (bad flags, unusable credentials file). */
-export class CliError extends Error {}
+export class CliError extends Error {
+  /** The exit code when not EXIT.error. */
+  exitCode?: number;
+}
 
 /** Reads and checks the credentials file; never echoes its content (it holds the SK and the password). */
 export function readCredentialsFile(file: string): CredentialsFile {
@@ -297,7 +302,7 @@ function commandAction<A extends unknown[]>(
       process.exitCode = code ?? EXIT.ok;
     } catch (e) {
       process.stderr.write(`${describeError(e)}\n`);
-      process.exitCode = EXIT.error;
+      process.exitCode = e instanceof CliError && e.exitCode !== undefined ? e.exitCode : EXIT.error;
     }
   };
 }

@@ -5,6 +5,8 @@ import { registerAccountCommands } from './accounts.ts';
 import { registerEndpointCommands } from './endpoints.ts';
 import { registerIamCommands } from './iam.ts';
 import { registerNetworkCommands } from './network.ts';
+import { registerOperationCommands } from './operations.ts';
+import { registerServiceCommands } from './services.ts';
 
 /** A reason `vpcep serve` cannot start that its user can act on; printed as `vpcep: <reason>`. */
 export class StartupError extends Error {}
@@ -62,7 +64,9 @@ export async function runCli(argv: string[]): Promise<void> {
   registerAccountCommands(program);
   registerIamCommands(program);
   registerNetworkCommands(program);
+  registerServiceCommands(program);
   registerEndpointCommands(program);
+  registerOperationCommands(program);
 
   await program.parseAsync(argv);
 }
