@@ -38,15 +38,12 @@ function endpointFields(ctx: Context, e: Endpoint): void {
   ]);
 }
 
-/** `key=value` into a tag; a bare `key` gets `bare` as its value (none: any value, for removal). */
-function tags(
-  values: string[] | undefined,
-  bare: string | undefined = '',
-): { key: string; value?: string }[] {
+/** `key=value` into a tag; a bare `key` has the value '' (or, `anyValue`, none: removal whatever its value). */
+function tags(values: string[] | undefined, anyValue = false): { key: string; value?: string }[] {
   return (values ?? []).map((v) => {
     const i = v.indexOf('=');
     if (i >= 0) return { key: v.slice(0, i), value: v.slice(i + 1) };
-    return bare === undefined ? { key: v } : { key: v, value: bare };
+    return anyValue ? { key: v } : { key: v, value: '' };
   });
 }
 
@@ -239,7 +236,7 @@ export function registerEndpointCommands(program: Command): void {
       `vpcep endpoints tags ${name} <endpoint-id> env=prod`,
       (c) => c,
       async (ctx, _o, id, pairs) => {
-        const list = tags(pairs, action === 'create' ? '' : undefined);
+        const list = tags(pairs, action === 'delete');
         await ctx.client.tags.addOrRemove('endpoint', id, { action, tags: list });
         ctx.out.done(`tags ${name === 'add' ? 'added to' : 'removed from'} endpoint ${id}`);
       },

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VpcepClient } from '../../src/sdk/client.ts';
-import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
+import { createEndpoint, createPort, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import {
   cleanEnv,
   freePort,
@@ -303,6 +303,217 @@ describe('routetables and endpoints', () => {
     const table = await admin('endpoints', 'set-routetables', endpointId, 'no-such-table');
     assert.equal(table.code, 1, show(table));
     assert.match(table.stderr, /^error EndPoint\.1019: .*no-such-table/);
+  });
+});
+
+describe('a command group per resource', () => {
+  /** The command's JSON answer; fails the test on a non-zero exit. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers' shapes are what the assertions check
+  async function json<T = any>(...args: string[]): Promise<T> {
+    const r = await admin(...args, '-o', 'json');
+    assert.equal(r.code, 0, show(r));
+    return JSON.parse(r.stdout) as T;
+  }
+  async function ok(...args: string[]): Promise<Run> {
+    const r = await admin(...args);
+    assert.equal(r.code, 0, show(r));
+    return r;
+  }
+
+  test('vpcs, subnets, route-tables: create, list, show, delete', async () => {
+    const vpc = (await json('vpcs', 'create', '--name', 'cli-net', '--cidr', '10.30.0.0/16')).vpc;
+    assert.equal(vpc.cidr, '10.30.0.0/16');
+    assert.match(
+      (await ok('vpcs', 'list')).stdout,
+      new RegExp(`^${vpc.id}\\s+cli-net\\s+10\\.30\\.0\\.0/16`, 'm'),
+    );
+    assert.equal((await json('vpcs', 'show', vpc.id)).vpc.name, 'cli-net');
+
+    const subnet = (
+      await json(
+        'subnets',
+        'create',
+        '--vpc-id',
+        vpc.id,
+        '--name',
+        'web',
+        '--cidr',
+        '10.30.1.0/24',
+        '--gateway-ip',
+        '10.30.1.1',
+      )
+    ).subnet;
+    assert.deepEqual(await json('subnets', 'list', '--vpc-id', vpc.id, '--query', 'subnets[*].id'), [
+      subnet.id,
+    ]);
+    assert.match(
+      (await ok('subnets', 'show', subnet.id)).stdout,
+      new RegExp(`^${subnet.id}\\s+web\\s+10\\.30\\.1\\.0/24`, 'm'),
+    );
+
+    const table = (await json('route-tables', 'create', '--vpc-id', vpc.id, '--name', 'private')).routetable;
+    assert.match(
+      (await ok('routetables', 'list', '--vpc-id', vpc.id)).stdout,
+      new RegExp(`^${table.id}\\s+private\\s`, 'm'),
+    );
+    assert.equal((await ok('route-tables', 'delete', table.id)).stdout, `route table ${table.id} deleted\n`);
+    const gone = await admin('route-tables', 'show', table.id);
+    assert.equal(gone.code, 1, show(gone));
+
+    const del = await admin('subnets', 'delete', vpc.id, subnet.id, '-o', 'json');
+    assert.equal(del.code, 0, show(del));
+    assert.equal(del.stdout, '', 'a 204 prints nothing in json');
+    await ok('vpcs', 'delete', vpc.id);
+    assert.equal((await admin('vpcs', 'show', vpc.id)).code, 1);
+  });
+
+  test('services, permissions, endpoints, connections, tags, whitelist, policy, audit', async () => {
+    const vpc = (await json('vpcs', 'create', '--name', 'cli-svc', '--cidr', '10.40.0.0/16')).vpc;
+    const subnet = (
+      await json(
+        'subnets',
+        'create',
+        '--vpc-id',
+        vpc.id,
+        '--name',
+        'sn',
+        '--cidr',
+        '10.40.1.0/24',
+        '--gateway-ip',
+        '10.40.1.1',
+      )
+    ).subnet;
+    const port = await createPort(w, subnet.id);
+
+    const svc = await json(
+      'services',
+      'create',
+      '--vpc-id',
+      vpc.id,
+      '--port-id',
+      port.id,
+      '--server-type',
+      'VM',
+      '--port',
+      '80:8080',
+      '--name',
+      'clisvc',
+      '--approval',
+      'true',
+    );
+    assert.equal(svc.approval_enabled, true);
+    assert.deepEqual(
+      svc.ports.map((p: { client_port: number; server_port: number }) => [p.client_port, p.server_port]),
+      [[80, 8080]],
+    );
+    assert.match(
+      (await ok('services', 'list')).stdout,
+      new RegExp(
+        `^${svc.id}\\s+\\S*clisvc\\S*\\s+interface\\s+available\\s+yes\\s+${vpc.id}\\s+80:8080$`,
+        'm',
+      ),
+    );
+    const updated = await json('services', 'update', svc.id, '--description', 'from the cli');
+    assert.equal(updated.description, 'from the cli');
+    const renamed = await json('services', 'rename', svc.id, 'clisvc2');
+    assert.match(renamed.endpoint_service_name, /clisvc2/);
+
+    const added = await json('permissions', 'add', svc.id, 'iam:domain::0123456789abcdef0123456789abcdef');
+    assert.deepEqual(added.permissions, ['iam:domain::0123456789abcdef0123456789abcdef']);
+    assert.match(
+      (await ok('permissions', 'list', svc.id)).stdout,
+      /iam:domain::0123456789abcdef0123456789abcdef\s+domainId/,
+    );
+    await ok('permissions', 'remove', svc.id, 'iam:domain::0123456789abcdef0123456789abcdef');
+    assert.deepEqual(await json('permissions', 'list', svc.id, '--query', 'permissions[*].permission'), []);
+
+    const ep = await json(
+      'endpoints',
+      'create',
+      '--service-id',
+      svc.id,
+      '--vpc-id',
+      vpc.id,
+      '--subnet-id',
+      subnet.id,
+      '--tag',
+      'env=test',
+      '--description',
+      'cli endpoint',
+    );
+    // The answer of the create says creating; the next read, past the (zero) provisioning delay, waits for approval.
+    assert.equal(ep.status, 'creating');
+    assert.equal((await json('endpoints', 'show', ep.id)).status, 'pendingAcceptance');
+    assert.deepEqual(ep.tags, [{ key: 'env', value: 'test' }]);
+    assert.match(
+      (await ok('connections', 'list', svc.id)).stdout,
+      new RegExp(`^${ep.id}\\s+pendingAcceptance\\s`, 'm'),
+    );
+    assert.equal(
+      (await ok('connections', 'accept', svc.id, ep.id)).stdout,
+      `endpoint ${ep.id} is accepted\n`,
+    );
+    assert.equal((await json('endpoints', 'show', ep.id)).status, 'accepted');
+    assert.equal(
+      (await ok('connections', 'reject', svc.id, ep.id)).stdout,
+      `endpoint ${ep.id} is rejected\n`,
+    );
+
+    const wl = await json('endpoints', 'whitelist', ep.id, '10.40.0.0/24', '192.168.0.7');
+    assert.deepEqual([wl.enable_whitelist, wl.whitelist], [true, ['10.40.0.0/24', '192.168.0.7']]);
+    assert.equal((await json('endpoints', 'whitelist', ep.id, '--disable')).enable_whitelist, false);
+
+    await ok('endpoints', 'tags', 'add', ep.id, 'team=net');
+    const keys = await json('endpoints', 'tags', 'list', '--query', 'tags[*].key');
+    assert.deepEqual([...keys].sort(), ['env', 'team']);
+    await ok('endpoints', 'tags', 'remove', ep.id, 'team');
+    assert.deepEqual(await json('endpoints', 'show', ep.id, '--query', 'tags[*].key'), ['env']);
+
+    const policyFile = path.join(tmp, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        policy_document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+      }),
+    );
+    const withPolicy = await json('endpoints', 'policy', 'set', ep.id, '--file', policyFile);
+    assert.equal(withPolicy.policy_document?.Statement?.[0]?.Effect, 'Allow', JSON.stringify(withPolicy));
+    await ok('endpoints', 'policy', 'delete', ep.id);
+
+    const events = await json<{ audit_events: { operation: string; resource: { id: string } }[] }>(
+      'audit',
+      'list',
+      '--resource-id',
+      ep.id,
+      '--operation',
+      'CreateEndpoint',
+    );
+    assert.equal(events.audit_events.length, 1, JSON.stringify(events));
+    assert.equal(events.audit_events[0]!.resource.id, ep.id);
+    const limited = await json('audit', 'list', '--limit', '2');
+    assert.equal(limited.audit_events.length, 2);
+    assert.match(
+      (await ok('audit', 'list', '--resource-id', ep.id, '--outcome', 'success')).stdout,
+      /^TIME\s+OPERATION\s+OUTCOME/,
+    );
+
+    assert.equal((await ok('endpoints', 'delete', ep.id)).stdout, `endpoint ${ep.id} deleted\n`);
+    await ok('services', 'delete', svc.id);
+    assert.equal((await admin('services', 'show', svc.id)).code, 1);
+  });
+
+  test('faults: add, list, delete', async () => {
+    const vpc = await createVpc(w, '10.50.0.0/16', 'cli-faults');
+    const fault = (await json('faults', 'add', 'bind', vpc.defaultTable, '--times', '2')).fault;
+    assert.equal(fault.remaining, 2);
+    assert.match(
+      (await ok('faults', 'list')).stdout,
+      new RegExp(`^${fault.id}\\s+bind\\s+${vpc.defaultTable}\\s+2$`, 'm'),
+    );
+    await ok('faults', 'delete', fault.id);
+    assert.deepEqual(await json('faults', 'list', '--query', 'faults[*].id'), []);
+    const bad = await admin('faults', 'add', 'rebind', vpc.defaultTable);
+    assert.equal(bad.code, 1, show(bad));
   });
 });
 
