@@ -4,6 +4,7 @@ import { VpcepClient, type Credentials } from '../sdk/client.ts';
 import { VpcepError, VpcepNetworkError } from '../sdk/errors.ts';
 import { OperatorClient } from '../sdk/operator.ts';
 import { applyQuery, parseQuery, toYaml } from './format.ts';
+import { selectedProfile } from './profiles.ts';
 
 /** Exit codes of the client commands (README, "CLI"). */
 export const EXIT = {
@@ -34,6 +35,7 @@ export interface CredentialsFile {
 
 interface ClientFlags {
   credentials: string;
+  profile?: string;
   endpoint?: string;
   auth: 'auto' | 'aksk' | 'password';
   output?: string;
@@ -47,11 +49,28 @@ export class CliError extends Error {
   exitCode?: number;
 }
 
-/** Reads and checks the credentials file; never echoes its content (it holds the SK and the password). */
-export function readCredentialsFile(file: string): CredentialsFile {
-  const out = readCredentialStrings(file);
-  if (!out.project_id) throw new CliError(`credentials file ${file} has no "project_id"`);
-  return out as CredentialsFile;
+/**
+ * The connection values of a command, by precedence: flags (--endpoint, --credentials given on the
+ * command line) > environment (VPCEP_CREDENTIALS) > the profile (--profile, VPCEP_PROFILE) > the
+ * credentials file (the profile's `credentials`, else ./data/credentials.json). A profile that
+ * names no file stands alone. `label` names where the values came from, for messages.
+ */
+function resolveValues(
+  cmd: Command,
+  flags: { credentials: string; profile?: string },
+): { values: Partial<CredentialsFile>; label: string; file: string | undefined } {
+  const chosen = selectedProfile(flags.profile);
+  const source = cmd.getOptionValueSource('credentials');
+  const explicit = source === 'cli' || source === 'env';
+  const file = explicit ? flags.credentials : chosen ? chosen.profile.credentials : flags.credentials;
+  const fromFile = file !== undefined ? readCredentialStrings(file) : {};
+  const { credentials: _file, ...fromProfile } = chosen?.profile ?? {};
+  const values = explicit ? { ...fromProfile, ...fromFile } : { ...fromFile, ...fromProfile };
+  const label =
+    chosen && !(explicit && file !== undefined)
+      ? `profile "${chosen.name}"${file !== undefined ? ` (with credentials file ${file})` : ''}`
+      : `credentials file ${file}`;
+  return { values, label, file };
 }
 
 /** The file's string fields, none of them required. */
@@ -97,18 +116,16 @@ function readCredentialStrings(file: string): Partial<CredentialsFile> {
   return out;
 }
 
-function pickCredentials(file: string, c: CredentialsFile, auth: ClientFlags['auth']): Credentials {
+function pickCredentials(label: string, c: Partial<CredentialsFile>, auth: ClientFlags['auth']): Credentials {
   const aksk = c.access_key && c.secret_key ? { ak: c.access_key, sk: c.secret_key } : undefined;
   const password =
     c.user && c.password && c.domain ? { user: c.user, password: c.password, domain: c.domain } : undefined;
   if (auth === 'aksk' || (auth === 'auto' && aksk)) {
-    if (!aksk) throw new CliError(`credentials file ${file} has no "access_key" and "secret_key"`);
+    if (!aksk) throw new CliError(`${label} has no "access_key" and "secret_key"`);
     return aksk;
   }
   if (!password) {
-    throw new CliError(
-      `credentials file ${file} has neither "access_key"/"secret_key" nor "user"/"password"/"domain"`,
-    );
+    throw new CliError(`${label} has neither "access_key"/"secret_key" nor "user"/"password"/"domain"`);
   }
   return password;
 }
@@ -245,7 +262,12 @@ export function withClientOptions(cmd: Command): Command {
         .env('VPCEP_CREDENTIALS')
         .default(DEFAULT_CREDENTIALS),
     )
-    .option('--endpoint <url>', "API endpoint (default: the credentials file's endpoint)")
+    .addOption(
+      new Option('--profile <name>', 'a profile of `vpcep profiles` (flags still win over it)').env(
+        'VPCEP_PROFILE',
+      ),
+    )
+    .option('--endpoint <url>', "API endpoint (default: the profile's or the credentials file's endpoint)")
     .addOption(
       new Option('--auth <method>', 'aksk signs each request; password logs in for a token')
         .choices(['auto', 'aksk', 'password'])
@@ -253,14 +275,15 @@ export function withClientOptions(cmd: Command): Command {
     );
 }
 
-function contextFor(flags: ClientFlags): Context {
-  const file = readCredentialsFile(flags.credentials);
-  const endpoint = flags.endpoint ?? file.endpoint;
-  if (!endpoint) throw new CliError(`no endpoint: pass --endpoint or set "endpoint" in ${flags.credentials}`);
-  const credentials = pickCredentials(flags.credentials, file, flags.auth);
+function contextFor(cmd: Command, flags: ClientFlags): Context {
+  const { values, label, file } = resolveValues(cmd, flags);
+  if (!values.project_id) throw new CliError(`${label} has no "project_id"`);
+  const endpoint = flags.endpoint ?? values.endpoint;
+  if (!endpoint) throw new CliError(`no endpoint: pass --endpoint or set "endpoint" in the ${label}`);
+  const credentials = pickCredentials(label, values, flags.auth);
   let client: VpcepClient;
   try {
-    client = new VpcepClient({ endpoint, projectId: file.project_id, credentials });
+    client = new VpcepClient({ endpoint, projectId: values.project_id, credentials });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -268,7 +291,7 @@ function contextFor(flags: ClientFlags): Context {
     client,
     out: Output.from(flags),
     accessKey: 'ak' in credentials ? credentials.ak : undefined,
-    credentialsPath: flags.credentials,
+    credentialsPath: file ?? label,
   };
 }
 
@@ -288,7 +311,7 @@ export function describeError(e: unknown): string {
 export function clientAction<A extends unknown[] = []>(
   handler: (ctx: Context, opts: Record<string, unknown>, ...args: A) => Promise<number | void>,
 ) {
-  return commandAction<A>((cmd, opts, args) => handler(contextFor(opts as ClientFlags), opts, ...args));
+  return commandAction<A>((cmd, opts, args) => handler(contextFor(cmd, opts as ClientFlags), opts, ...args));
 }
 
 /** Runs a command's body and turns its result or failure into the exit code. */
@@ -318,6 +341,7 @@ export interface OperatorContext {
 
 interface OperatorFlags {
   credentials: string;
+  profile?: string;
   endpoint?: string;
   operatorKey?: string;
   output?: string;
@@ -333,7 +357,12 @@ export function withOperatorOptions(cmd: Command): Command {
         .env('VPCEP_CREDENTIALS')
         .default(DEFAULT_CREDENTIALS),
     )
-    .option('--endpoint <url>', "API endpoint (default: the credentials file's endpoint)")
+    .addOption(
+      new Option('--profile <name>', 'a profile of `vpcep profiles` (flags still win over it)').env(
+        'VPCEP_PROFILE',
+      ),
+    )
+    .option('--endpoint <url>', "API endpoint (default: the profile's or the credentials file's endpoint)")
     .addOption(
       new Option(
         '--operator-key <key>',
@@ -349,21 +378,23 @@ function operatorContextFor(cmd: Command, flags: OperatorFlags): OperatorContext
   const source = cmd.getOptionValueSource('operatorKey');
   let keySource = source === 'env' ? 'VPCEP_OPERATOR_KEY' : '--operator-key';
   // The file is read only for what the command line left out.
+  let where = flags.credentials;
   if (endpoint === undefined || key === undefined) {
-    const file = readCredentialStrings(flags.credentials);
-    endpoint ??= file.endpoint;
+    const { values, label, file } = resolveValues(cmd, flags);
+    where = file !== undefined && label.startsWith('credentials file') ? file : label;
+    endpoint ??= values.endpoint;
     if (key === undefined) {
-      key = file.operator_key;
-      keySource = `"operator_key" in ${flags.credentials}`;
+      key = values.operator_key;
+      keySource = `"operator_key" in ${where}`;
     }
     if (key === undefined) {
       throw new CliError(
-        `no operator key: ${flags.credentials} has no "operator_key" (a server started with ` +
+        `no operator key: ${where} has no "operator_key" (a server started with ` +
           'VPCEP_OPERATOR_KEY writes none); pass --operator-key or set VPCEP_OPERATOR_KEY',
       );
     }
   }
-  if (!endpoint) throw new CliError(`no endpoint: pass --endpoint or set "endpoint" in ${flags.credentials}`);
+  if (!endpoint) throw new CliError(`no endpoint: pass --endpoint or set "endpoint" in ${where}`);
   let client: OperatorClient;
   try {
     client = new OperatorClient({ endpoint, operatorKey: key });

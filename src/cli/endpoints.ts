@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Endpoint, UpdateEndpointPolicyRequest } from '../sdk/types.ts';
 import { clientCommand, collect, listOrDash, orDash } from './command.ts';
 import { CliError, EXIT, type Context } from './context.ts';
-import { waitWhile, withWaitOptions } from './wait.ts';
+import { checkWait, waitWhile, withWaitOptions } from './wait.ts';
 
 function endpointRows(ctx: Context, endpoints: Endpoint[]): void {
   ctx.out.table(
@@ -128,6 +128,7 @@ export function registerEndpointCommands(program: Command): void {
         'endpoint',
       ),
     async (ctx, o) => {
+      checkWait(o);
       const e = await ctx.client.endpoints.create({
         endpoint_service_id: o.serviceId as string,
         vpc_id: o.vpcId as string,
@@ -151,6 +152,7 @@ export function registerEndpointCommands(program: Command): void {
     'vpcep endpoints delete <endpoint-id> --wait',
     (c) => withWaitOptions(c, 'endpoint'),
     async (ctx, o, id) => {
+      checkWait(o);
       await ctx.client.endpoints.delete(id);
       if (o.wait) await followEndpoint(ctx, id, 'deleting', o);
       ctx.out.done(`endpoint ${id} deleted`);

@@ -6,6 +6,7 @@ import { registerEndpointCommands } from './endpoints.ts';
 import { registerIamCommands } from './iam.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerOperationCommands } from './operations.ts';
+import { registerProfileCommands } from './profiles.ts';
 import { registerServiceCommands } from './services.ts';
 
 /** A reason `vpcep serve` cannot start that its user can act on; printed as `vpcep: <reason>`. */
@@ -67,6 +68,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerServiceCommands(program);
   registerEndpointCommands(program);
   registerOperationCommands(program);
+  registerProfileCommands(program);
 
   await program.parseAsync(argv);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Connection, CreateEndpointServiceRequest, EndpointService, Permission } from '../sdk/types.ts';
 import { clientCommand, collect, listOrDash, orDash } from './command.ts';
 import { CliError, type Context } from './context.ts';
-import { waitWhile, withWaitOptions } from './wait.ts';
+import { checkWait, waitWhile, withWaitOptions } from './wait.ts';
 
 /** `--port 8080:80` (client:server, TCP) into the API's port mapping. */
 function ports(values: string[]): CreateEndpointServiceRequest['ports'] {
@@ -102,6 +102,7 @@ export function registerServiceCommands(program: Command): void {
         'service',
       ),
     async (ctx, o) => {
+      checkWait(o);
       const s = await ctx.client.services.create({
         vpc_id: o.vpcId as string,
         port_id: o.portId as string,
@@ -161,6 +162,7 @@ export function registerServiceCommands(program: Command): void {
     'vpcep services delete <service-id> --wait',
     (c) => withWaitOptions(c, 'service'),
     async (ctx, o, id) => {
+      checkWait(o);
       await ctx.client.services.delete(id);
       if (o.wait) await followService(ctx, id, 'deleting', o);
       ctx.out.done(`endpoint service ${id} deleted`);

@@ -14,6 +14,11 @@ export class WaitTimeout extends CliError {
   override exitCode = EXIT.timeout;
 }
 
+/** Checks --timeout before the call, so a bad value changes nothing. */
+export function checkWait(opts: Record<string, unknown>): void {
+  if (opts.wait) timeoutSeconds(opts.timeout);
+}
+
 function timeoutSeconds(raw: unknown): number {
   const s = typeof raw === 'string' && /^\d{1,6}(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(s) || s <= 0)

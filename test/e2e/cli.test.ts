@@ -517,6 +517,85 @@ describe('a command group per resource', () => {
   });
 });
 
+describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', () => {
+  let dataDir: string;
+  let file: string;
+  let vpcId: string;
+  let tableId: string;
+  let serviceId: string;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-wait-'));
+    await spawnServer({ dataDir, env: { VPCEP_PROVISIONING_DELAY_MS: '3000' } });
+    file = path.join(dataDir, 'credentials.json');
+    const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const client = new VpcepClient({
+      endpoint: c.endpoint,
+      projectId: c.project_id,
+      credentials: { ak: c.access_key, sk: c.secret_key },
+    });
+    const vpc = (await client.vpcs.create({ vpc: { name: 'wait', cidr: '10.60.0.0/16' } })).vpc;
+    vpcId = vpc.id;
+    tableId = (await client.routetables.list({ vpc_id: vpcId })).routetables[0]!.id;
+    const publics = await client.services.listPublic();
+    serviceId = publics.endpoint_services.find((s) => s.service_name.endsWith('obsv2'))!.id;
+  });
+
+  after(async () => {
+    await stopAll();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = (...args: string[]) => vpcep([...args, '--credentials', file]);
+
+  test('create --wait follows the endpoint from creating to accepted; delete --wait until it is gone', async () => {
+    const r = await run(
+      'endpoints',
+      'create',
+      '--service-id',
+      serviceId,
+      '--vpc-id',
+      vpcId,
+      '--routetable',
+      tableId,
+      '--wait',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, show(r));
+    const ep = JSON.parse(r.stdout);
+    assert.equal(ep.status, 'accepted');
+    assert.match(r.stderr, new RegExp(`^endpoint ${ep.id}: creating \\(`, 'm'));
+    assert.match(r.stderr, new RegExp(`^endpoint ${ep.id}: accepted \\(`, 'm'));
+
+    const d = await run('endpoints', 'delete', ep.id, '--wait');
+    assert.equal(d.code, 0, show(d));
+    assert.equal(d.stdout, `endpoint ${ep.id} deleted\n`);
+    assert.match(d.stderr, new RegExp(`^endpoint ${ep.id}: gone$`, 'm'));
+  });
+
+  test('--timeout: exit 4, saying the state it was still in', async () => {
+    const r = await run(
+      'endpoints',
+      'create',
+      '--service-id',
+      serviceId,
+      '--vpc-id',
+      vpcId,
+      '--routetable',
+      tableId,
+      '--wait',
+      '--timeout',
+      '0.5',
+    );
+    assert.equal(r.code, 4, show(r));
+    assert.match(r.stderr, /^error: timed out after 0\.5s waiting for endpoint \S+; it is still creating$/m);
+    const bad = await run('endpoints', 'delete', 'x', '--wait', '--timeout', 'soon');
+    assert.equal(bad.code, 1, show(bad));
+    assert.match(bad.stderr, /^error: --timeout must be a number of seconds, got "soon"$/m);
+  });
+});
+
 describe('credentials and reachability', () => {
   test('VPCEP_CREDENTIALS names the file; --auth password logs in instead of signing', async () => {
     const viaEnv = await vpcep(['endpoints', 'list'], { VPCEP_CREDENTIALS: adminFile });
