@@ -596,6 +596,79 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
   });
 });
 
+describe('profiles', () => {
+  const configFile = () => path.join(tmp, 'config', 'vpcep', 'config.json');
+
+  test('profiles add writes a 0600 file; --profile and VPCEP_PROFILE use it; list shows no secret', async () => {
+    const add = await vpcep([
+      'profiles',
+      'add',
+      'dev',
+      '--endpoint',
+      url,
+      '--project-id',
+      PROJECT_ID,
+      '--access-key',
+      AK,
+      '--secret-key',
+      SK,
+    ]);
+    assert.equal(add.code, 0, show(add));
+    assert.equal(fs.statSync(configFile()).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(fs.readFileSync(configFile(), 'utf8')).profiles.dev, {
+      endpoint: url,
+      project_id: PROJECT_ID,
+      access_key: AK,
+      secret_key: SK,
+    });
+    const list = await vpcep(['profiles', 'list']);
+    assert.equal(list.code, 0, show(list));
+    assert.match(list.stdout, new RegExp(`^dev\\s+${url}\\s+${PROJECT_ID}\\s+aksk ${AK}`, 'm'));
+    const listed = await vpcep(['profiles', 'list', '-o', 'json']);
+    assert.ok(!listed.stdout.includes(SK) && !list.stdout.includes(SK), listed.stdout);
+
+    // No credentials file is read: the profile stands alone.
+    const viaFlag = await vpcep(['route-tables', 'list', '--profile', 'dev']);
+    assert.equal(viaFlag.code, 0, show(viaFlag));
+    const viaEnv = await vpcep(['endpoints', 'list', '-o', 'json'], { VPCEP_PROFILE: 'dev' });
+    assert.equal(viaEnv.code, 0, show(viaEnv));
+    assert.ok(Array.isArray(JSON.parse(viaEnv.stdout).endpoints));
+  });
+
+  test('precedence: flags > environment > profile > credentials file', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    // --endpoint beats the profile's endpoint.
+    const flag = await vpcep(['endpoints', 'list', '--profile', 'dev', '--endpoint', closed]);
+    assert.equal(flag.code, 1, show(flag));
+    assert.match(flag.stderr, /cannot reach/);
+    // A profile that points at a credentials file, with its own endpoint over the file's.
+    await vpcep(['profiles', 'add', 'filed', '--credentials-file', adminFile, '--endpoint', closed]);
+    const filed = await vpcep(['endpoints', 'list', '--profile', 'filed']);
+    assert.equal(filed.code, 1, show(filed));
+    assert.match(filed.stderr, /cannot reach/);
+    // --credentials (or VPCEP_CREDENTIALS) given explicitly beats the profile.
+    const explicit = await vpcep(['endpoints', 'list', '--profile', 'filed', '--credentials', adminFile]);
+    assert.equal(explicit.code, 0, show(explicit));
+    const env = await vpcep(['endpoints', 'list', '--profile', 'filed'], { VPCEP_CREDENTIALS: adminFile });
+    assert.equal(env.code, 0, show(env));
+    // The profile's password login, its file's user.
+    await vpcep(['profiles', 'add', 'pw', '--credentials-file', adminFile]);
+    const pw = await vpcep(['iam', 'ak', 'list', '--profile', 'pw', '--auth', 'password']);
+    assert.equal(pw.code, 0, show(pw));
+
+    const unknown = await vpcep(['endpoints', 'list', '--profile', 'nope']);
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(
+      unknown.stderr,
+      /^error: no profile "nope" in .*config\.json \(profiles: dev, filed, pw\)$/m,
+    );
+
+    const removed = await vpcep(['profiles', 'remove', 'filed']);
+    assert.equal(removed.code, 0, show(removed));
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(configFile(), 'utf8')).profiles), ['dev', 'pw']);
+  });
+});
+
 describe('credentials and reachability', () => {
   test('VPCEP_CREDENTIALS names the file; --auth password logs in instead of signing', async () => {
     const viaEnv = await vpcep(['endpoints', 'list'], { VPCEP_CREDENTIALS: adminFile });
