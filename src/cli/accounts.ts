@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withExample } from './command.ts';
 import { VpcepError } from '../sdk/errors.ts';
 import { CliError, operatorAction, withOperatorOptions, type OperatorContext } from './context.ts';
 
@@ -20,13 +21,16 @@ export function registerAccountCommands(program: Command): void {
     .command('accounts')
     .description("accounts (the operator's API: needs the operator key, not a tenant credential)");
 
-  withOperatorOptions(
-    accounts
-      .command('create <name>')
-      .description(
-        "create an account: its domain, its region project and its admin; prints the admin's " +
-          'password and secret key, which are never shown again',
-      ),
+  withExample(
+    withOperatorOptions(
+      accounts
+        .command('create <name>')
+        .description(
+          "create an account: its domain, its region project and its admin; prints the admin's " +
+            'password and secret key, which are never shown again',
+        ),
+    ),
+    'vpcep accounts create acme',
   ).action(
     operatorAction<[string]>(async (ctx, _opts, name) => {
       const res = await ctx.client.accounts.create(name).catch((e: unknown) => {
@@ -55,7 +59,10 @@ export function registerAccountCommands(program: Command): void {
     }),
   );
 
-  withOperatorOptions(accounts.command('list').description('list the accounts (never a secret)')).action(
+  withExample(
+    withOperatorOptions(accounts.command('list').description('list the accounts (never a secret)')),
+    'vpcep accounts list',
+  ).action(
     operatorAction(async (ctx) => {
       const res = await ctx.client.accounts.list().catch((e: unknown) => {
         throw explain(ctx, e);
@@ -75,10 +82,13 @@ export function registerAccountCommands(program: Command): void {
     }),
   );
 
-  withOperatorOptions(
-    accounts
-      .command('delete <domain-id>')
-      .description('delete an account and its users; refused while it still has resources'),
+  withExample(
+    withOperatorOptions(
+      accounts
+        .command('delete <domain-id>')
+        .description('delete an account and its users; refused while it still has resources'),
+    ),
+    'vpcep accounts delete <domain-id>',
   ).action(
     operatorAction<[string]>(async (ctx, _opts, domainId) => {
       await ctx.client.accounts.delete(domainId).catch((e: unknown) => {
@@ -89,12 +99,15 @@ export function registerAccountCommands(program: Command): void {
     }),
   );
 
-  withOperatorOptions(
-    accounts
-      .command('quotas <domain-id>')
-      .description("set an account's quotas, for each of its projects ('default' restores the server's)")
-      .option('--endpoints <n>', 'VPC endpoints per project')
-      .option('--endpoint-services <n>', 'VPC endpoint services per project'),
+  withExample(
+    withOperatorOptions(
+      accounts
+        .command('quotas <domain-id>')
+        .description("set an account's quotas, for each of its projects ('default' restores the server's)")
+        .option('--endpoints <n>', 'VPC endpoints per project')
+        .option('--endpoint-services <n>', 'VPC endpoint services per project'),
+    ),
+    'vpcep accounts quotas <domain-id> --endpoints 100 --endpoint-services default',
   ).action(
     operatorAction<[string]>(async (ctx, opts, domainId) => {
       const value = (flag: string, raw: unknown) => {

@@ -19,9 +19,13 @@ export function clientCommand<A extends unknown[] = []>(
   return cmd;
 }
 
+const examples = new WeakMap<Command, string[]>();
+
 /** `Example:` lines after the options in `--help`. */
 export function withExample(cmd: Command, example: string | string[]): Command {
-  const lines = (Array.isArray(example) ? example : [example]).map((e) => `  $ ${e}`);
+  const list = Array.isArray(example) ? example : [example];
+  examples.set(cmd, list);
+  const lines = list.map((e) => `  $ ${e}`);
   return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n`);
 }
 
@@ -32,3 +36,17 @@ export const listOrDash = (items: readonly string[] | undefined) =>
 
 /** Repeatable option values, e.g. `--tag a=1 --tag b=2`. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The examples of a command, from withExample. */
+export const examplesOf = (cmd: Command): string[] => examples.get(cmd) ?? [];
+
+/** Gives every group command (one with subcommands) the first example of each of its subcommands. */
+export function addGroupExamples(cmd: Command): void {
+  for (const c of cmd.commands) {
+    addGroupExamples(c);
+    if (c.commands.length > 0 && !examples.has(c)) {
+      const list = c.commands.flatMap((sub) => examplesOf(sub).slice(0, 1));
+      if (list.length > 0) withExample(c, list);
+    }
+  }
+}

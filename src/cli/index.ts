@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerAccountCommands } from './accounts.ts';
+import { addGroupExamples, withExample } from './command.ts';
+import { registerCompletionCommand } from './completion.ts';
 import { registerEndpointCommands } from './endpoints.ts';
 import { registerIamCommands } from './iam.ts';
 import { registerNetworkCommands } from './network.ts';
@@ -14,11 +16,16 @@ export class StartupError extends Error {}
 
 /** The `vpcep` command. Everything but `serve` goes through the SDK (design.md, "cli/"). */
 export async function runCli(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+/** The command tree (the completion script and test/unit/cli-help.test.ts walk it). */
+export function buildProgram(): Command {
   const program = new Command('vpcep')
     .description('VPC endpoint control plane, wire-compatible with Huawei Cloud VPCEP')
     .version(pkg.version, '-V, --version', 'print the version');
 
-  program
+  const serve = program
     .command('serve')
     .description('serve the API (SQLite under --data-dir unless a database URL is given)')
     .option('--host <host>', 'address to listen on (VPCEP_HOST, default 127.0.0.1)')
@@ -69,6 +76,11 @@ export async function runCli(argv: string[]): Promise<void> {
   registerEndpointCommands(program);
   registerOperationCommands(program);
   registerProfileCommands(program);
-
-  await program.parseAsync(argv);
+  registerCompletionCommand(program);
+  withExample(serve, [
+    'vpcep serve --port 8080 --data-dir ./data',
+    'vpcep serve --database-url postgres://vpcep@localhost:5432/vpcep',
+  ]);
+  addGroupExamples(program);
+  return program;
 }
