@@ -547,9 +547,9 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
   });
 
   const run = (...args: string[]) => vpcep([...args, '--credentials', file]);
-
-  test('create --wait follows the endpoint from creating to accepted; delete --wait until it is gone', async () => {
-    const r = await run(
+  /** `endpoints create --wait` of a gateway endpoint on the VPC's default table. */
+  const createAndWait = (...args: string[]) =>
+    run(
       'endpoints',
       'create',
       '--service-id',
@@ -559,9 +559,11 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
       '--routetable',
       tableId,
       '--wait',
-      '-o',
-      'json',
+      ...args,
     );
+
+  test('create --wait follows the endpoint from creating to accepted; delete --wait until it is gone', async () => {
+    const r = await createAndWait('-o', 'json');
     assert.equal(r.code, 0, show(r));
     const ep = JSON.parse(r.stdout);
     assert.equal(ep.status, 'accepted');
@@ -575,19 +577,7 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
   });
 
   test('--timeout: exit 4, saying the state it was still in', async () => {
-    const r = await run(
-      'endpoints',
-      'create',
-      '--service-id',
-      serviceId,
-      '--vpc-id',
-      vpcId,
-      '--routetable',
-      tableId,
-      '--wait',
-      '--timeout',
-      '0.5',
-    );
+    const r = await createAndWait('--timeout', '0.5');
     assert.equal(r.code, 4, show(r));
     assert.match(r.stderr, /^error: timed out after 0\.5s waiting for endpoint \S+; it is still creating$/m);
     const bad = await run('endpoints', 'delete', 'x', '--wait', '--timeout', 'soon');
