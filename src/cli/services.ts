@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { VpcepError } from '../sdk/errors.ts';
 import type { Connection, CreateEndpointServiceRequest, EndpointService, Permission } from '../sdk/types.ts';
 import { clientCommand, collect, listOrDash, orDash } from './command.ts';
 import { CliError, type Context } from './context.ts';
@@ -42,8 +43,14 @@ function serviceRows(ctx: Context, s: EndpointService[]): void {
 
 /** After a create or delete with --wait: the final state, and a failure when it failed. */
 async function followService(ctx: Context, id: string, transitional: string, opts: Record<string, unknown>) {
-  const last = await waitWhile(ctx, `endpoint service ${id}`, transitional, opts, () =>
-    ctx.client.services.get(id),
+  const last = await waitWhile(
+    ctx,
+    `endpoint service ${id}`,
+    transitional,
+    opts,
+    () => ctx.client.services.get(id),
+    // A service that does not exist (any more) answers 400 EndPoint.2003 (spec/interface-services.md).
+    (e) => e instanceof VpcepError && e.code === 'EndPoint.2003',
   );
   if (last?.status === 'failed') throw new CliError(`endpoint service ${id} failed`);
   return last;

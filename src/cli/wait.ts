@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Polls `get` while the resource is in `transitional` (`creating`, `deleting`), with a backoff from
  * 250 ms to 5 s, and prints each state it sees on stderr. Returns the resource in its final state,
- * or `undefined` when it is gone (a 404: a deletion that finished).
+ * or `undefined` when it is gone (`isGone`, a 404 by default: a deletion that finished).
  */
 export async function waitWhile<T extends { status: string }>(
   ctx: Context,
@@ -39,6 +39,7 @@ export async function waitWhile<T extends { status: string }>(
   transitional: string,
   opts: Record<string, unknown>,
   get: () => Promise<T>,
+  isGone: (e: unknown) => boolean = (e) => e instanceof VpcepNotFoundError,
 ): Promise<T | undefined> {
   const timeout = timeoutSeconds(opts.timeout);
   const start = Date.now();
@@ -49,7 +50,7 @@ export async function waitWhile<T extends { status: string }>(
     try {
       current = await get();
     } catch (e) {
-      if (e instanceof VpcepNotFoundError) {
+      if (isGone(e)) {
         ctx.out.warn(`${label}: gone`);
         return undefined;
       }

@@ -523,6 +523,7 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
   let vpcId: string;
   let tableId: string;
   let serviceId: string;
+  let portId: string;
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-wait-'));
@@ -537,6 +538,10 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
     const vpc = (await client.vpcs.create({ vpc: { name: 'wait', cidr: '10.60.0.0/16' } })).vpc;
     vpcId = vpc.id;
     tableId = (await client.routetables.list({ vpc_id: vpcId })).routetables[0]!.id;
+    const subnet = await client.subnets.create({
+      subnet: { name: 'sn', cidr: '10.60.1.0/24', gateway_ip: '10.60.1.1', vpc_id: vpcId },
+    });
+    portId = (await client.ports.create({ port: { network_id: subnet.subnet.id } })).port.id;
     const publics = await client.services.listPublic();
     serviceId = publics.endpoint_services.find((s) => s.service_name.endsWith('obsv2'))!.id;
   });
@@ -574,6 +579,31 @@ describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', (
     assert.equal(d.code, 0, show(d));
     assert.equal(d.stdout, `endpoint ${ep.id} deleted\n`);
     assert.match(d.stderr, new RegExp(`^endpoint ${ep.id}: gone$`, 'm'));
+  });
+
+  test('services create --wait follows the service to available; delete --wait until it is gone', async () => {
+    const r = await run(
+      'services',
+      'create',
+      '--vpc-id',
+      vpcId,
+      '--port-id',
+      portId,
+      '--server-type',
+      'VM',
+      '--port',
+      '80:8080',
+      '--wait',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, show(r));
+    const svc = JSON.parse(r.stdout);
+    assert.equal(svc.status, 'available');
+    assert.match(r.stderr, new RegExp(`^endpoint service ${svc.id}: creating \\(`, 'm'));
+    const d = await run('services', 'delete', svc.id, '--wait');
+    assert.equal(d.code, 0, show(d));
+    assert.match(d.stderr, new RegExp(`^endpoint service ${svc.id}: gone$`, 'm'));
   });
 
   test('--timeout: exit 4, saying the state it was still in', async () => {
