@@ -314,6 +314,22 @@ describe('a command group per resource', () => {
     assert.equal(r.code, 0, show(r));
     return JSON.parse(r.stdout) as T;
   }
+  /** `subnets create`; the subnet as answered. */
+  const createSubnetViaCli = async (vpcId: string, name: string, cidr: string, gateway: string) =>
+    (
+      await json(
+        'subnets',
+        'create',
+        '--vpc-id',
+        vpcId,
+        '--name',
+        name,
+        '--cidr',
+        cidr,
+        '--gateway-ip',
+        gateway,
+      )
+    ).subnet;
   async function ok(...args: string[]): Promise<Run> {
     const r = await admin(...args);
     assert.equal(r.code, 0, show(r));
@@ -329,20 +345,7 @@ describe('a command group per resource', () => {
     );
     assert.equal((await json('vpcs', 'show', vpc.id)).vpc.name, 'cli-net');
 
-    const subnet = (
-      await json(
-        'subnets',
-        'create',
-        '--vpc-id',
-        vpc.id,
-        '--name',
-        'web',
-        '--cidr',
-        '10.30.1.0/24',
-        '--gateway-ip',
-        '10.30.1.1',
-      )
-    ).subnet;
+    const subnet = await createSubnetViaCli(vpc.id, 'web', '10.30.1.0/24', '10.30.1.1');
     assert.deepEqual(await json('subnets', 'list', '--vpc-id', vpc.id, '--query', 'subnets[*].id'), [
       subnet.id,
     ]);
@@ -369,20 +372,7 @@ describe('a command group per resource', () => {
 
   test('services, permissions, endpoints, connections, tags, whitelist, policy, audit', async () => {
     const vpc = (await json('vpcs', 'create', '--name', 'cli-svc', '--cidr', '10.40.0.0/16')).vpc;
-    const subnet = (
-      await json(
-        'subnets',
-        'create',
-        '--vpc-id',
-        vpc.id,
-        '--name',
-        'sn',
-        '--cidr',
-        '10.40.1.0/24',
-        '--gateway-ip',
-        '10.40.1.1',
-      )
-    ).subnet;
+    const subnet = await createSubnetViaCli(vpc.id, 'sn', '10.40.1.0/24', '10.40.1.1');
     const port = await createPort(w, subnet.id);
 
     const svc = await json(
