@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withExample } from './command.ts';
 import { VpcepError } from '../sdk/errors.ts';
 import { CliError, operatorAction, withOperatorOptions, type OperatorContext } from './context.ts';
 
@@ -20,20 +21,22 @@ export function registerAccountCommands(program: Command): void {
     .command('accounts')
     .description("accounts (the operator's API: needs the operator key, not a tenant credential)");
 
-  withOperatorOptions(
-    accounts
-      .command('create <name>')
-      .description(
-        "create an account: its domain, its region project and its admin; prints the admin's " +
-          'password and secret key, which are never shown again',
-      ),
+  withExample(
+    withOperatorOptions(
+      accounts
+        .command('create <name>')
+        .description(
+          "create an account: its domain, its region project and its admin; prints the admin's " +
+            'password and secret key, which are never shown again',
+        ),
+    ),
+    'vpcep accounts create acme',
   ).action(
     operatorAction<[string]>(async (ctx, _opts, name) => {
       const res = await ctx.client.accounts.create(name).catch((e: unknown) => {
         throw explain(ctx, e, name);
       });
-      if (ctx.out.json) ctx.out.raw(res);
-      else {
+      ctx.out.result(res, () => {
         const a = res.account;
         ctx.out.line(`account ${a.domain_name} created`);
         ctx.out.line();
@@ -48,7 +51,7 @@ export function registerAccountCommands(program: Command): void {
           ['access key', a.admin.access_key],
           ['secret key', a.admin.secret_key],
         ]);
-      }
+      });
       ctx.out.warn(
         "warning: the admin's password and secret key are shown only this once and cannot be " +
           'retrieved again; store them now.',
@@ -56,45 +59,55 @@ export function registerAccountCommands(program: Command): void {
     }),
   );
 
-  withOperatorOptions(accounts.command('list').description('list the accounts (never a secret)')).action(
+  withExample(
+    withOperatorOptions(accounts.command('list').description('list the accounts (never a secret)')),
+    'vpcep accounts list',
+  ).action(
     operatorAction(async (ctx) => {
       const res = await ctx.client.accounts.list().catch((e: unknown) => {
         throw explain(ctx, e);
       });
-      if (ctx.out.json) return ctx.out.raw(res);
-      ctx.out.table(
-        ['DOMAIN ID', 'NAME', 'CREATED', 'PROJECTS'],
-        res.accounts.map((a) => [
-          a.domain_id,
-          a.domain_name,
-          a.created_at,
-          a.projects.map((p) => `${p.name} (${p.id})`).join(', '),
-        ]),
-        'no accounts',
-      );
+      ctx.out.result(res, () => {
+        ctx.out.table(
+          ['DOMAIN ID', 'NAME', 'CREATED', 'PROJECTS'],
+          res.accounts.map((a) => [
+            a.domain_id,
+            a.domain_name,
+            a.created_at,
+            a.projects.map((p) => `${p.name} (${p.id})`).join(', '),
+          ]),
+          'no accounts',
+        );
+      });
     }),
   );
 
-  withOperatorOptions(
-    accounts
-      .command('delete <domain-id>')
-      .description('delete an account and its users; refused while it still has resources'),
+  withExample(
+    withOperatorOptions(
+      accounts
+        .command('delete <domain-id>')
+        .description('delete an account and its users; refused while it still has resources'),
+    ),
+    'vpcep accounts delete <domain-id>',
   ).action(
     operatorAction<[string]>(async (ctx, _opts, domainId) => {
       await ctx.client.accounts.delete(domainId).catch((e: unknown) => {
         throw explain(ctx, e);
       });
-      // The API answers 204 without a body: with --json there is nothing to print.
-      if (!ctx.out.json) ctx.out.line(`account ${domainId} deleted`);
+      // The API answers 204 without a body: with --output json|yaml there is nothing to print.
+      ctx.out.done(`account ${domainId} deleted`);
     }),
   );
 
-  withOperatorOptions(
-    accounts
-      .command('quotas <domain-id>')
-      .description("set an account's quotas, for each of its projects ('default' restores the server's)")
-      .option('--endpoints <n>', 'VPC endpoints per project')
-      .option('--endpoint-services <n>', 'VPC endpoint services per project'),
+  withExample(
+    withOperatorOptions(
+      accounts
+        .command('quotas <domain-id>')
+        .description("set an account's quotas, for each of its projects ('default' restores the server's)")
+        .option('--endpoints <n>', 'VPC endpoints per project')
+        .option('--endpoint-services <n>', 'VPC endpoint services per project'),
+    ),
+    'vpcep accounts quotas <domain-id> --endpoints 100 --endpoint-services default',
   ).action(
     operatorAction<[string]>(async (ctx, opts, domainId) => {
       const value = (flag: string, raw: unknown) => {
@@ -116,11 +129,12 @@ export function registerAccountCommands(program: Command): void {
       const res = await ctx.client.accounts.setQuotas(domainId, quotas).catch((e: unknown) => {
         throw explain(ctx, e);
       });
-      if (ctx.out.json) return ctx.out.raw(res);
-      ctx.out.fields([
-        ['endpoints', String(res.quotas.endpoint)],
-        ['endpoint services', String(res.quotas.endpoint_service)],
-      ]);
+      ctx.out.result(res, () => {
+        ctx.out.fields([
+          ['endpoints', String(res.quotas.endpoint)],
+          ['endpoint services', String(res.quotas.endpoint_service)],
+        ]);
+      });
     }),
   );
 }

@@ -2,20 +2,30 @@ import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerAccountCommands } from './accounts.ts';
+import { addGroupExamples, withExample } from './command.ts';
+import { registerCompletionCommand } from './completion.ts';
 import { registerEndpointCommands } from './endpoints.ts';
 import { registerIamCommands } from './iam.ts';
 import { registerNetworkCommands } from './network.ts';
+import { registerOperationCommands } from './operations.ts';
+import { registerProfileCommands } from './profiles.ts';
+import { registerServiceCommands } from './services.ts';
 
 /** A reason `vpcep serve` cannot start that its user can act on; printed as `vpcep: <reason>`. */
 export class StartupError extends Error {}
 
 /** The `vpcep` command. Everything but `serve` goes through the SDK (design.md, "cli/"). */
 export async function runCli(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+/** The command tree (the completion script and test/unit/cli-help.test.ts walk it). */
+export function buildProgram(): Command {
   const program = new Command('vpcep')
     .description('VPC endpoint control plane, wire-compatible with Huawei Cloud VPCEP')
     .version(pkg.version, '-V, --version', 'print the version');
 
-  program
+  const serve = program
     .command('serve')
     .description('serve the API (SQLite under --data-dir unless a database URL is given)')
     .option('--host <host>', 'address to listen on (VPCEP_HOST, default 127.0.0.1)')
@@ -74,7 +84,15 @@ export async function runCli(argv: string[]): Promise<void> {
   registerAccountCommands(program);
   registerIamCommands(program);
   registerNetworkCommands(program);
+  registerServiceCommands(program);
   registerEndpointCommands(program);
-
-  await program.parseAsync(argv);
+  registerOperationCommands(program);
+  registerProfileCommands(program);
+  registerCompletionCommand(program);
+  withExample(serve, [
+    'vpcep serve --port 8080 --data-dir ./data',
+    'vpcep serve --database-url postgres://vpcep@localhost:5432/vpcep',
+  ]);
+  addGroupExamples(program);
+  return program;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VpcepClient } from '../../src/sdk/client.ts';
-import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
+import { createEndpoint, createPort, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
 import {
   cleanEnv,
   freePort,
@@ -34,14 +34,21 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI as a child process; async, since the server answering it lives in this process. */
+/**
+ * Runs the CLI as a child process; async, since the server answering it lives in this process.
+ * Its stdout is a pipe, so the default format would be JSON: the tests of the tables ask for them
+ * with VPCEP_OUTPUT=table (an `env` value of '' unsets a variable). HOME and XDG_CONFIG_HOME point
+ * into the temp dir, so no profile of the machine's user is read.
+ */
 function vpcep(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VPCEP_')) clean[k] = v;
+  Object.assign(clean, { HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config'), VPCEP_OUTPUT: 'table' }, env);
+  for (const [k, v] of Object.entries(env)) if (v === '') delete clean[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/main.js', ...args], {
       cwd: REPO_ROOT,
-      env: { ...clean, ...env },
+      env: clean,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -209,6 +216,42 @@ describe('routetables and endpoints', () => {
     assert.deepEqual(JSON.parse(json.stdout), (await w.api('GET', `/vpc-endpoints/${endpointId}`)).body);
   });
 
+  test('output: JSON when piped, --output yaml, --query picks a part for scripts', async () => {
+    const piped = await vpcep(['endpoints', 'list', '--credentials', adminFile], { VPCEP_OUTPUT: '' });
+    assert.equal(piped.code, 0, show(piped));
+    const list = JSON.parse(piped.stdout) as { endpoints: { id: string }[] };
+    assert.ok(
+      list.endpoints.some((e) => e.id === endpointId),
+      piped.stdout,
+    );
+
+    const yaml = await admin('endpoints', 'show', endpointId, '--output', 'yaml');
+    assert.equal(yaml.code, 0, show(yaml));
+    // A string that starts with a digit is quoted, so that no reader takes it for a number.
+    assert.match(yaml.stdout, new RegExp(`^id: "?${endpointId}"?$`, 'm'));
+    assert.match(yaml.stdout, /^status: accepted$/m);
+    assert.match(yaml.stdout, new RegExp(`^routetables:\n- "?${rtA}"?$`, 'm'));
+    assert.match(yaml.stdout, /^whitelist: \[\]$/m);
+    assert.match(yaml.stdout, /^description: ""$/m);
+
+    const ids = await admin('endpoints', 'list', '-o', 'json', '--query', 'endpoints[*].id');
+    assert.equal(ids.code, 0, show(ids));
+    assert.deepEqual(
+      JSON.parse(ids.stdout),
+      list.endpoints.map((e) => e.id),
+    );
+    const first = await admin('endpoints', 'list', '--query', '$.endpoints[0].id');
+    assert.equal(first.stdout, `${list.endpoints[0]!.id}\n`, show(first));
+    const last = await admin('endpoints', 'show', endpointId, '--json', '--query', 'routetables[-1]');
+    assert.equal(JSON.parse(last.stdout), rtA, show(last));
+
+    const bad = await admin('endpoints', 'list', '--query', 'endpoints[x]');
+    assert.equal(bad.code, 1, show(bad));
+    assert.match(bad.stderr, /^error: --query: cannot read "endpoints\[x\]"/);
+    const badFormat = await admin('endpoints', 'list', '--output', 'xml');
+    assert.equal(badFormat.code, 1, show(badFormat));
+  });
+
   test('set-routetables prints the resulting set and exits 0', async () => {
     const r = await admin('endpoints', 'set-routetables', endpointId, rtA, rtB);
     assert.equal(r.code, 0, show(r));
@@ -260,6 +303,379 @@ describe('routetables and endpoints', () => {
     const table = await admin('endpoints', 'set-routetables', endpointId, 'no-such-table');
     assert.equal(table.code, 1, show(table));
     assert.match(table.stderr, /^error EndPoint\.1019: .*no-such-table/);
+  });
+});
+
+describe('a command group per resource', () => {
+  /** The command's JSON answer; fails the test on a non-zero exit. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers' shapes are what the assertions check
+  async function json<T = any>(...args: string[]): Promise<T> {
+    const r = await admin(...args, '-o', 'json');
+    assert.equal(r.code, 0, show(r));
+    return JSON.parse(r.stdout) as T;
+  }
+  /** `subnets create`; the subnet as answered. */
+  const createSubnetViaCli = async (vpcId: string, name: string, cidr: string, gateway: string) =>
+    (
+      await json(
+        'subnets',
+        'create',
+        '--vpc-id',
+        vpcId,
+        '--name',
+        name,
+        '--cidr',
+        cidr,
+        '--gateway-ip',
+        gateway,
+      )
+    ).subnet;
+  async function ok(...args: string[]): Promise<Run> {
+    const r = await admin(...args);
+    assert.equal(r.code, 0, show(r));
+    return r;
+  }
+
+  test('vpcs, subnets, route-tables: create, list, show, delete', async () => {
+    const vpc = (await json('vpcs', 'create', '--name', 'cli-net', '--cidr', '10.30.0.0/16')).vpc;
+    assert.equal(vpc.cidr, '10.30.0.0/16');
+    assert.match(
+      (await ok('vpcs', 'list')).stdout,
+      new RegExp(`^${vpc.id}\\s+cli-net\\s+10\\.30\\.0\\.0/16`, 'm'),
+    );
+    assert.equal((await json('vpcs', 'show', vpc.id)).vpc.name, 'cli-net');
+
+    const subnet = await createSubnetViaCli(vpc.id, 'web', '10.30.1.0/24', '10.30.1.1');
+    assert.deepEqual(await json('subnets', 'list', '--vpc-id', vpc.id, '--query', 'subnets[*].id'), [
+      subnet.id,
+    ]);
+    assert.match(
+      (await ok('subnets', 'show', subnet.id)).stdout,
+      new RegExp(`^${subnet.id}\\s+web\\s+10\\.30\\.1\\.0/24`, 'm'),
+    );
+
+    const table = (await json('route-tables', 'create', '--vpc-id', vpc.id, '--name', 'private')).routetable;
+    assert.match(
+      (await ok('routetables', 'list', '--vpc-id', vpc.id)).stdout,
+      new RegExp(`^${table.id}\\s+private\\s`, 'm'),
+    );
+    assert.equal((await ok('route-tables', 'delete', table.id)).stdout, `route table ${table.id} deleted\n`);
+    const gone = await admin('route-tables', 'show', table.id);
+    assert.equal(gone.code, 1, show(gone));
+
+    const del = await admin('subnets', 'delete', vpc.id, subnet.id, '-o', 'json');
+    assert.equal(del.code, 0, show(del));
+    assert.equal(del.stdout, '', 'a 204 prints nothing in json');
+    await ok('vpcs', 'delete', vpc.id);
+    assert.equal((await admin('vpcs', 'show', vpc.id)).code, 1);
+  });
+
+  test('services, permissions, endpoints, connections, tags, whitelist, policy, audit', async () => {
+    const vpc = (await json('vpcs', 'create', '--name', 'cli-svc', '--cidr', '10.40.0.0/16')).vpc;
+    const subnet = await createSubnetViaCli(vpc.id, 'sn', '10.40.1.0/24', '10.40.1.1');
+    const port = await createPort(w, subnet.id);
+
+    const svc = await json(
+      'services',
+      'create',
+      '--vpc-id',
+      vpc.id,
+      '--port-id',
+      port.id,
+      '--server-type',
+      'VM',
+      '--port',
+      '80:8080',
+      '--name',
+      'clisvc',
+      '--approval',
+      'true',
+    );
+    assert.equal(svc.approval_enabled, true);
+    assert.deepEqual(
+      svc.ports.map((p: { client_port: number; server_port: number }) => [p.client_port, p.server_port]),
+      [[80, 8080]],
+    );
+    assert.match(
+      (await ok('services', 'list')).stdout,
+      new RegExp(
+        `^${svc.id}\\s+\\S*clisvc\\S*\\s+interface\\s+available\\s+yes\\s+${vpc.id}\\s+80:8080$`,
+        'm',
+      ),
+    );
+    const updated = await json('services', 'update', svc.id, '--description', 'from the cli');
+    assert.equal(updated.description, 'from the cli');
+    const renamed = await json('services', 'rename', svc.id, 'clisvc2');
+    assert.match(renamed.endpoint_service_name, /clisvc2/);
+
+    const added = await json('permissions', 'add', svc.id, 'iam:domain::0123456789abcdef0123456789abcdef');
+    assert.deepEqual(added.permissions, ['iam:domain::0123456789abcdef0123456789abcdef']);
+    assert.match(
+      (await ok('permissions', 'list', svc.id)).stdout,
+      /iam:domain::0123456789abcdef0123456789abcdef\s+domainId/,
+    );
+    await ok('permissions', 'remove', svc.id, 'iam:domain::0123456789abcdef0123456789abcdef');
+    assert.deepEqual(await json('permissions', 'list', svc.id, '--query', 'permissions[*].permission'), []);
+
+    const ep = await json(
+      'endpoints',
+      'create',
+      '--service-id',
+      svc.id,
+      '--vpc-id',
+      vpc.id,
+      '--subnet-id',
+      subnet.id,
+      '--tag',
+      'env=test',
+      '--description',
+      'cli endpoint',
+    );
+    // The answer of the create says creating; the next read, past the (zero) provisioning delay, waits for approval.
+    assert.equal(ep.status, 'creating');
+    assert.equal((await json('endpoints', 'show', ep.id)).status, 'pendingAcceptance');
+    assert.deepEqual(ep.tags, [{ key: 'env', value: 'test' }]);
+    assert.match(
+      (await ok('connections', 'list', svc.id)).stdout,
+      new RegExp(`^${ep.id}\\s+pendingAcceptance\\s`, 'm'),
+    );
+    assert.equal(
+      (await ok('connections', 'accept', svc.id, ep.id)).stdout,
+      `endpoint ${ep.id} is accepted\n`,
+    );
+    assert.equal((await json('endpoints', 'show', ep.id)).status, 'accepted');
+    assert.equal(
+      (await ok('connections', 'reject', svc.id, ep.id)).stdout,
+      `endpoint ${ep.id} is rejected\n`,
+    );
+
+    const wl = await json('endpoints', 'whitelist', ep.id, '10.40.0.0/24', '192.168.0.7');
+    assert.deepEqual([wl.enable_whitelist, wl.whitelist], [true, ['10.40.0.0/24', '192.168.0.7']]);
+    assert.equal((await json('endpoints', 'whitelist', ep.id, '--disable')).enable_whitelist, false);
+
+    await ok('endpoints', 'tags', 'add', ep.id, 'team=net');
+    const keys = await json('endpoints', 'tags', 'list', '--query', 'tags[*].key');
+    assert.deepEqual([...keys].sort(), ['env', 'team']);
+    await ok('endpoints', 'tags', 'remove', ep.id, 'team');
+    assert.deepEqual(await json('endpoints', 'show', ep.id, '--query', 'tags[*].key'), ['env']);
+
+    const policyFile = path.join(tmp, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        policy_document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+      }),
+    );
+    const withPolicy = await json('endpoints', 'policy', 'set', ep.id, '--file', policyFile);
+    assert.equal(withPolicy.policy_document?.Statement?.[0]?.Effect, 'Allow', JSON.stringify(withPolicy));
+    await ok('endpoints', 'policy', 'delete', ep.id);
+
+    const events = await json<{ audit_events: { operation: string; resource: { id: string } }[] }>(
+      'audit',
+      'list',
+      '--resource-id',
+      ep.id,
+      '--operation',
+      'CreateEndpoint',
+    );
+    assert.equal(events.audit_events.length, 1, JSON.stringify(events));
+    assert.equal(events.audit_events[0]!.resource.id, ep.id);
+    const limited = await json('audit', 'list', '--limit', '2');
+    assert.equal(limited.audit_events.length, 2);
+    assert.match(
+      (await ok('audit', 'list', '--resource-id', ep.id, '--outcome', 'success')).stdout,
+      /^TIME\s+OPERATION\s+OUTCOME/,
+    );
+
+    assert.equal((await ok('endpoints', 'delete', ep.id)).stdout, `endpoint ${ep.id} deleted\n`);
+    await ok('services', 'delete', svc.id);
+    assert.equal((await admin('services', 'show', svc.id)).code, 1);
+  });
+
+  test('faults: add, list, delete', async () => {
+    const vpc = await createVpc(w, '10.50.0.0/16', 'cli-faults');
+    const fault = (await json('faults', 'add', 'bind', vpc.defaultTable, '--times', '2')).fault;
+    assert.equal(fault.remaining, 2);
+    assert.match(
+      (await ok('faults', 'list')).stdout,
+      new RegExp(`^${fault.id}\\s+bind\\s+${vpc.defaultTable}\\s+2$`, 'm'),
+    );
+    await ok('faults', 'delete', fault.id);
+    assert.deepEqual(await json('faults', 'list', '--query', 'faults[*].id'), []);
+    const bad = await admin('faults', 'add', 'rebind', vpc.defaultTable);
+    assert.equal(bad.code, 1, show(bad));
+  });
+});
+
+describe('--wait (against a spawned `vpcep serve` with a provisioning delay)', () => {
+  let dataDir: string;
+  let file: string;
+  let vpcId: string;
+  let tableId: string;
+  let serviceId: string;
+  let portId: string;
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-wait-'));
+    await spawnServer({ dataDir, env: { VPCEP_PROVISIONING_DELAY_MS: '3000' } });
+    file = path.join(dataDir, 'credentials.json');
+    const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const client = new VpcepClient({
+      endpoint: c.endpoint,
+      projectId: c.project_id,
+      credentials: { ak: c.access_key, sk: c.secret_key },
+    });
+    const vpc = (await client.vpcs.create({ vpc: { name: 'wait', cidr: '10.60.0.0/16' } })).vpc;
+    vpcId = vpc.id;
+    tableId = (await client.routetables.list({ vpc_id: vpcId })).routetables[0]!.id;
+    const subnet = await client.subnets.create({
+      subnet: { name: 'sn', cidr: '10.60.1.0/24', gateway_ip: '10.60.1.1', vpc_id: vpcId },
+    });
+    portId = (await client.ports.create({ port: { network_id: subnet.subnet.id } })).port.id;
+    const publics = await client.services.listPublic();
+    serviceId = publics.endpoint_services.find((s) => s.service_name.endsWith('obsv2'))!.id;
+  });
+
+  after(async () => {
+    await stopAll();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = (...args: string[]) => vpcep([...args, '--credentials', file]);
+  /** `endpoints create --wait` of a gateway endpoint on the VPC's default table. */
+  const createAndWait = (...args: string[]) =>
+    run(
+      'endpoints',
+      'create',
+      '--service-id',
+      serviceId,
+      '--vpc-id',
+      vpcId,
+      '--routetable',
+      tableId,
+      '--wait',
+      ...args,
+    );
+
+  test('create --wait follows the endpoint from creating to accepted; delete --wait until it is gone', async () => {
+    const r = await createAndWait('-o', 'json');
+    assert.equal(r.code, 0, show(r));
+    const ep = JSON.parse(r.stdout);
+    assert.equal(ep.status, 'accepted');
+    assert.match(r.stderr, new RegExp(`^endpoint ${ep.id}: creating \\(`, 'm'));
+    assert.match(r.stderr, new RegExp(`^endpoint ${ep.id}: accepted \\(`, 'm'));
+
+    const d = await run('endpoints', 'delete', ep.id, '--wait');
+    assert.equal(d.code, 0, show(d));
+    assert.equal(d.stdout, `endpoint ${ep.id} deleted\n`);
+    assert.match(d.stderr, new RegExp(`^endpoint ${ep.id}: gone$`, 'm'));
+  });
+
+  test('services create --wait follows the service to available; delete --wait until it is gone', async () => {
+    const r = await run(
+      'services',
+      'create',
+      '--vpc-id',
+      vpcId,
+      '--port-id',
+      portId,
+      '--server-type',
+      'VM',
+      '--port',
+      '80:8080',
+      '--wait',
+      '-o',
+      'json',
+    );
+    assert.equal(r.code, 0, show(r));
+    const svc = JSON.parse(r.stdout);
+    assert.equal(svc.status, 'available');
+    assert.match(r.stderr, new RegExp(`^endpoint service ${svc.id}: creating \\(`, 'm'));
+    const d = await run('services', 'delete', svc.id, '--wait');
+    assert.equal(d.code, 0, show(d));
+    assert.match(d.stderr, new RegExp(`^endpoint service ${svc.id}: gone$`, 'm'));
+  });
+
+  test('--timeout: exit 4, saying the state it was still in', async () => {
+    const r = await createAndWait('--timeout', '0.5');
+    assert.equal(r.code, 4, show(r));
+    assert.match(r.stderr, /^error: timed out after 0\.5s waiting for endpoint \S+; it is still creating$/m);
+    const bad = await run('endpoints', 'delete', 'x', '--wait', '--timeout', 'soon');
+    assert.equal(bad.code, 1, show(bad));
+    assert.match(bad.stderr, /^error: --timeout must be a number of seconds, got "soon"$/m);
+  });
+});
+
+describe('profiles', () => {
+  const configFile = () => path.join(tmp, 'config', 'vpcep', 'config.json');
+
+  test('profiles add writes a 0600 file; --profile and VPCEP_PROFILE use it; list shows no secret', async () => {
+    const add = await vpcep([
+      'profiles',
+      'add',
+      'dev',
+      '--endpoint',
+      url,
+      '--project-id',
+      PROJECT_ID,
+      '--access-key',
+      AK,
+      '--secret-key',
+      SK,
+    ]);
+    assert.equal(add.code, 0, show(add));
+    assert.equal(fs.statSync(configFile()).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(fs.readFileSync(configFile(), 'utf8')).profiles.dev, {
+      endpoint: url,
+      project_id: PROJECT_ID,
+      access_key: AK,
+      secret_key: SK,
+    });
+    const list = await vpcep(['profiles', 'list']);
+    assert.equal(list.code, 0, show(list));
+    assert.match(list.stdout, new RegExp(`^dev\\s+${url}\\s+${PROJECT_ID}\\s+aksk ${AK}`, 'm'));
+    const listed = await vpcep(['profiles', 'list', '-o', 'json']);
+    assert.ok(!listed.stdout.includes(SK) && !list.stdout.includes(SK), listed.stdout);
+
+    // No credentials file is read: the profile stands alone.
+    const viaFlag = await vpcep(['route-tables', 'list', '--profile', 'dev']);
+    assert.equal(viaFlag.code, 0, show(viaFlag));
+    const viaEnv = await vpcep(['endpoints', 'list', '-o', 'json'], { VPCEP_PROFILE: 'dev' });
+    assert.equal(viaEnv.code, 0, show(viaEnv));
+    assert.ok(Array.isArray(JSON.parse(viaEnv.stdout).endpoints));
+  });
+
+  test('precedence: flags > environment > profile > credentials file', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    // --endpoint beats the profile's endpoint.
+    const flag = await vpcep(['endpoints', 'list', '--profile', 'dev', '--endpoint', closed]);
+    assert.equal(flag.code, 1, show(flag));
+    assert.match(flag.stderr, /cannot reach/);
+    // A profile that points at a credentials file, with its own endpoint over the file's.
+    await vpcep(['profiles', 'add', 'filed', '--credentials-file', adminFile, '--endpoint', closed]);
+    const filed = await vpcep(['endpoints', 'list', '--profile', 'filed']);
+    assert.equal(filed.code, 1, show(filed));
+    assert.match(filed.stderr, /cannot reach/);
+    // --credentials (or VPCEP_CREDENTIALS) given explicitly beats the profile.
+    const explicit = await vpcep(['endpoints', 'list', '--profile', 'filed', '--credentials', adminFile]);
+    assert.equal(explicit.code, 0, show(explicit));
+    const env = await vpcep(['endpoints', 'list', '--profile', 'filed'], { VPCEP_CREDENTIALS: adminFile });
+    assert.equal(env.code, 0, show(env));
+    // The profile's password login, its file's user.
+    await vpcep(['profiles', 'add', 'pw', '--credentials-file', adminFile]);
+    const pw = await vpcep(['iam', 'ak', 'list', '--profile', 'pw', '--auth', 'password']);
+    assert.equal(pw.code, 0, show(pw));
+
+    const unknown = await vpcep(['endpoints', 'list', '--profile', 'nope']);
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(
+      unknown.stderr,
+      /^error: no profile "nope" in .*config\.json \(profiles: dev, filed, pw\)$/m,
+    );
+
+    const removed = await vpcep(['profiles', 'remove', 'filed']);
+    assert.equal(removed.code, 0, show(removed));
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(configFile(), 'utf8')).profiles), ['dev', 'pw']);
   });
 });
 
@@ -563,12 +979,13 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     fs.copyFileSync(serverFile, path.join(project, 'data', 'credentials.json'));
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', block], {
       cwd: project,
-      env: cleanEnv(),
+      env: { ...cleanEnv(), HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config') },
       encoding: 'utf8',
       timeout: 60_000,
     });
     assert.equal(run.status, 0, `snippet failed:\n${run.stdout}\n${run.stderr}`);
-    assert.equal(run.stdout, 'no route tables\n');
+    // Piped, so JSON: the new account has no route tables yet.
+    assert.deepEqual(JSON.parse(run.stdout), { routetables: [] });
     const file = path.join(project, 'acme.json');
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     const written = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -586,7 +1003,7 @@ describe('accounts (the operator API, against a spawned `vpcep serve`)', () => {
     // Its password works too: the file logs in as acme's admin.
     const login = spawnSync(
       process.execPath,
-      ['dist/main.js', 'iam', 'ak', 'list', '--auth', 'password', '--credentials', file],
+      ['dist/main.js', 'iam', 'ak', 'list', '--auth', 'password', '--credentials', file, '-o', 'table'],
       { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 },
     );
     assert.equal(login.status, 0, login.stderr);
