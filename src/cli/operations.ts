@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AuditEvent, ListAuditEventsQuery } from '../sdk/types.ts';
+import type { AuditEvent, Fault, ListAuditEventsQuery } from '../sdk/types.ts';
 import { clientCommand } from './command.ts';
 import { CliError } from './context.ts';
 
@@ -65,13 +65,14 @@ export function registerOperationCommands(program: Command): void {
   const faults = program
     .command('faults')
     .description('injected failures of route-table programming (for tests)');
-  const rows = (f: { id: string; operation: string; routetable_id: string; remaining: number | null }[]) =>
+  const rows = (f: Fault[]) =>
     f.map((x) => [
       x.id,
       x.operation,
-      x.routetable_id,
+      x.routetable_id ?? x.endpoint_service_id ?? '*',
       x.remaining === null ? 'until deleted' : String(x.remaining),
     ]);
+  const HEAD = ['ID', 'OPERATION', 'TARGET', 'REMAINING'];
   clientCommand(
     faults,
     'list',
@@ -80,32 +81,39 @@ export function registerOperationCommands(program: Command): void {
     (c) => c,
     async (ctx) => {
       const res = await ctx.client.faults.list();
-      ctx.out.result(res, () =>
-        ctx.out.table(['ID', 'OPERATION', 'ROUTE TABLE', 'REMAINING'], rows(res.faults), 'no faults'),
-      );
+      ctx.out.result(res, () => ctx.out.table(HEAD, rows(res.faults), 'no faults'));
     },
   );
-  clientCommand<[string, string]>(
+  clientCommand<[string, string | undefined]>(
     faults,
-    'add <bind|unbind> <rtb-id>',
-    'make binding or unbinding this route table fail',
-    'vpcep faults add bind <rtb-id> --times 1',
+    'add <operation> [target]',
+    'make the next binds or unbinds of a route table (target: its id, or *) fail, or the next ' +
+      'create-endpoint (target: a service id, default *) or create-service end failed',
+    'vpcep faults add bind <rtb-id> --times 1\n  vpcep faults add create-endpoint <service-id>',
     (c) => c.option('--times <n>', 'fail this many times (default: until deleted)'),
-    async (ctx, o, operation, routetableId) => {
-      if (operation !== 'bind' && operation !== 'unbind')
-        throw new CliError(`the operation must be bind or unbind, got "${operation}"`);
+    async (ctx, o, operation, target) => {
+      const table = operation === 'bind' || operation === 'unbind';
+      if (!table && operation !== 'create-endpoint' && operation !== 'create-service')
+        throw new CliError(
+          `the operation must be bind, unbind, create-endpoint or create-service, got "${operation}"`,
+        );
+      if (table && target === undefined) throw new CliError(`${operation} needs a route table id (or *)`);
+      if (operation === 'create-service' && target !== undefined)
+        throw new CliError('create-service takes no target');
       if (o.times !== undefined && !/^\d{1,7}$/.test(o.times as string))
         throw new CliError(`--times must be a whole number, got "${String(o.times)}"`);
       const res = await ctx.client.faults.add({
         fault: {
           operation,
-          routetable_id: routetableId,
+          ...(target === undefined
+            ? {}
+            : table
+              ? { routetable_id: target }
+              : { endpoint_service_id: target }),
           ...(o.times !== undefined ? { times: Number(o.times) } : {}),
         },
       });
-      ctx.out.result(res, () =>
-        ctx.out.table(['ID', 'OPERATION', 'ROUTE TABLE', 'REMAINING'], rows([res.fault]), ''),
-      );
+      ctx.out.result(res, () => ctx.out.table(HEAD, rows([res.fault]), ''));
     },
   );
   clientCommand<[string]>(

@@ -504,6 +504,21 @@ describe('a command group per resource', () => {
     assert.deepEqual(await json('faults', 'list', '--query', 'faults[*].id'), []);
     const bad = await admin('faults', 'add', 'rebind', vpc.defaultTable);
     assert.equal(bad.code, 1, show(bad));
+    // Provisioning faults: a service id or every service, and none for create-service.
+    const ep = (await json('faults', 'add', 'create-endpoint', '--times', '1')).fault;
+    assert.deepEqual([ep.operation, ep.routetable_id], ['create-endpoint', undefined]);
+    const svc = (await json('faults', 'add', 'create-service')).fault;
+    assert.match(
+      (await ok('faults', 'list')).stdout,
+      new RegExp(`^${svc.id}\\s+create-service\\s+\\*\\s+until deleted$`, 'm'),
+    );
+    for (const id of [ep.id, svc.id]) await ok('faults', 'delete', id);
+    assert.equal((await admin('faults', 'add', 'bind')).code, 1, 'bind without a table');
+    assert.equal(
+      (await admin('faults', 'add', 'create-service', 'x')).code,
+      1,
+      'create-service with a target',
+    );
   });
 });
 
