@@ -316,6 +316,16 @@ test('the README names every vpcep metric a scrape holds, and no other', async (
       [...(await scrape(`${server.url}/metrics`)).types.keys()].filter((n) => n.startsWith('vpcep_')),
     );
     assert.deepEqual([...documented].sort(), [...exposed].sort());
+    // The section's sh block, as written, against this server: every gauge is 0 on a new server, so the
+    // first line prints nothing (grep fails), the second counts the series the scrape above made.
+    const block = section.match(/```sh\n([\s\S]*?)```/)?.[1];
+    assert.ok(block, 'the Metrics section has a sh block');
+    const [gauges, requests] = block.trim().split('\n');
+    const env = { PATH: process.env.PATH ?? '', B: server.url };
+    const run = (line: string) =>
+      spawnSync('bash', ['-c', line!], { env, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run(gauges!).stdout, '');
+    assert.ok(Number(run(requests!).stdout.trim()) >= 1, run(requests!).stdout);
   } finally {
     await server.stop();
   }
