@@ -7,8 +7,9 @@
 //
 // PostgreSQL: VPCEP_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test when it answers.
 // Without one the second pass is skipped with a warning, except under CI, where that is a failure.
+// The same for Debian's chromium and the console's browser tests (test/console/).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -101,7 +102,26 @@ if (built.status !== 0) {
   process.exit(1);
 }
 
-const passes = [await run('SQLite', files, { VPCEP_TEST_DATABASE_URL: '' })];
+// The console's browser suites need Debian's chromium (test/helpers/browser.ts). Without it they are
+// skipped with a warning, as the PostgreSQL pass is, except under CI, which must run them.
+const CHROMIUM = '/usr/bin/chromium';
+const needsBrowser = (f) => f.startsWith('test/console/');
+let sqliteFiles = files;
+if (files.some(needsBrowser) && !existsSync(CHROMIUM)) {
+  if (process.env.CI) {
+    console.error(
+      `\n${CHROMIUM} is missing; CI needs it for the console's browser tests (.ci/run installs it).`,
+    );
+  } else {
+    sqliteFiles = files.filter((f) => !needsBrowser(f));
+    console.warn(
+      `\nwarning: ${CHROMIUM} is missing (apt-get install chromium); the browser tests are skipped.`,
+    );
+  }
+}
+
+const passes = [];
+if (sqliteFiles.length > 0) passes.push(await run('SQLite', sqliteFiles, { VPCEP_TEST_DATABASE_URL: '' }));
 
 const pgFiles = files.filter(onBothStores);
 if (pgFiles.length > 0) {
