@@ -6,11 +6,10 @@
 // --cpu-prof writes a profile of one empty-store start to bench/results/ for `--cpu-prof` reading.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { VpcepClient } from '../src/sdk/index.ts';
+import { freePort, rssMb, serverPid, status, tempDir } from './lib/processes.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,49 +18,13 @@ const arg = (name: string, fallback: number) => {
 const RUNS = arg('runs', 7);
 const ENDPOINTS = arg('endpoints', 10_000);
 const ROOT = path.resolve(import.meta.dirname, '..');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-startup-'));
+const tmp = tempDir('vpcep-startup-');
 
 /** 100 gateway services, so 10,000 endpoints fit in 100 VPCs (one per service per table). */
 const SERVICES = Array.from({ length: 100 }, (_, i) => ({
   name: `bench.svc${i}`,
   cidrs: [`100.${64 + Math.floor(i / 100)}.${i % 100}.0/24`],
 }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function status(port: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-/** The server process under `pid` (itself, or the node child of `npm start`). */
-function serverPid(pid: number): number {
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return serverPid(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pid;
-}
 
 interface Start {
   ms: number;
