@@ -384,6 +384,8 @@ async function main() {
     '',
     '## Targets of issue 12',
     '',
+    'The shares in brackets are of the in-process ceiling, the one issue 12 first measured its figures against.',
+    '',
     targetTable(targets(sqlite, pg, inProcess)),
     ...(profile
       ? [
