@@ -1,7 +1,7 @@
 // The benchmark of issue 12: the compiled server (`node dist/main.js serve`) in processes of its own,
 // driven over loopback by autocannon from this process, side by side with the ceiling (a bare
 // node:http server answering the rebind's 200 body), in one table. Prints figures; asserts nothing.
-//   npm run bench [-- --quick] [--cpu-prof <dir>] [--seconds <n>] [--server dist/main.js]
+//   npm run bench [-- --quick] [--no-postgres] [--cpu-prof <dir>] [--seconds <n>] [--server dist/main.js]
 // Rows: the ceiling; rebind with a token and with AK/SK at 1, 16 and 64 connections; show and list;
 // growth to 10,000 and 100,000 endpoints (seeded straight into the store); PostgreSQL with 1 and 3
 // replicas when a database answers; start-up and memory. Then the issue's targets, met or not.
@@ -257,6 +257,10 @@ interface PostgresFigures {
 }
 
 async function postgresRows(sqliteRebind16: LoadResult): Promise<PostgresFigures | string> {
+  if (process.argv.includes('--no-postgres')) {
+    rows.push({ what: 'PostgreSQL, 1 and 3 replicas', note: 'skipped: --no-postgres' });
+    return '--no-postgres';
+  }
   const db = await benchDatabase();
   if ('skipped' in db) {
     rows.push({ what: 'PostgreSQL, 1 and 3 replicas', note: `skipped: ${db.skipped}` });

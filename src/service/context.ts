@@ -4,7 +4,7 @@ import type { RebindPlan } from '../domain/bindings.ts';
 import type { Clock, Ids } from '../domain/ids.ts';
 import type { Store } from '../store/store.ts';
 import type { Tx } from '../store/store.ts';
-import type { NewRow } from '../store/queries.ts';
+import type { EventRow } from '../store/audit.ts';
 
 /** What every service is built from. */
 export interface Deps {
@@ -68,7 +68,7 @@ export interface AuditEventFacts {
 }
 
 /** The row of one audit event of the caller's call (spec/audit.md). */
-export function auditRow(deps: Deps, caller: Caller, e: AuditEventFacts): NewRow<'audit_log'> {
+export function auditRow(deps: Deps, caller: Caller, e: AuditEventFacts): EventRow {
   return {
     at: deps.clock.now().toISOString(),
     project_id: caller.project_id,

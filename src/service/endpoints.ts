@@ -436,7 +436,7 @@ export class Endpoints {
       const plan = (planned = await this.#plan(r, caller, e, service, current, desired));
       await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
-      if (changed) await r.endpoints.update(id, { status, updated_at: now.toISOString() });
+      if (changed) await r.endpoints.setStatus(id, status, now.toISOString());
       const failed = plan.bindFailed.length + plan.unbindFailed.length > 0;
       const failures = failureLists(plan);
       // Every call is an event, one that changed nothing too: the trail shows what was asked.

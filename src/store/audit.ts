@@ -1,4 +1,33 @@
+import { prepare } from './prepared.ts';
 import { Queries, type NewRow } from './queries.ts';
+
+/** The columns an event is written with: every one, so that one statement writes them all. */
+const EVENT_COLUMNS = [
+  'at',
+  'project_id',
+  'actor',
+  'user_id',
+  'access_key',
+  'operation',
+  'outcome',
+  'status',
+  'error_code',
+  'action',
+  'resource_type',
+  'resource_id',
+  'request_id',
+  'detail',
+] as const satisfies readonly (keyof NewRow<'audit_log'>)[];
+
+export type EventRow = Required<Pick<NewRow<'audit_log'>, (typeof EVENT_COLUMNS)[number]>>;
+
+const INSERT_EVENT = prepare(
+  ({ db }, ...values: unknown[]) =>
+    db
+      .insertInto('audit_log')
+      .values(Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, values[i]])) as EventRow),
+  EVENT_COLUMNS.length,
+);
 
 /** What a reader of the audit trail may narrow it to (spec/audit.md); every field optional. */
 export interface AuditFilter {
@@ -16,8 +45,8 @@ export interface AuditFilter {
 
 /** The audit trail: one record per state-changing call, its change's or its failure's. */
 export class AuditQueries extends Queries {
-  async insert(row: NewRow<'audit_log'>) {
-    await this.db.insertInto('audit_log').values(row).execute();
+  async insert(row: EventRow) {
+    await this.run(INSERT_EVENT, ...EVENT_COLUMNS.map((c) => row[c]));
   }
 
   /** A project's events, newest first. */

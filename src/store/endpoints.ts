@@ -1,7 +1,46 @@
 import { sql, type Updateable } from 'kysely';
+import type { EndpointStatus } from '../domain/endpoint-status.ts';
 import type { Database } from './schema.ts';
-import { present } from './lifecycle.ts';
+import { present, presentAt } from './lifecycle.ts';
+import { prepare, type Shaping } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
+
+const byId = (lock: boolean) =>
+  prepare((s: Shaping, projectId: string, id: string, at: string) => {
+    const q = s.db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('id', '=', id)
+      .where(presentAt('endpoints', at));
+    return lock ? s.forUpdate(q) : q;
+  });
+const BY_ID = byId(false);
+const BY_ID_FOR_UPDATE = byId(true);
+const BOUND_TABLES = prepare(({ db }, endpointId: string) =>
+  db
+    .selectFrom('endpoint_routetables')
+    .select('routetable_id')
+    .where('endpoint_id', '=', endpointId)
+    .orderBy('routetable_id'),
+);
+const BINDINGS_ON_TABLES = prepare((s: Shaping, tableIds: readonly string[]) =>
+  s.db.selectFrom('endpoint_routetables').selectAll().where(s.inList('routetable_id', tableIds)),
+);
+const INSERT_BINDING = prepare(({ db }, endpointId: string, tableId: string, serviceId: string) =>
+  db
+    .insertInto('endpoint_routetables')
+    .values({ endpoint_id: endpointId, routetable_id: tableId, endpoint_service_id: serviceId }),
+);
+const DELETE_BINDINGS = prepare((s: Shaping, endpointId: string, tableIds: readonly string[]) =>
+  s.db
+    .deleteFrom('endpoint_routetables')
+    .where('endpoint_id', '=', endpointId)
+    .where(s.inList('routetable_id', tableIds)),
+);
+const SET_STATUS = prepare(({ db }, id: string, status: EndpointStatus, updatedAt: string) =>
+  db.updateTable('endpoints').set({ status, updated_at: updatedAt }).where('id', '=', id),
+);
 
 export interface EndpointListQuery {
   project_id: string;
@@ -24,15 +63,7 @@ export interface EndpointListQuery {
 export class EndpointQueries extends Queries {
   /** The endpoint; `forUpdate` makes calls on it take turns. */
   byId(projectId: string, id: string, now: Date, opts?: LockOption) {
-    return this.locking(
-      this.db
-        .selectFrom('endpoints')
-        .selectAll()
-        .where('project_id', '=', projectId)
-        .where('id', '=', id)
-        .where(present('endpoints', now)),
-      opts,
-    ).executeTakeFirst();
+    return this.first(opts?.forUpdate ? BY_ID_FOR_UPDATE : BY_ID, projectId, id, now.toISOString());
   }
   /** A project's endpoints, oldest first, each with its service's name. */
   ofProject(projectId: string, now: Date) {
@@ -97,6 +128,10 @@ export class EndpointQueries extends Queries {
   async update(id: string, patch: Updateable<Database['endpoints']>) {
     await this.db.updateTable('endpoints').set(patch).where('id', '=', id).execute();
   }
+  /** The status and update time only: a rebind's one write to the endpoint. */
+  async setStatus(id: string, status: EndpointStatus, updatedAt: string) {
+    await this.run(SET_STATUS, id, status, updatedAt);
+  }
   /**
    * What endpoints hold leaves the store: their `egw` routes, their bindings and their addresses.
    * The caller has locked the tables of the routes (routetables.md, "Atomicity").
@@ -114,13 +149,7 @@ export class EndpointQueries extends Queries {
     await this.db.deleteFrom('endpoints').where('id', 'in', ids).execute();
   }
   async boundTables(endpointId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('endpoint_routetables')
-      .select('routetable_id')
-      .where('endpoint_id', '=', endpointId)
-      .orderBy('routetable_id')
-      .execute();
-    return rows.map((r) => r.routetable_id);
+    return (await this.all(BOUND_TABLES, endpointId)).map((r) => r.routetable_id);
   }
   /** Bound tables of many endpoints at once, for lists. */
   async boundTablesOf(endpointIds: readonly string[]): Promise<Map<string, string[]>> {
@@ -138,22 +167,15 @@ export class EndpointQueries extends Queries {
   /** Bindings on these tables, any endpoint. */
   bindingsOnTables(tableIds: readonly string[]) {
     if (tableIds.length === 0) return Promise.resolve([]);
-    return this.db
-      .selectFrom('endpoint_routetables')
-      .selectAll()
-      .where('routetable_id', 'in', tableIds)
-      .execute();
+    return this.all(BINDINGS_ON_TABLES, tableIds);
   }
   async insertBindings(rows: NewRow<'endpoint_routetables'>[]) {
-    if (rows.length > 0) await this.db.insertInto('endpoint_routetables').values(rows).execute();
+    for (const r of rows)
+      await this.run(INSERT_BINDING, r.endpoint_id, r.routetable_id, r.endpoint_service_id);
   }
   async deleteBindings(endpointId: string, tableIds: readonly string[]) {
     if (tableIds.length === 0) return;
-    await this.db
-      .deleteFrom('endpoint_routetables')
-      .where('endpoint_id', '=', endpointId)
-      .where('routetable_id', 'in', tableIds)
-      .execute();
+    await this.run(DELETE_BINDINGS, endpointId, tableIds);
   }
 
   /** An endpoint of any project, for the provider of its service; `forUpdate` as for byId. */

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
 import type { ApiError } from '../domain/errors.ts';
 import type { Database } from './schema.ts';
 
@@ -32,6 +32,11 @@ export interface Engine {
   write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Runs `fn` in a transaction that reads one consistent snapshot. */
   read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs one compiled statement in `t` (store/prepared.ts): the engine's shortest way to the
+   * database, past Kysely's builders and layers.
+   */
+  execute(t: Transaction<Database>, query: CompiledQuery): Promise<QueryResult<unknown>>;
   /** Whether `select … for update` locks rows (an engine without it serializes writers instead). */
   readonly rowLocks: boolean;
   /** Takes the transaction-scoped lock under which one-time set-up runs, across processes. */

@@ -1,6 +1,23 @@
 import { ALL_PROJECTS } from '../domain/roles.ts';
 import { present } from './lifecycle.ts';
+import { prepare } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
+
+const USER_WITH_GRANTS = prepare(({ db }, userId: string) =>
+  db
+    .selectFrom('users')
+    .leftJoin('group_members', 'group_members.user_id', 'users.id')
+    .leftJoin('groups', 'groups.id', 'group_members.group_id')
+    .leftJoin('group_grants', 'group_grants.group_id', 'groups.id')
+    .select([
+      'users.password_changed_at',
+      'users.enabled',
+      'groups.name as group_name',
+      'group_grants.project_id as grant_project',
+      'group_grants.role_id',
+    ])
+    .where('users.id', '=', userId),
+);
 
 /** Domains, projects, users, groups and their grants, access keys, and the server's own keys. */
 export class IdentityQueries extends Queries {
@@ -219,20 +236,7 @@ export class IdentityQueries extends Queries {
    * group is one row with nulls.
    */
   userWithGrants(userId: string) {
-    return this.db
-      .selectFrom('users')
-      .leftJoin('group_members', 'group_members.user_id', 'users.id')
-      .leftJoin('groups', 'groups.id', 'group_members.group_id')
-      .leftJoin('group_grants', 'group_grants.group_id', 'groups.id')
-      .select([
-        'users.password_changed_at',
-        'users.enabled',
-        'groups.name as group_name',
-        'group_grants.project_id as grant_project',
-        'group_grants.role_id',
-      ])
-      .where('users.id', '=', userId)
-      .execute();
+    return this.all(USER_WITH_GRANTS, userId);
   }
   grantsOfGroup(groupId: string, projectId: string) {
     return this.db

@@ -15,7 +15,12 @@ type Transitioning = 'endpoints' | 'endpoint_services';
  * removed it yet. ISO times in one format compare as text, on both engines.
  */
 export function present(table: Transitioning, now: Date): Expression<SqlBool> {
-  return sql<SqlBool>`not (${sql.ref(`${table}.status`)} = 'deleting' and ${sql.ref(`${table}.ready_at`)} <= ${now.toISOString()})`;
+  return presentAt(table, now.toISOString());
+}
+
+/** `present` at an ISO time, which a prepared query passes as its argument (store/prepared.ts). */
+export function presentAt(table: Transitioning, iso: string): Expression<SqlBool> {
+  return sql<SqlBool>`not (${sql.ref(`${table}.status`)} = 'deleting' and ${sql.ref(`${table}.ready_at`)} <= ${iso})`;
 }
 
 /** How many rows one statement of a purge names at most (bound parameters have limits). */

@@ -1,6 +1,41 @@
 import type { Updateable } from 'kysely';
 import type { Database } from './schema.ts';
+import { prepare, type Shaping } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
+
+// By id alone: with the project in the query, SQLite's planner would walk the project's every table
+// (its index) rather than look each id up, not knowing how short the list is.
+const ROUTETABLES_BY_IDS = prepare((s: Shaping, ids: readonly string[]) =>
+  s.db.selectFrom('routetables').selectAll().where(s.inList('id', ids)),
+);
+const LOCK_ROUTETABLES = prepare((s: Shaping, ids: readonly string[]) =>
+  s.forUpdate(s.db.selectFrom('routetables').select('id').where(s.inList('id', ids)).orderBy('id')),
+);
+const ROUTES_OF_TABLES = prepare((s: Shaping, tableIds: readonly string[]) =>
+  s.db.selectFrom('routes').selectAll().where(s.inList('routetable_id', tableIds)),
+);
+const INSERT_ROUTE = prepare(
+  (
+    { db },
+    tableId: string,
+    destination: string,
+    type: string,
+    nexthop: string,
+    description: string,
+    endpointId: string | null,
+  ) =>
+    db.insertInto('routes').values({
+      routetable_id: tableId,
+      destination,
+      type: type as NewRow<'routes'>['type'],
+      nexthop,
+      description,
+      endpoint_id: endpointId,
+    }),
+);
+const DELETE_ENDPOINT_ROUTES_IN = prepare((s: Shaping, endpointId: string, tableIds: readonly string[]) =>
+  s.db.deleteFrom('routes').where('endpoint_id', '=', endpointId).where(s.inList('routetable_id', tableIds)),
+);
 
 export interface RoutetableListQuery {
   project_id: string;
@@ -71,21 +106,14 @@ export class NetworkQueries extends Queries {
       opts,
     ).executeTakeFirst();
   }
-  routetablesByIds(projectId: string, ids: readonly string[]) {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.db
-      .selectFrom('routetables')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', 'in', ids)
-      .execute();
+  async routetablesByIds(projectId: string, ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    return (await this.all(ROUTETABLES_BY_IDS, ids)).filter((t) => t.project_id === projectId);
   }
   /** Makes binders of one table take turns across processes (PostgreSQL); ids in a fixed order. */
   async lockRoutetables(ids: readonly string[]) {
-    if (ids.length === 0) return;
-    await this.locking(this.db.selectFrom('routetables').select('id').where('id', 'in', ids).orderBy('id'), {
-      forUpdate: true,
-    }).execute();
+    if (ids.length === 0 || !this.engine.rowLocks) return;
+    await this.all(LOCK_ROUTETABLES, ids);
   }
   defaultRoutetable(vpcId: string) {
     return this.db
@@ -137,10 +165,20 @@ export class NetworkQueries extends Queries {
   }
   routesOfTables(tableIds: readonly string[]) {
     if (tableIds.length === 0) return Promise.resolve([]);
-    return this.db.selectFrom('routes').selectAll().where('routetable_id', 'in', tableIds).execute();
+    return this.all(ROUTES_OF_TABLES, tableIds);
   }
   async insertRoutes(rows: NewRow<'routes'>[]) {
-    if (rows.length > 0) await this.db.insertInto('routes').values(rows).execute();
+    for (const r of rows) {
+      await this.run(
+        INSERT_ROUTE,
+        r.routetable_id,
+        r.destination,
+        r.type,
+        r.nexthop,
+        r.description ?? '',
+        r.endpoint_id ?? null,
+      );
+    }
   }
   async updateRoute(tableId: string, destination: string, patch: Updateable<Database['routes']>) {
     await this.db
@@ -159,12 +197,11 @@ export class NetworkQueries extends Queries {
       .execute();
   }
   async deleteEndpointRoutes(endpointId: string, tableIds?: readonly string[]) {
-    let q = this.db.deleteFrom('routes').where('endpoint_id', '=', endpointId);
-    if (tableIds !== undefined) {
-      if (tableIds.length === 0) return;
-      q = q.where('routetable_id', 'in', tableIds);
+    if (tableIds === undefined) {
+      await this.db.deleteFrom('routes').where('endpoint_id', '=', endpointId).execute();
+    } else if (tableIds.length > 0) {
+      await this.run(DELETE_ENDPOINT_ROUTES_IN, endpointId, tableIds);
     }
-    await q.execute();
   }
 
   /** The port; `forUpdate` makes a delete and the services that name it take turns. */

@@ -1,4 +1,4 @@
-import { Kysely, sql, type Transaction } from 'kysely';
+import { Kysely, sql, type CompiledQuery, type QueryResult, type Transaction } from 'kysely';
 import pg from 'pg';
 import { ApiError } from '../domain/errors.ts';
 import type { Engine, StoreObserver } from './engine.ts';
@@ -119,6 +119,10 @@ class PostgresEngine implements Engine {
       await sql.raw(`set local lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`).execute(t);
       return fn(t);
     });
+  }
+
+  execute(t: Transaction<Database>, query: CompiledQuery): Promise<QueryResult<unknown>> {
+    return t.executeQuery(query);
   }
 
   /** Lock waits are seen by the dialect's connections (lock-probe.ts). */

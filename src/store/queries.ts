@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Transaction } from 'kysely';
 import type { Engine } from './engine.ts';
+import type { Prepared } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
@@ -22,6 +23,20 @@ export abstract class Queries {
     protected readonly db: Transaction<Database>,
     protected readonly engine: Engine,
   ) {}
+
+  /** The rows of a prepared query (store/prepared.ts) with these arguments. */
+  protected all<A extends readonly unknown[], R>(q: Prepared<A, R>, ...args: A): Promise<R[]> {
+    return q.all(this.db, this.engine, args);
+  }
+
+  protected first<A extends readonly unknown[], R>(q: Prepared<A, R>, ...args: A): Promise<R | undefined> {
+    return q.first(this.db, this.engine, args);
+  }
+
+  /** A prepared write; how many rows it changed. */
+  protected run<A extends readonly unknown[], R>(q: Prepared<A, R>, ...args: A): Promise<number> {
+    return q.run(this.db, this.engine, args);
+  }
 
   /** `q` made to lock its rows when asked and the engine has row locks. */
   protected locking<Q extends { forUpdate(): Q; skipLocked(): Q }>(q: Q, opts: LockOption | undefined): Q {

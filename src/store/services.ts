@@ -1,7 +1,20 @@
-import { present } from './lifecycle.ts';
+import { present, presentAt } from './lifecycle.ts';
+import { prepare, type Shaping } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 import type { Updateable } from 'kysely';
 import type { Database } from './schema.ts';
+
+const byId = (lock: boolean) =>
+  prepare((s: Shaping, id: string, at: string) => {
+    const q = s.db
+      .selectFrom('endpoint_services')
+      .selectAll()
+      .where('id', '=', id)
+      .where(presentAt('endpoint_services', at));
+    return lock ? s.forUpdate(q) : q;
+  });
+const BY_ID = byId(false);
+const BY_ID_FOR_UPDATE = byId(true);
 
 /**
  * Endpoint services and their permissions. Every read of services takes the time it reads at: a
@@ -10,14 +23,7 @@ import type { Database } from './schema.ts';
 export class ServiceQueries extends Queries {
   /** The service; `forUpdate` makes its changes, and endpoints made of it, take turns. */
   byId(id: string, now: Date, opts?: LockOption) {
-    return this.locking(
-      this.db
-        .selectFrom('endpoint_services')
-        .selectAll()
-        .where('id', '=', id)
-        .where(present('endpoint_services', now)),
-      opts,
-    ).executeTakeFirst();
+    return this.first(opts?.forUpdate ? BY_ID_FOR_UPDATE : BY_ID, id, now.toISOString());
   }
   /** How many endpoint services the project owns. */
   async countOwnedBy(projectId: string, now: Date): Promise<number> {

@@ -7,6 +7,7 @@ import {
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type QueryResult,
   type Driver,
   type SqliteDatabase,
   type Transaction,
@@ -53,7 +54,10 @@ const STATEMENT_CACHE_SIZE = 512;
  * statement is reused as long as the connection lives, and SQLite re-prepares it by itself after a
  * schema change. The least recently used statements leave the cache past its size.
  */
-export function withStatementCache(sqlite: Sqlite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function withStatementCache(
+  sqlite: Sqlite.Database,
+  size = STATEMENT_CACHE_SIZE,
+): SqliteDatabase & { prepare(sql: string): Sqlite.Statement } {
   const cache = new Map<string, Sqlite.Statement>();
   return {
     close: () => sqlite.close(),
@@ -89,15 +93,14 @@ export async function openSqliteStore(opts: OpenOptions): Promise<Store> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${opts.lockTimeoutMs}`);
-  const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
-  });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   await migrate(db, 'sqlite');
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
     if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   }
   return new Store(
-    new SqliteEngine(db, file, async () => {
+    new SqliteEngine(db, statements, file, async () => {
       if (readPid(pidFile) === process.pid) fs.rmSync(pidFile, { force: true });
     }),
   );
@@ -114,6 +117,7 @@ class SqliteEngine implements Engine {
 
   constructor(
     readonly db: Kysely<Database>,
+    private readonly statements: { prepare(sql: string): Sqlite.Statement },
     readonly location: string,
     private readonly onClose: () => Promise<void>,
   ) {
@@ -126,6 +130,16 @@ class SqliteEngine implements Engine {
 
   read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.#calls.read(fn);
+  }
+
+  /**
+   * The one connection's cached statement, run at once: the caller's transaction is the one open on
+   * this connection (group-commit.ts runs one call at a time), so nothing else runs in between.
+   */
+  async execute(_t: Transaction<Database>, query: CompiledQuery): Promise<QueryResult<unknown>> {
+    const stmt = this.statements.prepare(query.sql);
+    if (stmt.reader) return { rows: stmt.all(query.parameters) };
+    return { rows: [], numAffectedRows: BigInt(stmt.run(query.parameters).changes) };
   }
 
   async lockSetup(): Promise<void> {}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { prepare, type Shaping } from '../../src/store/prepared.ts';
+import type { Store } from '../../src/store/store.ts';
+import { dropTestSchema, openTestStore } from '../helpers/world.ts';
+
+/**
+ * Prepared queries (store/prepared.ts, issue 12): compiled once per dialect, then run with each
+ * call's own values, on the real store of the pass (SQLite, or PostgreSQL in its pass).
+ */
+
+let store: Store;
+
+before(async () => {
+  store = await openTestStore(fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-prepared-')));
+});
+after(async () => {
+  await dropTestSchema(store);
+  await store.close();
+});
+
+const FAULT = prepare(({ db }, id: string, projectId: string, target: string) =>
+  db.insertInto('faults').values({
+    id,
+    project_id: projectId,
+    operation: 'bind',
+    routetable_id: target,
+    remaining: null,
+    created_at: '2020-01-01T00:00:00.000Z',
+  }),
+);
+const BY_PROJECT = prepare(({ db }, projectId: string) =>
+  db.selectFrom('faults').select(['id', 'routetable_id']).where('project_id', '=', projectId).orderBy('id'),
+);
+const BY_TARGETS = prepare((s: Shaping, projectId: string, targets: readonly string[]) =>
+  s.db
+    .selectFrom('faults')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where(s.inList('routetable_id', targets))
+    .orderBy('id'),
+);
+const DELETE_BY_TARGETS = prepare((s: Shaping, targets: readonly string[]) =>
+  s.db.deleteFrom('faults').where(s.inList('routetable_id', targets)),
+);
+
+test('each call binds its own values to the one compiled text', async () => {
+  await store.tx(async (r) => {
+    const engine = store.engine;
+    assert.equal(await FAULT.run(r.db, engine, ['f1', 'p1', 't1']), 1);
+    assert.equal(await FAULT.run(r.db, engine, ['f2', 'p1', 't2']), 1);
+    assert.equal(await FAULT.run(r.db, engine, ['f3', 'p2', 't1']), 1);
+    assert.deepEqual(await BY_PROJECT.all(r.db, engine, ['p1']), [
+      { id: 'f1', routetable_id: 't1' },
+      { id: 'f2', routetable_id: 't2' },
+    ]);
+    assert.deepEqual(await BY_PROJECT.all(r.db, engine, ['p2']), [{ id: 'f3', routetable_id: 't1' }]);
+    assert.equal(await BY_PROJECT.first(r.db, engine, ['nobody']), undefined);
+    // The same text for every call: the values are parameters, not part of the SQL.
+    assert.equal(BY_PROJECT.bind(engine, ['p1']).sql, BY_PROJECT.bind(engine, ['p2']).sql);
+    assert.deepEqual(BY_PROJECT.bind(engine, ['p2']).parameters, ['p2']);
+  });
+});
+
+test('a list argument is one parameter: lists of any length, and values that look like SQL or JSON', async () => {
+  const odd = [`it's`, '"quoted"', 'back\\slash', '[1,2]', 'ünïcødé', "'); drop table faults; --"];
+  await store.tx(async (r) => {
+    const engine = store.engine;
+    for (const [i, target] of odd.entries()) await FAULT.run(r.db, engine, [`o${i}`, 'p3', target]);
+    const ids = async (targets: string[]) =>
+      (await BY_TARGETS.all(r.db, engine, ['p3', targets])).map((x) => x.id);
+    assert.deepEqual(await ids([odd[0]!]), ['o0']);
+    assert.deepEqual(await ids([odd[1]!, odd[3]!, 'absent']), ['o1', 'o3']);
+    assert.deepEqual(await ids(odd), ['o0', 'o1', 'o2', 'o3', 'o4', 'o5']);
+    assert.deepEqual(await ids([]), []);
+    assert.equal(
+      BY_TARGETS.bind(engine, ['p3', ['a']]).sql,
+      BY_TARGETS.bind(engine, ['p3', ['a', 'b', 'c']]).sql,
+    );
+    assert.equal(await DELETE_BY_TARGETS.run(r.db, engine, [[odd[2]!, odd[5]!]]), 2);
+    assert.deepEqual(await ids(odd), ['o0', 'o1', 'o3', 'o4']);
+  });
+});
+
+test('a prepared write inside a transaction that fails is rolled back with it', async () => {
+  await assert.rejects(
+    store.tx(async (r) => {
+      await FAULT.run(r.db, store.engine, ['r1', 'p4', 't1']);
+      throw new Error('the call fails');
+    }),
+    /the call fails/,
+  );
+  const rows = await store.read((r) => BY_PROJECT.all(r.db, store.engine, ['p4']));
+  assert.deepEqual(rows, []);
+});
