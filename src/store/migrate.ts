@@ -7,6 +7,7 @@ import * as quotas from './migrations/004-quotas.ts';
 import * as lifecycle from './migrations/005-lifecycle.ts';
 import * as auditEvents from './migrations/006-audit-events.ts';
 import * as consoleSessions from './migrations/007-console-sessions.ts';
+import * as endpointCounts from './migrations/008-endpoint-counts.ts';
 
 interface Migration {
   name: string;
@@ -30,6 +31,7 @@ const migrations: Migration[] = [
   { name: '005-lifecycle', up: lifecycle.up },
   { name: '006-audit-events', up: auditEvents.up },
   { name: '007-console-sessions', up: consoleSessions.up },
+  { name: '008-endpoint-counts', up: endpointCounts.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */

@@ -227,6 +227,11 @@ export interface Database {
     access_key: Generated<string>;
   };
   /** Sessions of the web console (spec/console.md, "Sessions"); the session id itself is never stored. */
+  /** Endpoint rows per project, kept by triggers (migration 008). */
+  endpoint_counts: {
+    project_id: string;
+    n: number;
+  };
   console_sessions: {
     /** SHA-256 (hex) of the session id the cookie carries. */
     id_hash: string;

@@ -78,6 +78,7 @@ const TABLES = Object.keys({
   faults: 1,
   audit_log: 1,
   console_sessions: 1,
+  endpoint_counts: 1,
 } satisfies Record<keyof Database, 1>) as (keyof Database)[];
 
 type Snapshot = Record<string, string[]>;

@@ -18,7 +18,7 @@ export type StoreReader = Pick<Store, 'read' | 'dialect'>;
  * (c) every gateway endpoint has at least one bound table, unless it is being deleted or its
  *     provisioning failed (then it holds none); interface endpoints have none;
  * plus: each binding row names a live endpoint and a live table of the endpoint's project and VPC,
- * with the endpoint's own service.
+ * with the endpoint's own service; and (d) each project's stored endpoint count is its number of rows.
  *
  * The reads run in one read transaction (a snapshot), so the check is meaningful even while another
  * process writes; inside this process, the SQLite driver's single connection gives the same.
@@ -133,7 +133,15 @@ async function readAll(db: Kysely<Database>, scope: InvariantScope) {
         .where('id', 'in', extraT)
         .execute()
     : [];
-  return { services, endpoints, tables, bindings, routes, outsideEndpoints, outsideTables };
+  // (d) the endpoint count of each project that triggers keep (migration 008), against the rows.
+  const stored = await db.selectFrom('endpoint_counts').select(['project_id', 'n']).execute();
+  const counted = await db
+    .selectFrom('endpoints')
+    .select(['project_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('project_id')
+    .execute();
+  const counts = { stored, counted };
+  return { services, endpoints, tables, bindings, routes, outsideEndpoints, outsideTables, counts };
 }
 
 /** Runs `fn` on one connection inside a read-only snapshot transaction. */
@@ -245,6 +253,15 @@ export async function checkInvariants(
       assert.deepEqual(bound, [], `interface endpoint ${e.id} has route tables bound`);
     }
   }
+  const countOf = (rows: { project_id: string; n: number | string }[]) =>
+    Object.fromEntries(rows.filter((r) => Number(r.n) !== 0).map((r) => [r.project_id, Number(r.n)]));
+  // (An empty scope reads nothing, counts included.)
+  if (data.counts)
+    assert.deepEqual(
+      countOf(data.counts.stored),
+      countOf(data.counts.counted),
+      '(d) the stored endpoint count of a project differs from its endpoint rows',
+    );
   return { bindings, tables: tablesInScope, egw };
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { testConfig } from '../../src/config.ts';
@@ -19,6 +19,9 @@ import * as initial from '../../src/store/migrations/001-initial.ts';
 import type { Store } from '../../src/store/store.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
+import { checkInvariants } from '../helpers/invariants.ts';
+import { dropTestSchema, makeWorld } from '../helpers/world.ts';
 
 /**
  * Migrations (issue 4, "Scale out"): replicas that start together on one PostgreSQL database apply
@@ -331,6 +334,43 @@ test('SQLite: a store made before accounts had groups gains them, and its first 
       await store.close();
     }
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store made before 008 counts the endpoints it already holds, and the count follows creates and deletes', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-mig-'));
+  let w = await makeWorld({}, dir);
+  try {
+    const service = await gatewayService(w);
+    const vpc = await createVpc(w);
+    const ids = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await createEndpoint(w, service, vpc.id, [await createTable(w, vpc.id)]));
+    // Back to the store as 007 left it: no count, no triggers.
+    const db = w.store.engine.db;
+    if (w.store.dialect === 'sqlite') {
+      await sql`drop trigger endpoints_counted_insert`.execute(db);
+      await sql`drop trigger endpoints_counted_delete`.execute(db);
+    } else {
+      await sql`drop trigger endpoints_counted on endpoints`.execute(db);
+      await sql`drop function endpoints_counted()`.execute(db);
+    }
+    await sql`drop table endpoint_counts`.execute(db);
+    await sql`delete from schema_migrations where name = '008-endpoint-counts'`.execute(db);
+    await w.close();
+
+    w = await makeWorld({}, dir);
+    const total = async () => (await w.api('GET', '/vpc-endpoints')).body.total_count as number;
+    assert.equal(await total(), 3, 'the migration counted what was there');
+    await createEndpoint(w, service, vpc.id, [await createTable(w, vpc.id)]);
+    assert.equal(await total(), 4);
+    assert.equal((await w.api('DELETE', `/vpc-endpoints/${ids[0]}`)).status, 204);
+    assert.equal(await total(), 3);
+    await checkInvariants(w.store);
+  } finally {
+    await w.close();
+    await dropTestSchema(w.store);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
