@@ -321,7 +321,7 @@ export class Identity {
    * every replica.
    */
   async #facts(userId: string, projectId: string, issuedAt: number): Promise<CallerFacts> {
-    const rows = await this.deps.store.read((r) => r.identity.userWithGrants(userId));
+    const rows = await this.deps.store.readStatement((r) => r.identity.userWithGrants(userId));
     const user = rows[0];
     if (!user) throw authFail('the user of this credential no longer exists');
     if (user.enabled === 0) throw authFail('the user of this credential is disabled');
@@ -391,7 +391,7 @@ export class Identity {
       }
       key = await this.#temporarySigner(auth.access, securityToken);
     } else {
-      const found = await this.deps.store.read((r) => r.identity.accessKeyOwner(auth.access));
+      const found = await this.deps.store.readStatement((r) => r.identity.accessKeyOwner(auth.access));
       key = found
         ? { ...found, issued_at: 0, temporary: false }
         : {
@@ -427,7 +427,7 @@ export class Identity {
       // Text no store holds names no project: answered like an unknown one, without a lookup.
       const found = unacceptableText(projectId)
         ? undefined
-        : await this.deps.store.read((r) => r.identity.projectById(projectId));
+        : await this.deps.store.readStatement((r) => r.identity.projectById(projectId));
       if (!found || found.domain_id !== key.domain_id) {
         throw new ApiError(
           'APIGW.0302',

@@ -33,6 +33,11 @@ export interface Engine {
   /** Runs `fn` in a transaction that reads one consistent snapshot. */
   read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T>;
   /**
+   * Runs `fn`, which reads with one statement: a statement is its own snapshot, so an engine may
+   * spare it a transaction (PostgreSQL: one round trip instead of three).
+   */
+  readStatement<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T>;
+  /**
    * Runs one compiled statement in `t` (store/prepared.ts): the engine's shortest way to the
    * database, past Kysely's builders and layers.
    */

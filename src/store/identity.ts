@@ -3,6 +3,25 @@ import { present } from './lifecycle.ts';
 import { prepare } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
 
+const PROJECT_BY_ID = prepare(({ db }, id: string) =>
+  db.selectFrom('projects').selectAll().where('id', '=', id),
+);
+const ACCESS_KEY_OWNER = prepare(({ db }, access: string) =>
+  db
+    .selectFrom('access_keys')
+    .innerJoin('users', 'users.id', 'access_keys.user_id')
+    .innerJoin('domains', 'domains.id', 'users.domain_id')
+    .select([
+      'access_keys.access',
+      'access_keys.secret',
+      'access_keys.status',
+      'users.id as user_id',
+      'users.name as user_name',
+      'domains.id as domain_id',
+      'domains.name as domain_name',
+    ])
+    .where('access_keys.access', '=', access),
+);
 const USER_WITH_GRANTS = prepare(({ db }, userId: string) =>
   db
     .selectFrom('users')
@@ -56,7 +75,7 @@ export class IdentityQueries extends Queries {
     await this.db.updateTable('domains').set(q).where('id', '=', domainId).execute();
   }
   projectById(id: string) {
-    return this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.first(PROJECT_BY_ID, id);
   }
   projectsOfDomain(domainId: string) {
     return this.db
@@ -88,21 +107,7 @@ export class IdentityQueries extends Queries {
   }
   /** An access key with its user and domain, for verifying a signature. */
   accessKeyOwner(access: string) {
-    return this.db
-      .selectFrom('access_keys')
-      .innerJoin('users', 'users.id', 'access_keys.user_id')
-      .innerJoin('domains', 'domains.id', 'users.domain_id')
-      .select([
-        'access_keys.access',
-        'access_keys.secret',
-        'access_keys.status',
-        'users.id as user_id',
-        'users.name as user_name',
-        'domains.id as domain_id',
-        'domains.name as domain_name',
-      ])
-      .where('access_keys.access', '=', access)
-      .executeTakeFirst();
+    return this.first(ACCESS_KEY_OWNER, access);
   }
   /** A user with its domain's name, for the owner of a temporary key. */
   userWithDomain(userId: string) {

@@ -6,6 +6,24 @@ import { LockProbingPostgresDialect } from './lock-probe.ts';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { Store } from './store.ts';
+import { namedStatements } from './prepared.ts';
+
+/**
+ * A client that runs the texts of prepared queries (prepared.ts) as named statements: PostgreSQL
+ * parses and plans each once per connection instead of once per call. Every other text is sent as
+ * it comes.
+ */
+class NamingClient extends pg.Client {
+  // One override for pg's many query signatures; only (text, values) is changed.
+  override query(first: unknown, values?: unknown, callback?: unknown) {
+    if (typeof first === 'string' && callback === undefined && Array.isArray(values)) {
+      const name = namedStatements.get(first);
+      if (name) return super.query({ name, text: first, values });
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- passed through as given
+    return (super.query as any)(first, values, callback);
+  }
+}
 
 export interface PostgresOptions {
   url: string;
@@ -36,10 +54,14 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   }
   const pool = new pg.Pool({
     connectionString: opts.url,
+    Client: NamingClient,
     max: opts.poolSize ?? 10,
     // Fail fast when the database is away, so a call answers 503 instead of hanging.
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
+    // A call that cannot get its row locks in time gives up with nothing applied (routetables.md):
+    // every connection's setting, rather than a statement more in every transaction.
+    lock_timeout: Math.trunc(opts.lockTimeoutMs),
     // A statement may wait for row locks up to the lock timeout; past that something is wrong.
     statement_timeout: opts.lockTimeoutMs + 5000,
     query_timeout: opts.lockTimeoutMs + 10_000,
@@ -57,6 +79,8 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   });
   try {
     await db.connection().execute(async (conn) => {
+      // Replicas starting together wait for each other's migrations however long they take.
+      await sql`set lock_timeout = 0`.execute(conn);
       await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
       try {
         // Under the lock: two `create schema if not exists` at once can both try to create it.
@@ -64,6 +88,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
         await migrate(conn, 'postgres');
       } finally {
         await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+        await sql`reset lock_timeout`.execute(conn);
       }
     });
   } catch (e) {
@@ -71,12 +96,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     throw e;
   }
   return new Store(
-    new PostgresEngine(
-      db,
-      redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''),
-      opts.lockTimeoutMs,
-      watch,
-    ),
+    new PostgresEngine(db, redactUrl(opts.url) + (opts.schema ? ` (schema ${opts.schema})` : ''), watch),
   );
 }
 
@@ -109,16 +129,12 @@ class PostgresEngine implements Engine {
   constructor(
     readonly db: Kysely<Database>,
     readonly location: string,
-    private readonly lockTimeoutMs: number,
     private readonly watch: { observer?: StoreObserver },
   ) {}
 
   write<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (t) => {
-      // A call that cannot get its row locks in time gives up with nothing applied (routetables.md).
-      await sql.raw(`set local lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`).execute(t);
-      return fn(t);
-    });
+    // The connections' lock_timeout bounds its waits for row locks (openPostgresStore).
+    return this.db.transaction().execute(fn);
   }
 
   execute(t: Transaction<Database>, query: CompiledQuery): Promise<QueryResult<unknown>> {
@@ -133,6 +149,12 @@ class PostgresEngine implements Engine {
   /** lock_not_available: `lock_timeout` passed (the lock probe's own NOWAIT never gets this far). */
   lockTimedOut(e: unknown): boolean {
     return (e as { code?: string }).code === '55P03';
+  }
+
+  /** On whichever pooled connection is free, outside any transaction. */
+  readStatement<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+    // Transaction adds nothing to Kysely's query API that one statement's queries use.
+    return fn(this.db as Transaction<Database>);
   }
 
   read<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {

@@ -18,6 +18,13 @@ class Slot {
   constructor(readonly index: number) {}
 }
 
+/**
+ * The SQL texts of prepared queries compiled for PostgreSQL, each with a statement name: the
+ * PostgreSQL store runs them as named statements, parsed and planned once per connection
+ * (postgres.ts). A few dozen texts, one per prepared query.
+ */
+export const namedStatements = new Map<string, string>();
+
 /** An argument that is a list, passed as the dialect takes one whole (see Shaping.inList). */
 class ListSlot {
   constructor(readonly index: number) {}
@@ -103,6 +110,9 @@ export class Prepared<A extends readonly unknown[], R> {
       },
     };
     const compiled = this.build(shaping, ...slots).compile();
+    if (engine.dialect === 'postgres' && !namedStatements.has(compiled.sql)) {
+      namedStatements.set(compiled.sql, `vpcep_${namedStatements.size + 1}`);
+    }
     this.#compiled.set(engine.dialect, compiled);
     return compiled;
   }

@@ -132,6 +132,11 @@ class SqliteEngine implements Engine {
     return this.#calls.read(fn);
   }
 
+  /** Between batches, as any read: the one connection may be in a batch's transaction now. */
+  readStatement<T>(fn: (t: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.#calls.read(fn);
+  }
+
   /**
    * The one connection's cached statement, run at once: the caller's transaction is the one open on
    * this connection (group-commit.ts runs one call at a time), so nothing else runs in between.

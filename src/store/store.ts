@@ -94,6 +94,14 @@ export class Store {
     return this.#timed('read', () => this.engine.read((db) => fn(new Tx(db, this.engine))));
   }
 
+  /**
+   * `read` for a use that runs exactly one statement (the caller's grants on every call): its own
+   * snapshot, with no transaction around it where the engine can spare one.
+   */
+  readStatement<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
+    return this.#timed('read', () => this.engine.readStatement((db) => fn(new Tx(db, this.engine))));
+  }
+
   /** Resolves when the store answers and its migrations are applied (readiness). */
   async ping(): Promise<void> {
     const missing = await this.#translated(() => pendingMigrations(this.engine.db));
