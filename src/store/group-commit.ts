@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 type Work<T> = (t: Transaction<Database>) => Promise<T>;
@@ -9,6 +9,11 @@ interface Job {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
+
+/** The statements around each call of a batch, compiled once (issue 12: not once per call). */
+const SAVEPOINT = CompiledQuery.raw('savepoint call');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to call');
+const RELEASE = CompiledQuery.raw('release call');
 
 /** The most calls one commit carries: bounds how long the first of them waits for its answer. */
 export const MAX_BATCH = 64;
@@ -124,19 +129,19 @@ export class GroupCommit {
       while (count < this.maxBatch && this.#queue.length > 0 && this.#queue[0]!.write) {
         const job = (current = this.#queue.shift()!);
         count++;
-        await sql`savepoint call`.execute(trx);
+        await trx.executeQuery(SAVEPOINT);
         let value: unknown;
         try {
           value = await job.fn(trx);
         } catch (e) {
           // Undo this call only; its failure is its own.
-          await sql`rollback to call`.execute(trx);
-          await sql`release call`.execute(trx);
+          await trx.executeQuery(ROLLBACK_TO);
+          await trx.executeQuery(RELEASE);
           current = undefined;
           job.reject(e);
           continue;
         }
-        await sql`release call`.execute(trx);
+        await trx.executeQuery(RELEASE);
         current = undefined;
         done.push([job, value]);
       }
