@@ -146,10 +146,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installSchemaCompilers(app);
   installErrorHandler(app);
 
-  const draining = installDraining(app);
+  const draining = installDraining(app, listener);
   installRequestLog(app);
   const accounts = new Accounts(deps);
-  installPipeline(app, identity, accounts, config.bodyTimeoutMs);
+  installPipeline(app, identity, accounts, config.bodyTimeoutMs, draining);
   installFailureAudit(app, new AuditTrail(deps));
   if (metrics) {
     metrics.install(app, config.metricsPort === undefined);
@@ -159,7 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (own) app.addHook('onReady', async () => own.serve(metrics.handler()));
   }
 
-  const routes = allRoutes(deps, identity, accounts, draining);
+  const routes = allRoutes(deps, identity, accounts, draining.active);
   registerRoutes(app, routes);
   // The web console (spec/console.md): pages at /console that call the routes above in process.
   if (config.console) await registerConsole(app, { deps, identity, routes });

@@ -4,6 +4,7 @@ import { ApiError } from '../domain/errors.ts';
 import type { Caller } from '../service/context.ts';
 import type { Accounts } from '../service/accounts.ts';
 import type { Identity } from '../service/identity.ts';
+import type { Draining } from './draining.ts';
 import { authorize } from './authorize.ts';
 import { emptyBody, invalidParameter } from './error-handler.ts';
 import { parseJsonBody, unacceptableParameter } from './json-body.ts';
@@ -96,19 +97,33 @@ export function installPipeline(
   identity: Identity,
   accounts: Accounts,
   bodyTimeoutMs: number,
+  draining: Draining,
 ): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // The hooks that need no await are synchronous (`done`): Fastify runs an async hook through a
+  // promise of its own, on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
-    if (request.routeOptions.config.page) return;
-    const produces = request.routeOptions.config.produces;
+    const config = request.routeOptions.config;
+    if (config.page) return done();
+    const produces = config.produces;
     if (!accepts(request.headers.accept, produces ?? 'application/json')) {
-      throw new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
+      const refused = new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
+      // Answered once Node's parser has read what came with the headers, as from an async hook: a
+      // broken body framing in it makes this answer close the connection (protocol-edge.ts).
+      queueMicrotask(() => done(refused));
+      return;
     }
+    done();
   });
 
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
   // hold the connection: the stream fails, and the parser hands that error to the error handler.
-  app.addHook('preParsing', async (request, reply, payload) => {
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    // No body by its framing (most reads), or Node's parser has read it all already: nothing left
+    // to wait for, nor a framing to be broken.
+    const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+    const empty = chunked === undefined && (length === undefined || length === '0');
+    if (empty || request.raw.complete) return done(null, payload);
     // The body is read through a pass-through, so the timeout can fail the read without destroying
     // the socket the 408 answer has to go out on.
     const body = new PassThrough();
@@ -133,7 +148,7 @@ export function installPipeline(
     reply.raw.once('close', stop);
     // Once the parser stops listening, a late failure of the stream has nobody to tell.
     body.on('error', () => undefined);
-    return body;
+    done(null, body);
   });
 
   // Bodies arrive as raw bytes whatever their type: authentication must see them before parsing,
@@ -142,7 +157,9 @@ export function installPipeline(
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.config.page) return;
+    draining.refuseLate(request);
+    const config = request.routeOptions.config;
+    if (config.page) return;
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     request.rawBody = raw ?? Buffer.alloc(0);
     request.body = undefined;
@@ -152,7 +169,6 @@ export function installPipeline(
     const badParameter = unacceptableParameter(request.params, request.query);
     if (badParameter) throw invalidParameter(request, badParameter);
 
-    const config = request.routeOptions.config;
     if (config.auth === 'operator') {
       await accounts.authenticate(request.headers.authorization);
     } else if (config.auth) {
