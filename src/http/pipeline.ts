@@ -39,6 +39,9 @@ declare module 'fastify' {
   }
 }
 
+/** The raw body of a request without one (never written to: it has no bytes). */
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * Whether `accept` admits `mediaType` (JSON, or the route's own, http/route.ts `produces`): it
  * does not when no listed range matches it (RFC 9110 §12.5.1).
@@ -161,7 +164,7 @@ export function installPipeline(
     const config = request.routeOptions.config;
     if (config.page) return;
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
-    request.rawBody = raw ?? Buffer.alloc(0);
+    request.rawBody = raw ?? NO_BODY;
     request.body = undefined;
 
     // Before anything reads them, authentication included (the AK/SK check looks the path's
@@ -189,7 +192,8 @@ export function installPipeline(
       if (config.action !== undefined) authorize(caller, config.action, config.api ?? 'endpoint');
     }
 
-    if (raw === undefined || raw.toString('utf8').trim() === '') return;
+    const text = raw?.toString('utf8');
+    if (text === undefined || text.trim() === '') return;
     // Path parameters come before the body (routetables.md, steps 3 and 4): a bad parameter is
     // reported even when the body is not JSON. Fastify checks them again later, at no harm.
     const checkParams = request.getValidationFunction('params');
@@ -206,7 +210,7 @@ export function installPipeline(
         `Content-Type must be application/json, got "${contentType.slice(0, 64)}".`,
       );
     }
-    const parsed = parseJsonBody(raw.toString('utf8'));
+    const parsed = parseJsonBody(text);
     if (!parsed.ok) throw invalidParameter(request, parsed.detail);
     if (parsed.value === null) throw emptyBody(request);
     request.body = parsed.value;
