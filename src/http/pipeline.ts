@@ -122,11 +122,10 @@ export function installPipeline(
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
   // hold the connection: the stream fails, and the parser hands that error to the error handler.
   app.addHook('preParsing', (request, reply, payload, done) => {
-    // No body by its framing (most reads), or Node's parser has read it all already: nothing left
-    // to wait for, nor a framing to be broken.
+    // No body by its framing (most reads): nothing to wait for, nor a framing to be broken. (A body
+    // that came with the headers is not read yet when this runs, not even a microtask later.)
     const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
-    const empty = chunked === undefined && (length === undefined || length === '0');
-    if (empty || request.raw.complete) return done(null, payload);
+    if (chunked === undefined && (length === undefined || length === '0')) return done(null, payload);
     // The body is read through a pass-through, so the timeout can fail the read without destroying
     // the socket the 408 answer has to go out on.
     const body = new PassThrough();
