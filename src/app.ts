@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { registerConsole } from './console/plugin.ts';
@@ -8,7 +8,7 @@ import { installFailureAudit } from './http/audit.ts';
 import { installDraining } from './http/draining.ts';
 import { frameworkError, installErrorHandler } from './http/error-handler.ts';
 import { createListener, type Listener } from './http/listener.ts';
-import { createLogger, installRequestLog } from './http/logging.ts';
+import { createLogger, installRequestLog, requestLogOptions } from './http/logging.ts';
 import { installPipeline } from './http/pipeline.ts';
 import { applyProtocolLimits, clientErrorHandler } from './http/protocol-edge.ts';
 import { installSchemaCompilers } from './http/schema-compilers.ts';
@@ -125,7 +125,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => deps.ids.hex(16),
     // One line per request, written by http/logging.ts, instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true }),
+    ...requestLogOptions(),
     requestIdHeader: false,
     // Draining is answered in the API's own envelope (http/draining.ts).
     return503OnClosing: false,
@@ -146,10 +146,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installSchemaCompilers(app);
   installErrorHandler(app);
 
-  const draining = installDraining(app);
+  const draining = installDraining(app, listener);
   installRequestLog(app);
   const accounts = new Accounts(deps);
-  installPipeline(app, identity, accounts, config.bodyTimeoutMs);
+  installPipeline(app, identity, accounts, config.bodyTimeoutMs, draining);
   installFailureAudit(app, new AuditTrail(deps));
   if (metrics) {
     metrics.install(app, config.metricsPort === undefined);
@@ -159,7 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (own) app.addHook('onReady', async () => own.serve(metrics.handler()));
   }
 
-  const routes = allRoutes(deps, identity, accounts, draining);
+  const routes = allRoutes(deps, identity, accounts, draining.active);
   registerRoutes(app, routes);
   // The web console (spec/console.md): pages at /console that call the routes above in process.
   if (config.console) await registerConsole(app, { deps, identity, routes });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onSendHookHandler } from 'fastify';
 import type { AuditTrail } from '../service/audit-trail.ts';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,24 +34,33 @@ export function resourceOf(url: string, params: unknown): { type: string; id: st
  * written before the answer leaves, so a client that reads the trail after an error finds it. A
  * call without a proven caller (401) has no project to record it in; its log line has it. 5xx
  * answers are the server's, often the store's, and are in the log only.
+ *
+ * The hook goes only on the routes it can apply to: a tenant's (only they have a caller) whose
+ * method and action may change state. Reads never run it.
  */
 export function installFailureAudit(app: FastifyInstance, trail: AuditTrail): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  const hook: onSendHookHandler = function (request, reply, payload, done) {
     const caller = request.caller;
     const status = reply.statusCode;
     const { action } = request.routeOptions.config;
     if (caller === undefined || !changesState(request.method, action) || status < 400 || status >= 500) {
-      return payload;
+      return done(null, payload);
     }
-    try {
-      await trail.recordFailure(caller, {
+    trail
+      .recordFailure(caller, {
         status,
         code: request.outcome?.code ?? '',
         resource: resourceOf(request.routeOptions.url ?? '', request.params),
-      });
-    } catch (err) {
-      request.log.warn({ err }, 'the audit event of a failed call could not be written');
-    }
-    return payload;
+      })
+      .catch((err: unknown) => {
+        request.log.warn({ err }, 'the audit event of a failed call could not be written');
+      })
+      .then(() => done(null, payload));
+  };
+  app.addHook('onRoute', (route) => {
+    const action = route.config?.action;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.config?.auth !== true || !methods.some((m) => changesState(m, action))) return;
+    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), hook];
   });
 }

@@ -1,7 +1,8 @@
 import type http from 'node:http';
-import net from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import net, { type Socket } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
+import type { Listener } from './listener.ts';
 
 /** How long a shutdown waits for open connections before cutting them. */
 const DRAIN_LIMIT_MS = 20_000;
@@ -39,35 +40,56 @@ async function drainConnections(server: http.Server): Promise<void> {
   }
 }
 
+/** Marks a request that arrived once the server had begun to drain. */
+const LATE = Symbol('vpcep.arrivedWhileDraining');
+type Arrival = http.IncomingMessage & { [LATE]?: true };
+
+/** The response a connection is answering now (Node keeps it there while it is being written). */
+type WithResponse = Socket & { _httpMessage?: http.ServerResponse | null };
+
+export interface Draining {
+  /** Whether the app is draining (readiness answers 503 then). */
+  active(): boolean;
+  /**
+   * A call that arrived while draining is refused (503 VPCEP.0503, `Connection: close`) — once its
+   * body has arrived, before authentication: answering while the client is still sending would close
+   * the connection on unread bytes, and the client would see a reset instead of the 503. Calls that
+   * arrived earlier are in flight and finish. Run first in the pipeline's preValidation.
+   */
+  refuseLate(request: FastifyRequest): void;
+}
+
 /**
  * On close (SIGTERM) the server stops accepting, answers what arrives on open connections with
  * 503 VPCEP.0503, and lets the calls in flight finish. Every answer from then on closes its
- * connection, so no client sends another request on a connection about to go away. Returns
- * whether the app is draining (readiness answers 503 then).
+ * connection, so no client sends another request on a connection about to go away.
+ *
+ * Nothing of it runs per request until then: when the drain starts, the answers in flight on the
+ * open connections are told to close theirs, and a listener ahead of the app's marks every request
+ * that arrives afterwards, whose answer closes its connection too.
  */
-export function installDraining(app: FastifyInstance): () => boolean {
+export function installDraining(app: FastifyInstance, listener: Listener): Draining {
   let draining = false;
   app.addHook('preClose', async () => {
     draining = true;
+    for (const socket of listener.connections) {
+      const answer = (socket as WithResponse)._httpMessage;
+      if (answer && !answer.headersSent) answer.shouldKeepAlive = false;
+    }
+    app.server.prependListener('request', (req: Arrival, res: http.ServerResponse) => {
+      req[LATE] = true;
+      res.shouldKeepAlive = false;
+    });
     await drainConnections(app.server);
   });
-  app.addHook('onSend', async (_request, reply) => {
-    if (draining) reply.header('Connection', 'close');
-  });
-  // A call that arrives while draining is refused — once its body has arrived, before
-  // authentication: answering while the client is still sending would close the connection on
-  // unread bytes, and the client would see a reset instead of the 503. Calls that arrived earlier
-  // are in flight and finish.
-  const lateArrivals = new WeakSet<object>();
-  app.addHook('onRequest', async (request) => {
-    if (draining) lateArrivals.add(request);
-  });
-  app.addHook('preValidation', async (request) => {
-    if (lateArrivals.has(request)) {
-      throw new ApiError('VPCEP.0503', 'The server is shutting down.', {
-        headers: { 'Retry-After': '1', Connection: 'close' },
-      });
-    }
-  });
-  return () => draining;
+  return {
+    active: () => draining,
+    refuseLate(request) {
+      if ((request.raw as Arrival)[LATE]) {
+        throw new ApiError('VPCEP.0503', 'The server is shutting down.', {
+          headers: { 'Retry-After': '1', Connection: 'close' },
+        });
+      }
+    },
+  };
 }

@@ -35,24 +35,37 @@ function pathOf(parts: (string | number)[]): string {
   );
 }
 
-/** The first key or string value, in document order, that the text rule refuses. */
-function unacceptableIn(value: unknown): string | undefined {
-  const stack: [unknown, (string | number)[]][] = [[value, []]];
-  while (stack.length > 0) {
-    const [v, at] = stack.pop()!;
-    if (typeof v === 'string') {
-      const why = unacceptableText(v);
-      if (why) return `${pathOf(at) || 'The body'} holds ${why}.`;
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...at, i]]);
-    } else if (typeof v === 'object' && v !== null) {
-      const entries = Object.entries(v);
-      for (const [k] of entries) {
-        const why = unacceptableText(k);
-        if (why) return `A field name in ${pathOf(at) || 'the body'} holds ${why}.`;
-      }
-      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], [...at, entries[i]![0]]]);
+/**
+ * The first key or string value, in document order, that the text rule refuses. Recursive: the
+ * depth is bounded before parsing (MAX_JSON_DEPTH), and `at` is the path so far, one array pushed
+ * and popped, not a copy per value.
+ */
+function unacceptableIn(value: unknown, at: (string | number)[]): string | undefined {
+  if (typeof value === 'string') {
+    const why = unacceptableText(value);
+    return why && `${pathOf(at) || 'The body'} holds ${why}.`;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      const why = unacceptableIn(value[i], at);
+      at.pop();
+      if (why) return why;
     }
+    return undefined;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  for (const k of keys) {
+    const why = unacceptableText(k);
+    if (why) return `A field name in ${pathOf(at) || 'the body'} holds ${why}.`;
+  }
+  for (const k of keys) {
+    at.push(k);
+    const why = unacceptableIn(object[k], at);
+    at.pop();
+    if (why) return why;
   }
   return undefined;
 }
@@ -71,24 +84,35 @@ export function parseJsonBody(text: string): Parsed {
   } catch {
     return { ok: false, detail: 'The body is not valid JSON.' };
   }
-  const why = unacceptableIn(value);
+  const why = unacceptableIn(value, []);
   return why ? { ok: false, detail: why } : { ok: true, value };
 }
 
 /** The first path parameter, query name or value the text rule refuses, as a detail. */
 export function unacceptableParameter(params: unknown, query: unknown): string | undefined {
-  for (const [where, values] of [
-    ['path', params],
-    ['query', query],
-  ] as const) {
-    if (typeof values !== 'object' || values === null) continue;
-    for (const [name, value] of Object.entries(values)) {
-      for (const text of [name, ...(Array.isArray(value) ? value : [value])]) {
-        if (typeof text !== 'string') continue;
-        const why = unacceptableText(text);
-        if (why) return `A ${where} parameter holds ${why}.`;
-      }
-    }
+  const inPath = unacceptableAmong(params);
+  if (inPath) return `A path parameter holds ${inPath}.`;
+  const inQuery = unacceptableAmong(query);
+  return inQuery && `A query parameter holds ${inQuery}.`;
+}
+
+/** What the text rule refuses in the first name or value of `values` it refuses (a value may be a list). */
+function unacceptableAmong(values: unknown): string | undefined {
+  if (typeof values !== 'object' || values === null) return undefined;
+  const record = values as Record<string, unknown>;
+  for (const name of Object.keys(record)) {
+    const why = unacceptableText(name) ?? unacceptableValue(record[name]);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+function unacceptableValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return unacceptableText(value);
+  if (!Array.isArray(value)) return undefined;
+  for (const item of value) {
+    const why = typeof item === 'string' ? unacceptableText(item) : undefined;
+    if (why) return why;
   }
   return undefined;
 }

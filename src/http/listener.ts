@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { ApiError } from '../domain/errors.ts';
 import { errorBody, JSON_TYPE } from './error-handler.ts';
 
@@ -11,6 +12,8 @@ export interface Listener {
   readonly server: http.Server;
   /** From now on requests go to `handler`. */
   serve(handler: http.RequestListener): void;
+  /** The open connections, from the first: a shutdown reaches the answers in flight on them. */
+  readonly connections: ReadonlySet<Socket>;
 }
 
 export function createListener(newRequestId: () => string): Listener {
@@ -27,8 +30,14 @@ export function createListener(newRequestId: () => string): Listener {
   // overall request timeout (the pipeline bounds how long a body may take).
   server.keepAliveTimeout = 72_000;
   server.requestTimeout = 0;
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   return {
     server,
+    connections,
     serve(handler) {
       target = handler;
     },

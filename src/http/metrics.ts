@@ -95,7 +95,7 @@ export class Metrics implements ServiceMetrics, StoreObserver {
 
   /** Counts every answer of `app` in the request histogram; with `route`, serves GET /metrics on it. */
   install(app: FastifyInstance, route: boolean): void {
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       this.#requests.observe(
         {
           operationId: request.routeOptions.config.operationId ?? UNKNOWN_OPERATION,
@@ -104,6 +104,7 @@ export class Metrics implements ServiceMetrics, StoreObserver {
         },
         reply.elapsedTime / 1000,
       );
+      done();
     });
     if (!route) return;
     app.route({

@@ -4,6 +4,7 @@ import { ApiError } from '../domain/errors.ts';
 import type { Caller } from '../service/context.ts';
 import type { Accounts } from '../service/accounts.ts';
 import type { Identity } from '../service/identity.ts';
+import type { Draining } from './draining.ts';
 import { authorize } from './authorize.ts';
 import { emptyBody, invalidParameter } from './error-handler.ts';
 import { parseJsonBody, unacceptableParameter } from './json-body.ts';
@@ -37,6 +38,9 @@ declare module 'fastify' {
     page?: boolean;
   }
 }
+
+/** The raw body of a request without one (never written to: it has no bytes). */
+const NO_BODY = Buffer.alloc(0);
 
 /**
  * Whether `accept` admits `mediaType` (JSON, or the route's own, http/route.ts `produces`): it
@@ -96,19 +100,32 @@ export function installPipeline(
   identity: Identity,
   accounts: Accounts,
   bodyTimeoutMs: number,
+  draining: Draining,
 ): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // The hooks that need no await are synchronous (`done`): Fastify runs an async hook through a
+  // promise of its own, on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
-    if (request.routeOptions.config.page) return;
-    const produces = request.routeOptions.config.produces;
+    const config = request.routeOptions.config;
+    if (config.page) return done();
+    const produces = config.produces;
     if (!accepts(request.headers.accept, produces ?? 'application/json')) {
-      throw new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
+      const refused = new ApiError('VPCEP.0406', produces && `This resource answers ${produces}.`);
+      // Answered once Node's parser has read what came with the headers, as from an async hook: a
+      // broken body framing in it makes this answer close the connection (protocol-edge.ts).
+      queueMicrotask(() => done(refused));
+      return;
     }
+    done();
   });
 
   // A body that does not arrive in time is answered 408 EndPoint.0013 (errors.md), not left to
   // hold the connection: the stream fails, and the parser hands that error to the error handler.
-  app.addHook('preParsing', async (request, reply, payload) => {
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    // No body by its framing (most reads): nothing to wait for, nor a framing to be broken. (A body
+    // that came with the headers is not read yet when this runs, not even a microtask later.)
+    const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+    if (chunked === undefined && (length === undefined || length === '0')) return done(null, payload);
     // The body is read through a pass-through, so the timeout can fail the read without destroying
     // the socket the 408 answer has to go out on.
     const body = new PassThrough();
@@ -133,7 +150,7 @@ export function installPipeline(
     reply.raw.once('close', stop);
     // Once the parser stops listening, a late failure of the stream has nobody to tell.
     body.on('error', () => undefined);
-    return body;
+    done(null, body);
   });
 
   // Bodies arrive as raw bytes whatever their type: authentication must see them before parsing,
@@ -142,9 +159,11 @@ export function installPipeline(
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.config.page) return;
+    draining.refuseLate(request);
+    const config = request.routeOptions.config;
+    if (config.page) return;
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
-    request.rawBody = raw ?? Buffer.alloc(0);
+    request.rawBody = raw ?? NO_BODY;
     request.body = undefined;
 
     // Before anything reads them, authentication included (the AK/SK check looks the path's
@@ -152,7 +171,6 @@ export function installPipeline(
     const badParameter = unacceptableParameter(request.params, request.query);
     if (badParameter) throw invalidParameter(request, badParameter);
 
-    const config = request.routeOptions.config;
     if (config.auth === 'operator') {
       await accounts.authenticate(request.headers.authorization);
     } else if (config.auth) {
@@ -173,7 +191,8 @@ export function installPipeline(
       if (config.action !== undefined) authorize(caller, config.action, config.api ?? 'endpoint');
     }
 
-    if (raw === undefined || raw.toString('utf8').trim() === '') return;
+    const text = raw?.toString('utf8');
+    if (text === undefined || text.trim() === '') return;
     // Path parameters come before the body (routetables.md, steps 3 and 4): a bad parameter is
     // reported even when the body is not JSON. Fastify checks them again later, at no harm.
     const checkParams = request.getValidationFunction('params');
@@ -190,7 +209,7 @@ export function installPipeline(
         `Content-Type must be application/json, got "${contentType.slice(0, 64)}".`,
       );
     }
-    const parsed = parseJsonBody(raw.toString('utf8'));
+    const parsed = parseJsonBody(text);
     if (!parsed.ok) throw invalidParameter(request, parsed.detail);
     if (parsed.value === null) throw emptyBody(request);
     request.body = parsed.value;
