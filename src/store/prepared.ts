@@ -50,8 +50,8 @@ type Compiled = CompiledQuery;
  * A query compiled once per dialect and shape, then run with each call's values (issue 12: Kysely
  * built and compiled every query of every call, a fifth of a rebind's time). `build` describes
  * the query with its arguments as opaque values: it must only place them, never look at them, so
- * that one compiled text serves every call. A query whose shape depends on a value (a list's
- * length, an optional filter) stays a plain Kysely query.
+ * that one compiled text serves every call (a list goes in whole through `inList`). A query whose
+ * shape depends on a value (an optional filter, a sort order) stays a plain Kysely query.
  *
  *     const byId = prepare(({ db }, id: string) => db.selectFrom('vpcs').selectAll().where('id', '=', id));
  *     const row = await byId.first(tx, engine, [id]);
