@@ -43,9 +43,6 @@ export interface Shaping {
   inList(column: string, values: readonly unknown[]): Expression<SqlBool>;
 }
 
-/** The compiled query; per parameter, the argument's slot it takes, or the constant the build wrote. */
-type Compiled = CompiledQuery;
-
 /**
  * A query compiled once per dialect and shape, then run with each call's values (issue 12: Kysely
  * built and compiled every query of every call, a fifth of a rebind's time). `build` describes
@@ -57,7 +54,8 @@ type Compiled = CompiledQuery;
  *     const row = await byId.first(tx, engine, [id]);
  */
 export class Prepared<A extends readonly unknown[], R> {
-  readonly #compiled = new Map<Dialect, Compiled>();
+  /** Per dialect, the compiled query: each parameter the slot of an argument, or a constant of the build. */
+  readonly #compiled = new Map<Dialect, CompiledQuery>();
 
   constructor(
     private readonly build: (s: Shaping, ...args: A) => Compilable<R>,
@@ -94,7 +92,7 @@ export class Prepared<A extends readonly unknown[], R> {
     return Number((await engine.execute(t, this.bind(engine, args))).numAffectedRows ?? 0);
   }
 
-  #compile(engine: Engine): Compiled {
+  #compile(engine: Engine): CompiledQuery {
     // Compiling runs no query: the engine's own Kysely only lends its dialect's compiler.
     const db = engine.db;
     const slots = Array.from({ length: this.arity }, (_, i) => new Slot(i)) as unknown as A;
