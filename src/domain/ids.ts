@@ -53,6 +53,14 @@ export function endpointTime(d: Date): string {
   return d.toISOString().slice(0, 19) + 'Z';
 }
 
+/**
+ * `endpointTime` of a stored time, which the store keeps as `Date#toISOString` writes it: cut
+ * from the text, without a Date in between (a list makes two per endpoint).
+ */
+export function endpointTimeOf(iso: string): string {
+  return iso.length === 24 && iso.endsWith('Z') ? `${iso.slice(0, 19)}Z` : endpointTime(new Date(iso));
+}
+
 /** VPC route-table objects: `YYYY-MM-DDTHH:MM:SS`, no zone (api-surface.md). */
 export function vpcTime(d: Date): string {
   return d.toISOString().slice(0, 19);

@@ -5,7 +5,7 @@ import {
   type EndpointStatus,
 } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
-import { endpointTime } from '../domain/ids.ts';
+import { endpointTimeOf } from '../domain/ids.ts';
 import type { Row } from '../store/queries.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { ownServiceOf } from './interface-services.ts';
@@ -33,8 +33,8 @@ export function connectionView(e: EndpointRow & { domain_id: string }, service: 
     domain_id: e.domain_id,
     status,
     description: e.connection_description,
-    created_at: endpointTime(new Date(e.created_at)),
-    updated_at: endpointTime(new Date(settledAt)),
+    created_at: endpointTimeOf(e.created_at),
+    updated_at: endpointTimeOf(settledAt),
     ...(status === 'failed' && e.error_code !== '' ? failureOf(e) : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../domain/errors.ts';
-import { endpointTime } from '../domain/ids.ts';
+import { endpointTimeOf } from '../domain/ids.ts';
 import { admits } from '../domain/service-access.ts';
 import type { Row } from '../store/queries.ts';
 import type { Tx } from '../store/store.ts';
@@ -13,7 +13,7 @@ function publicView(s: ServiceRow) {
     owner: s.owner,
     service_name: s.service_name,
     service_type: s.service_type,
-    created_at: endpointTime(new Date(s.created_at)),
+    created_at: endpointTimeOf(s.created_at),
     is_charge: s.is_charge === 1,
     enable_policy: s.enable_policy === 1,
   };

@@ -16,7 +16,7 @@ import {
 } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { isWhitelistEntry } from '../domain/addresses.ts';
-import { endpointTime } from '../domain/ids.ts';
+import { endpointTimeOf } from '../domain/ids.ts';
 import { storedTags, validTags } from '../domain/tags.ts';
 import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { LockOption, Row } from '../store/queries.ts';
@@ -160,8 +160,8 @@ export function endpointView(
     ...(e.policy_document ? { policy_document: JSON.parse(e.policy_document) as unknown } : {}),
     project_id: e.project_id,
     tags: storedTags(e.tags),
-    created_at: endpointTime(new Date(e.created_at)),
-    updated_at: endpointTime(new Date(settledAt)),
+    created_at: endpointTimeOf(e.created_at),
+    updated_at: endpointTimeOf(settledAt),
     ...(status === 'failed' && e.error_code !== '' ? failureOf(e) : {}),
   };
 }
@@ -377,12 +377,15 @@ export class Endpoints {
   async list(caller: Caller, q: Omit<EndpointListQuery, 'project_id' | 'now'>) {
     const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const { rows, total } = await r.endpoints.list({ ...q, project_id: caller.project_id, now });
-      const bound = await r.endpoints.boundTablesOf(rows.map((e) => e.id));
-      const services = await servicesOf(r, rows, now);
+      const { page, total } = await r.endpoints.list({ ...q, project_id: caller.project_id, now });
+      const services = await servicesOf(
+        r,
+        page.map((x) => x.endpoint),
+        now,
+      );
       return {
-        endpoints: rows.map((e) =>
-          endpointView(e, services.get(e.endpoint_service_id)!, bound.get(e.id) ?? [], now),
+        endpoints: page.map(({ endpoint: e, routetables }) =>
+          endpointView(e, services.get(e.endpoint_service_id)!, routetables, now),
         ),
         total_count: total,
       };

@@ -1,6 +1,6 @@
 import { endsAt, serviceStatusAt, statusAt } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
-import { endpointTime } from '../domain/ids.ts';
+import { endpointTimeOf } from '../domain/ids.ts';
 import { storedTags, validTags } from '../domain/tags.ts';
 import type { LockOption, Row } from '../store/queries.ts';
 import type { Tx } from '../store/store.ts';
@@ -82,8 +82,8 @@ export function serviceView(s: ServiceRow, now: Date, connections: number, justC
     connection_count: connections,
     project_id: s.owner_project_id ?? '',
     domain_id: s.owner_domain_id,
-    created_at: endpointTime(new Date(s.created_at)),
-    updated_at: endpointTime(new Date(s.updated_at)),
+    created_at: endpointTimeOf(s.created_at),
+    updated_at: endpointTimeOf(s.updated_at),
     // The published `error[]` of a service is `{code, message}`.
     ...(status === 'failed' && s.error_code !== ''
       ? { error: [{ code: s.error_code, message: s.error_message }] }

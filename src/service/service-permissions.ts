@@ -1,5 +1,5 @@
 import { ApiError } from '../domain/errors.ts';
-import { endpointTime } from '../domain/ids.ts';
+import { endpointTimeOf } from '../domain/ids.ts';
 import { PERMISSION } from '../domain/service-access.ts';
 import type { Row } from '../store/queries.ts';
 import type { Tx } from '../store/store.ts';
@@ -25,7 +25,7 @@ export function permissionView(p: PermissionRow) {
     permission: p.permission,
     permission_type: PERMISSION_TYPE,
     description: p.description,
-    created_at: endpointTime(new Date(p.created_at)),
+    created_at: endpointTimeOf(p.created_at),
   };
 }
 

@@ -2,8 +2,8 @@ import { sql, type Updateable } from 'kysely';
 import type { EndpointStatus } from '../domain/endpoint-status.ts';
 import type { Database } from './schema.ts';
 import { present, presentAt } from './lifecycle.ts';
-import { prepare, type Shaping } from './prepared.ts';
-import { Queries, type LockOption, type NewRow } from './queries.ts';
+import { byShape, prepare, type Shaping } from './prepared.ts';
+import { Queries, type LockOption, type NewRow, type Row } from './queries.ts';
 
 const byId = (lock: boolean) =>
   prepare((s: Shaping, projectId: string, id: string, at: string) => {
@@ -22,13 +22,6 @@ const BOUND_TABLES = prepare(({ db }, endpointId: string) =>
     .selectFrom('endpoint_routetables')
     .select('routetable_id')
     .where('endpoint_id', '=', endpointId)
-    .orderBy('routetable_id'),
-);
-const BOUND_TABLES_OF = prepare((s: Shaping, endpointIds: readonly string[]) =>
-  s.db
-    .selectFrom('endpoint_routetables')
-    .select(['endpoint_id', 'routetable_id'])
-    .where(s.inList('endpoint_id', endpointIds))
     .orderBy('routetable_id'),
 );
 const BINDINGS_ON_TABLES = prepare((s: Shaping, tableIds: readonly string[]) =>
@@ -59,6 +52,66 @@ const GONE_COUNT = prepare(({ db }, projectId: string, at: string) =>
 );
 const SET_STATUS = prepare(({ db }, id: string, status: EndpointStatus, updatedAt: string) =>
   db.updateTable('endpoints').set({ status, updated_at: updatedAt }).where('id', '=', id),
+);
+
+/** What decides the text of a list query: the filters given and the order. */
+type ListShape = Pick<EndpointListQuery, 'sort_key' | 'sort_dir'> & {
+  id: boolean;
+  vpc: boolean;
+  name: boolean;
+  /** The count of the filtered rows instead of a page of them. */
+  count: boolean;
+};
+/** A list query's arguments, every shape's the same; a shape places those it uses. */
+type ListArgs = [
+  projectId: string,
+  at: string,
+  id: string,
+  vpcId: string,
+  namePattern: string,
+  limit: number,
+  offset: number,
+];
+
+/**
+ * The route tables an endpoint is bound to, sorted, as one comma-separated text (ids hold no
+ * comma), or null: one index lookup per listed endpoint instead of a statement for the page.
+ */
+const boundTablesColumn = (s: Shaping) =>
+  s.dialect === 'sqlite'
+    ? sql<
+        string | null
+      >`(select group_concat(routetable_id, ',' order by routetable_id) from endpoint_routetables where endpoint_id = endpoints.id)`
+    : sql<
+        string | null
+      >`(select string_agg(routetable_id, ',' order by routetable_id) from endpoint_routetables where endpoint_id = endpoints.id)`;
+
+const LIST = byShape(
+  (shape: ListShape) => Object.values(shape).join(),
+  (shape) =>
+    prepare((s: Shaping, ...[projectId, at, id, vpcId, pattern, limit, offset]: ListArgs) => {
+      let query = s.db
+        .selectFrom('endpoints')
+        .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
+        .where('endpoints.project_id', '=', projectId)
+        .where(presentAt('endpoints', at));
+      if (shape.id) query = query.where('endpoints.id', '=', id);
+      if (shape.vpc) query = query.where('endpoints.vpc_id', '=', vpcId);
+      // An explicit escape character: SQLite has none by default, PostgreSQL's is the same backslash.
+      if (shape.name) {
+        query = query.where(
+          sql<boolean>`${sql.ref('endpoint_services.service_name')} like ${pattern} escape '\\'`,
+        );
+      }
+      if (shape.count) return query.select((eb) => eb.fn.countAll<string | number>().as('n'));
+      return query
+        .selectAll('endpoints')
+        .select(boundTablesColumn(s).as('bound_tables'))
+        .orderBy(`endpoints.${shape.sort_key}`, shape.sort_dir)
+        .orderBy('endpoints.id', shape.sort_dir)
+        .limit(limit)
+        .offset(offset);
+    }, 7),
 );
 
 export interface EndpointListQuery {
@@ -115,34 +168,43 @@ export class EndpointQueries extends Queries {
       .where(present('endpoints', now))
       .execute();
   }
+  /** A page of the project's endpoints, each with the tables it is bound to, and how many match. */
   async list(q: EndpointListQuery) {
-    let query = this.db
-      .selectFrom('endpoints')
-      .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
-      .where('endpoints.project_id', '=', q.project_id)
-      .where(present('endpoints', q.now));
-    const filtered = q.id !== undefined || q.vpc_id !== undefined || q.endpoint_service_name !== undefined;
-    if (q.id !== undefined) query = query.where('endpoints.id', '=', q.id);
-    if (q.vpc_id !== undefined) query = query.where('endpoints.vpc_id', '=', q.vpc_id);
-    if (q.endpoint_service_name !== undefined) {
-      const pattern = `%${q.endpoint_service_name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      // An explicit escape character: SQLite has none by default, PostgreSQL's is the same backslash.
-      query = query.where(
-        sql<boolean>`${sql.ref('endpoint_services.service_name')} like ${pattern} escape '\\'`,
-      );
-    }
+    const shape = {
+      sort_key: q.sort_key,
+      sort_dir: q.sort_dir,
+      id: q.id !== undefined,
+      vpc: q.vpc_id !== undefined,
+      name: q.endpoint_service_name !== undefined,
+    };
+    const pattern = `%${(q.endpoint_service_name ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const args: ListArgs = [
+      q.project_id,
+      q.now.toISOString(),
+      q.id ?? '',
+      q.vpc_id ?? '',
+      pattern,
+      q.limit,
+      q.offset,
+    ];
     // Unfiltered, the count is the project's (an endpoint's service is never gone before it).
+    const filtered = shape.id || shape.vpc || shape.name;
     const total = filtered
-      ? await query.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()
-      : { n: await this.countOfProject(q.project_id, q.now) };
-    const rows = await query
-      .selectAll('endpoints')
-      .orderBy(`endpoints.${q.sort_key}`, q.sort_dir)
-      .orderBy('endpoints.id', q.sort_dir)
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute();
-    return { rows, total: Number(total.n) };
+      ? Number(((await this.first(LIST({ ...shape, count: true }), ...args)) as { n: string | number }).n)
+      : await this.countOfProject(q.project_id, q.now);
+    const rows = (await this.all(
+      LIST({ ...shape, count: false }),
+      ...args,
+    )) as unknown as (Row<'endpoints'> & {
+      bound_tables: string | null;
+    })[];
+    return {
+      page: rows.map((endpoint) => ({
+        endpoint: endpoint as Row<'endpoints'>,
+        routetables: endpoint.bound_tables === null ? [] : endpoint.bound_tables.split(','),
+      })),
+      total,
+    };
   }
   async insert(row: NewRow<'endpoints'>) {
     await this.db.insertInto('endpoints').values(row).execute();
@@ -172,14 +234,6 @@ export class EndpointQueries extends Queries {
   }
   async boundTables(endpointId: string): Promise<string[]> {
     return (await this.all(BOUND_TABLES, endpointId)).map((r) => r.routetable_id);
-  }
-  /** Bound tables of many endpoints at once, for lists. */
-  async boundTablesOf(endpointIds: readonly string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>(endpointIds.map((id) => [id, []]));
-    if (endpointIds.length === 0) return out;
-    const rows = await this.all(BOUND_TABLES_OF, endpointIds);
-    for (const r of rows) out.get(r.endpoint_id)?.push(r.routetable_id);
-    return out;
   }
   /** Bindings on these tables, any endpoint. */
   bindingsOnTables(tableIds: readonly string[]) {

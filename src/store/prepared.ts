@@ -48,7 +48,8 @@ export interface Shaping {
  * built and compiled every query of every call, a fifth of a rebind's time). `build` describes
  * the query with its arguments as opaque values: it must only place them, never look at them, so
  * that one compiled text serves every call (a list goes in whole through `inList`). A query whose
- * shape depends on a value (an optional filter, a sort order) stays a plain Kysely query.
+ * shape depends on a value (an optional filter, a sort order) is one prepared query per shape
+ * (`byShape`).
  *
  *     const byId = prepare(({ db }, id: string) => db.selectFrom('vpcs').selectAll().where('id', '=', id));
  *     const row = await byId.first(tx, engine, [id]);
@@ -122,4 +123,22 @@ export function prepare<A extends readonly unknown[], R>(
   arity?: number,
 ): Prepared<A, R> {
   return new Prepared(build, arity);
+}
+
+/**
+ * A family of prepared queries, one per shape: `make` builds the query of a shape (which filters it
+ * has, how it sorts), and each shape is built and compiled the first time it is asked for. `keyOf`
+ * names a shape; shapes must be few (they are kept for the process's life).
+ */
+export function byShape<S, A extends readonly unknown[], R>(
+  keyOf: (shape: S) => string,
+  make: (shape: S) => Prepared<A, R>,
+): (shape: S) => Prepared<A, R> {
+  const made = new Map<string, Prepared<A, R>>();
+  return (shape) => {
+    const key = keyOf(shape);
+    let query = made.get(key);
+    if (!query) made.set(key, (query = make(shape)));
+    return query;
+  };
 }

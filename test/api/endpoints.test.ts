@@ -554,6 +554,19 @@ describe('endpoint list', () => {
       expectEpError(res, 400, code);
     }
   });
+
+  test('each listed endpoint is the object GET answers, its bound tables sorted', async () => {
+    const tables = [await createTable(l, vpcB), await createTable(l, vpcB), await createTable(l, vpcB)];
+    const res = await rebind(l, eps[2]!, tables);
+    assert.equal(res.status, 200, res.raw);
+    const listed = (await l.api('GET', '/vpc-endpoints')).body.endpoints as {
+      id: string;
+      routetables: string[];
+    }[];
+    assert.equal(listed.length, 4);
+    for (const e of listed) assert.deepEqual(e, (await l.api('GET', `/vpc-endpoints/${e.id}`)).body, e.id);
+    assert.deepEqual(listed.find((e) => e.id === eps[2])!.routetables, [...tables].sort());
+  });
 });
 
 describe('endpoint delete', () => {

@@ -96,3 +96,27 @@ test('a prepared write inside a transaction that fails is rolled back with it', 
   const rows = await store.read((r) => BY_PROJECT.all(r.db, store.engine, ['p4']));
   assert.deepEqual(rows, []);
 });
+
+const ODD_COLUMNS = prepare(({ db }, projectId: string) =>
+  db
+    .selectFrom('faults')
+    .select((eb) => [
+      'id',
+      eb.ref('routetable_id').as('quote"d \\ name'),
+      eb.ref('operation').as('id'), // a name twice: the later value stands, as better-sqlite3 has it
+      eb.ref('remaining').as('constructor'),
+    ])
+    .where('project_id', '=', projectId)
+    .orderBy('created_at'),
+);
+
+test('rows come out as objects keyed by column name, whatever the names', async () => {
+  await store.tx(async (r) => {
+    await FAULT.run(r.db, store.engine, ['n1', 'p5', 't"1']);
+    const rows = await ODD_COLUMNS.all(r.db, store.engine, ['p5']);
+    assert.deepEqual(rows, [{ id: 'bind', 'quote"d \\ name': 't"1', constructor: null }]);
+    // A statement's rows stay objects when Kysely runs the same text itself (the statement is shared).
+    const compiled = ODD_COLUMNS.bind(store.engine, ['p5']);
+    assert.deepEqual((await r.db.executeQuery(compiled)).rows, rows);
+  });
+});
