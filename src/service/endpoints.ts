@@ -181,14 +181,11 @@ async function endpointOf(
   return e;
 }
 
-/**
- * The service an endpoint was made from. A service is deleted only once its endpoints are gone
- * (spec/operations.md, "Lifecycle"), so an endpoint without one is a broken store, not a caller's error.
- */
-async function serviceOf(r: Tx, e: EndpointRow, now: Date): Promise<ServiceRow> {
-  const service = await r.services.byId(e.endpoint_service_id, now);
-  if (!service) throw new Error(`endpoint ${e.id} has no service`);
-  return service;
+/** The caller's endpoint at `now` with its service, bound tables and faults flag, or 404 EndPoint.2006. */
+async function contextOf(r: Tx, caller: Caller, id: string, now: Date, opts?: LockOption) {
+  const context = await r.endpoints.withContext(caller.project_id, id, now, opts);
+  if (!context) throw new ApiError('EndPoint.2006');
+  return context;
 }
 
 /** The services of `rows`, by id. */
@@ -306,6 +303,9 @@ function failureLists(plan: RebindPlan) {
   };
 }
 
+/** The faults of a call in a project that has none (the fault check of Faults.forCall, spared). */
+const NO_FAULTS = { take: () => false, commit: async () => undefined };
+
 /** Endpoints: create, list, show, delete, and UpdateEndpointRoutetable (routetables.md). */
 export class Endpoints {
   constructor(
@@ -368,9 +368,8 @@ export class Endpoints {
   async get(caller: Caller, id: string) {
     const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
-      const e = await endpointOf(r, caller, id, now);
-      const service = await serviceOf(r, e, now);
-      return endpointView(e, service, await r.endpoints.boundTables(id), now);
+      const { endpoint, service, routetables } = await contextOf(r, caller, id, now);
+      return endpointView(endpoint, service, routetables, now);
     });
   }
 
@@ -430,13 +429,12 @@ export class Endpoints {
     const now = this.deps.clock.now();
     let planned: RebindPlan | undefined;
     const result = await this.deps.store.tx(async (r) => {
-      const e = await endpointOf(r, caller, id, now, { forUpdate: true });
-      const service = await serviceOf(r, e, now);
+      const context = await contextOf(r, caller, id, now, { forUpdate: true });
+      const { endpoint: e, service, routetables: current } = context;
       const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
 
-      const current = await r.endpoints.boundTables(id);
-      const plan = (planned = await this.#plan(r, caller, e, service, current, desired));
+      const plan = (planned = await this.#plan(r, caller, e, service, current, desired, context.hasFaults));
       await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
       if (changed) await r.endpoints.setStatus(id, status, now.toISOString());
@@ -513,14 +511,13 @@ export class Endpoints {
   ) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const e = await endpointOf(r, caller, id, now, { forUpdate: true });
-      const service = await serviceOf(r, e, now);
+      const { endpoint: e, service, routetables } = await contextOf(r, caller, id, now, { forUpdate: true });
       const status = statusOf(e, service, now);
       assertNotInTransition(status);
       const changes = { ...patch(e, service), status, updated_at: now.toISOString() };
       await r.endpoints.update(id, changes);
       await audit(r, this.deps, caller, action, 'vpc-endpoint', id, changes);
-      return endpointView({ ...e, ...changes }, service, await r.endpoints.boundTables(id), now);
+      return endpointView({ ...e, ...changes }, service, routetables, now);
     });
   }
 
@@ -568,10 +565,11 @@ export class Endpoints {
     service: ServiceRow,
     current: string[],
     desired: string[],
+    hasFaults = true,
   ): Promise<RebindPlan> {
     await assertTablesOfVpc(r, caller, e.vpc_id, desired);
     const tables = await lockedTableFacts(r, { id: e.id, serviceId: service.id }, current, desired);
-    const faults = await this.faults.forCall(r, caller.project_id);
+    const faults = hasFaults ? await this.faults.forCall(r, caller.project_id) : NO_FAULTS;
     const plan = planRebind({
       current,
       desired,

@@ -34,6 +34,8 @@ class ListSlot {
 export interface Shaping {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Whether the engine locks rows (`select … for update`); forUpdate says it for the common case. */
+  rowLocks: boolean;
   /** `q` made to lock its rows (`select … for update`) on an engine with row locks. */
   forUpdate<Q extends { forUpdate(): Q }>(q: Q): Q;
   /**
@@ -100,6 +102,7 @@ export class Prepared<A extends readonly unknown[], R> {
     const shaping: Shaping = {
       db,
       dialect: engine.dialect,
+      rowLocks: engine.rowLocks,
       forUpdate: (q) => (engine.rowLocks ? q.forUpdate() : q),
       inList: (column, values) => {
         const list = new ListSlot((values as unknown as Slot).index);
