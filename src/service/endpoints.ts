@@ -234,8 +234,11 @@ async function defaultTableOf(r: Tx, vpcId: string): Promise<string> {
 }
 
 /** Check 8 of routetables.md: every ID a route table of the endpoint's VPC, or the whole call fails. */
-async function assertTablesOfVpc(r: Tx, caller: Caller, vpcId: string, ids: string[]): Promise<void> {
-  const tables = await r.network.routetablesByIds(caller.project_id, ids);
+function assertTablesOfVpc(
+  tables: readonly Row<'routetables'>[],
+  vpcId: string,
+  ids: readonly string[],
+): void {
   const inVpc = new Set(tables.filter((t) => t.vpc_id === vpcId).map((t) => t.id));
   const invalid = ids.filter((id) => !inVpc.has(id));
   if (invalid.length > 0) {
@@ -256,43 +259,42 @@ function changeOf(current: readonly string[], desired: readonly string[]) {
 /** What the planner needs to know of table `id` for the endpoint that would bind it. */
 function tableFacts(
   id: string,
-  endpoint: { id: string; serviceId: string },
-  routes: Row<'routes'>[],
-  bindings: Row<'endpoint_routetables'>[],
+  endpoint: { id: string },
+  occupancy: Awaited<ReturnType<Tx['network']['occupancy']>>,
 ): TableFacts {
-  const own = routes.filter((x) => x.routetable_id === id);
-  const taken = bindings.find(
-    (b) =>
-      b.routetable_id === id && b.endpoint_service_id === endpoint.serviceId && b.endpoint_id !== endpoint.id,
+  const own = occupancy.filter((x) => x.routetable_id === id && x.destination !== null);
+  const taken = occupancy.find(
+    (x) => x.routetable_id === id && x.bound_endpoint_id !== null && x.bound_endpoint_id !== endpoint.id,
   );
   return {
     id,
     routeCount: own.length,
-    foreignDestinations: new Set(own.filter((x) => x.endpoint_id !== endpoint.id).map((x) => x.destination)),
-    takenBy: taken?.endpoint_id,
+    foreignDestinations: new Set(own.filter((x) => x.endpoint_id !== endpoint.id).map((x) => x.destination!)),
+    takenBy: taken?.bound_endpoint_id ?? undefined,
   };
 }
 
 /**
- * Locks every table a change from `current` to `desired` may touch, then reads the facts of the
- * tables it would bind.
+ * Check 8, then the facts of the tables a change from `current` to `desired` would bind. One
+ * statement reads the named tables and locks every table the change may touch, bound, unbound or
+ * kept, in id order: a binder of a table must never read it halfway through another endpoint's
+ * unbind (its routes gone but not yet its binding row, or the reverse), which read committed would
+ * otherwise allow.
  */
-async function lockedTableFacts(
+async function checkedTableFacts(
   r: Tx,
-  endpoint: { id: string; serviceId: string },
+  caller: Caller,
+  endpoint: { id: string; serviceId: string; vpcId: string },
   current: string[],
   desired: string[],
 ): Promise<Map<string, TableFacts>> {
   const { toBind, toUnbind } = changeOf(current, desired);
-  // Every table this call may change, bound or unbound, in one sorted lock: a binder of a table
-  // must never read it halfway through another endpoint's unbind (its routes gone but not yet its
-  // binding row, or the reverse), which read committed would otherwise allow.
-  await r.network.lockRoutetables([...toBind, ...toUnbind]);
-  const [routes, bindings] = await Promise.all([
-    r.network.routesOfTables(toBind),
-    r.endpoints.bindingsOnTables(toBind),
-  ]);
-  return new Map(toBind.map((id) => [id, tableFacts(id, endpoint, routes, bindings)]));
+  const named = await r.network.routetablesByIds(caller.project_id, [...desired, ...toUnbind], {
+    forUpdate: true,
+  });
+  assertTablesOfVpc(named, endpoint.vpcId, desired);
+  const occupancy = await r.network.occupancy(toBind, endpoint.serviceId);
+  return new Map(toBind.map((id) => [id, tableFacts(id, endpoint, occupancy)]));
 }
 
 /** A plan's per-table failures, as the wire and the audit record list them. */
@@ -335,7 +337,8 @@ export class Endpoints {
       if (await this.faults.fires(r, caller.project_id, 'create-endpoint', service.id)) {
         // Its provisioning fails (spec/operations.md, "Lifecycle"): it takes no table and no
         // address, so only what the request names is checked, not what others hold.
-        await assertTablesOfVpc(r, caller, vpc.id, dedupe(routetables));
+        const named = dedupe(routetables);
+        assertTablesOfVpc(await r.network.routetablesByIds(caller.project_id, named), vpc.id, named);
         const failure = new ApiError('VPCEP.3001');
         Object.assign(row, { error_code: failure.code, error_message: failure.message });
         await r.endpoints.insert(row);
@@ -554,8 +557,8 @@ export class Endpoints {
   }
 
   /**
-   * The binding diff from `current` to `desired` with its per-table outcomes, in four steps: check
-   * 8, the tables locked and their facts read, the pure planner, the route backend's faults used.
+   * The binding diff from `current` to `desired` with its per-table outcomes, in three steps: check
+   * 8 with the tables locked and their facts read, the pure planner, the route backend's faults used.
    * Writes nothing but the use of the faults that fired.
    */
   async #plan(
@@ -567,8 +570,8 @@ export class Endpoints {
     desired: string[],
     hasFaults = true,
   ): Promise<RebindPlan> {
-    await assertTablesOfVpc(r, caller, e.vpc_id, desired);
-    const tables = await lockedTableFacts(r, { id: e.id, serviceId: service.id }, current, desired);
+    const endpoint = { id: e.id, serviceId: service.id, vpcId: e.vpc_id };
+    const tables = await checkedTableFacts(r, caller, endpoint, current, desired);
     const faults = hasFaults ? await this.faults.forCall(r, caller.project_id) : NO_FAULTS;
     const plan = planRebind({
       current,

@@ -70,16 +70,19 @@ const SERVICE_ALIASES = SERVICE_COLUMNS.map((c) => [c, `svc_${c}`] as const);
 /**
  * An endpoint, its service, the tables it is bound to and whether its project has faults, in one
  * statement (issue 12: four before, each a round trip on PostgreSQL). Locking, it locks the
- * endpoint's row only, as byId does.
+ * endpoint's row only, as byId does; on an engine with row locks it then leaves the bound tables
+ * out: a statement that waited for the lock reads the locked row as its holder left it, but the
+ * other tables as they were when it began (read committed), so the tables are read afterwards.
  */
 const withContext = (lock: boolean) =>
   prepare((s: Shaping, projectId: string, id: string, at: string) => {
+    const locking = lock && s.rowLocks;
     const q = s.db
       .selectFrom('endpoints')
       .innerJoin('endpoint_services as svc', 'svc.id', 'endpoints.endpoint_service_id')
       .selectAll('endpoints')
       .select(SERVICE_COLUMNS.map((c) => `svc.${c} as svc_${c}` as const))
-      .select(boundTablesColumn(s).as('bound_tables'))
+      .select(locking ? sql<string | null>`null`.as('bound_tables') : boundTablesColumn(s).as('bound_tables'))
       .select((eb) =>
         eb
           .exists(eb.selectFrom('faults').select('faults.id').where('faults.project_id', '=', projectId))
@@ -88,7 +91,7 @@ const withContext = (lock: boolean) =>
       .where('endpoints.project_id', '=', projectId)
       .where('endpoints.id', '=', id)
       .where(presentAt('endpoints', at));
-    return lock && s.rowLocks ? q.forUpdate('endpoints') : q;
+    return locking ? q.forUpdate('endpoints') : q;
   });
 const WITH_CONTEXT = withContext(false);
 const WITH_CONTEXT_FOR_UPDATE = withContext(true);
@@ -218,10 +221,11 @@ export class EndpointQueries extends Queries {
     const service: Record<string, unknown> = {};
     for (const [column, alias] of SERVICE_ALIASES) service[column] = row[alias];
     const bound = row.bound_tables as string | null;
+    const lockedApart = opts?.forUpdate && this.engine.rowLocks;
     return {
       endpoint: row,
       service: service as Row<'endpoint_services'>,
-      routetables: bound === null ? [] : bound.split(','),
+      routetables: lockedApart ? await this.boundTables(id) : bound === null ? [] : bound.split(','),
       hasFaults: Boolean(row.has_faults),
     } satisfies EndpointContext;
   }

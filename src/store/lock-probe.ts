@@ -14,6 +14,9 @@ type Compile = Parameters<NonNullable<Driver['savepoint']>>[2];
 /** PostgreSQL's lock_not_available: NOWAIT found the row taken (or lock_timeout passed). */
 const LOCK_NOT_AVAILABLE = '55P03';
 
+/** `for update` at the end of a statement, of all its tables or of some (`for update of "endpoints"`). */
+const FOR_UPDATE_AT_END = / for update(?: of "[^"]+"(?:, "[^"]+")*)?$/;
+
 /** A `select … for update` as Queries.locking builds it, with no wait policy of its own. */
 function isLockingRead(query: CompiledQuery): boolean {
   const node = query.query;
@@ -21,7 +24,7 @@ function isLockingRead(query: CompiledQuery): boolean {
     SelectQueryNode.is(node) &&
     node.endModifiers?.length === 1 &&
     node.endModifiers[0]!.modifier === 'ForUpdate' &&
-    query.sql.endsWith(' for update')
+    FOR_UPDATE_AT_END.test(query.sql)
   );
 }
 

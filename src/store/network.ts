@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Database } from './schema.ts';
 import { prepare, type Shaping } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
@@ -8,11 +8,45 @@ import { Queries, type LockOption, type NewRow } from './queries.ts';
 const ROUTETABLES_BY_IDS = prepare((s: Shaping, ids: readonly string[]) =>
   s.db.selectFrom('routetables').selectAll().where(s.inList('id', ids)),
 );
+/** The project's tables of `ids`, locked in id order: PostgreSQL's check 8 and lock in one statement. */
+const ROUTETABLES_BY_IDS_FOR_UPDATE = prepare((s: Shaping, projectId: string, ids: readonly string[]) =>
+  s.db
+    .selectFrom('routetables')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where(s.inList('id', ids))
+    .orderBy('id')
+    .forUpdate(),
+);
+/**
+ * What a binder must know of tables: their routes, and the bindings of endpoints of one service
+ * to them, in one statement (a route's row has a destination; a binding's has none).
+ */
+const TABLE_OCCUPANCY = prepare((s: Shaping, tableIds: readonly string[], serviceId: string) =>
+  s.db
+    .selectFrom('routes')
+    .select([
+      'routetable_id',
+      sql<string | null>`${sql.ref('destination')}`.as('destination'),
+      'endpoint_id',
+      sql<string | null>`cast(null as text)`.as('bound_endpoint_id'),
+    ])
+    .where(s.inList('routetable_id', tableIds))
+    .unionAll(
+      s.db
+        .selectFrom('endpoint_routetables')
+        .select([
+          'routetable_id',
+          sql<string | null>`cast(null as text)`.as('destination'),
+          sql<string | null>`cast(null as text)`.as('endpoint_id'),
+          sql<string | null>`${sql.ref('endpoint_id')}`.as('bound_endpoint_id'),
+        ])
+        .where(s.inList('routetable_id', tableIds))
+        .where('endpoint_service_id', '=', serviceId),
+    ),
+);
 const LOCK_ROUTETABLES = prepare((s: Shaping, ids: readonly string[]) =>
   s.forUpdate(s.db.selectFrom('routetables').select('id').where(s.inList('id', ids)).orderBy('id')),
-);
-const ROUTES_OF_TABLES = prepare((s: Shaping, tableIds: readonly string[]) =>
-  s.db.selectFrom('routes').selectAll().where(s.inList('routetable_id', tableIds)),
 );
 const INSERT_ROUTE = prepare(
   (
@@ -106,8 +140,15 @@ export class NetworkQueries extends Queries {
       opts,
     ).executeTakeFirst();
   }
-  async routetablesByIds(projectId: string, ids: readonly string[]) {
+  /**
+   * The project's tables of `ids`; `forUpdate` locks them in id order (on an engine with row locks),
+   * as lockRoutetables does.
+   */
+  async routetablesByIds(projectId: string, ids: readonly string[], opts?: LockOption) {
     if (ids.length === 0) return [];
+    if (opts?.forUpdate && this.engine.rowLocks) {
+      return this.all(ROUTETABLES_BY_IDS_FOR_UPDATE, projectId, ids);
+    }
     return (await this.all(ROUTETABLES_BY_IDS, ids)).filter((t) => t.project_id === projectId);
   }
   /** Makes binders of one table take turns across processes (PostgreSQL); ids in a fixed order. */
@@ -163,9 +204,13 @@ export class NetworkQueries extends Queries {
       .orderBy('destination')
       .execute();
   }
-  routesOfTables(tableIds: readonly string[]) {
+  /**
+   * The routes of these tables (rows with a `destination`) and the bindings of endpoints of
+   * `serviceId` to them (rows with a `bound_endpoint_id`), in one statement.
+   */
+  occupancy(tableIds: readonly string[], serviceId: string) {
     if (tableIds.length === 0) return Promise.resolve([]);
-    return this.all(ROUTES_OF_TABLES, tableIds);
+    return this.all(TABLE_OCCUPANCY, tableIds, serviceId);
   }
   async insertRoutes(rows: NewRow<'routes'>[]) {
     for (const r of rows) {
