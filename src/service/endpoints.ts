@@ -13,6 +13,7 @@ import {
   failureOf,
   serviceStatusAt,
   statusAt,
+  type EndpointStatus,
 } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { isWhitelistEntry } from '../domain/addresses.ts';
@@ -438,9 +439,14 @@ export class Endpoints {
       assertRoutetablesChangeable(status, service.service_type);
 
       const plan = (planned = await this.#plan(r, caller, e, service, current, desired, context.hasFaults));
-      await this.#apply(r, e.id, service, plan);
       const changed = plan.bind.length + plan.unbind.length > 0;
-      if (changed) await r.endpoints.setStatus(id, status, now.toISOString());
+      await this.#apply(
+        r,
+        e.id,
+        service,
+        plan,
+        changed ? { status, updatedAt: now.toISOString() } : undefined,
+      );
       const failed = plan.bindFailed.length + plan.unbindFailed.length > 0;
       const failures = failureLists(plan);
       // Every call is an event, one that changed nothing too: the trail shows what was asked.
@@ -585,13 +591,24 @@ export class Endpoints {
     return plan;
   }
 
-  /** Routes and binding rows change together, inside the caller's transaction. */
-  async #apply(r: Tx, endpointId: string, service: ServiceRow, plan: RebindPlan) {
+  /**
+   * Routes and binding rows change together, inside the caller's transaction, with the endpoint's
+   * `status` and update time when given (store/endpoints.ts rebindWrites: one statement on PostgreSQL).
+   */
+  async #apply(
+    r: Tx,
+    endpointId: string,
+    service: ServiceRow,
+    plan: RebindPlan,
+    status?: { status: EndpointStatus; updatedAt: string },
+  ) {
     const cidrs = cidrsOf(service);
-    await r.network.deleteEndpointRoutes(endpointId, plan.unbind);
-    await r.endpoints.deleteBindings(endpointId, plan.unbind);
-    await r.network.insertRoutes(
-      plan.bind.flatMap((tid) =>
+    await r.endpoints.rebindWrites({
+      endpointId,
+      serviceId: service.id,
+      unbind: plan.unbind,
+      bind: plan.bind,
+      routes: plan.bind.flatMap((tid) =>
         egwRoutes(endpointId, cidrs).map((route) => ({
           ...route,
           routetable_id: tid,
@@ -599,13 +616,7 @@ export class Endpoints {
           endpoint_id: endpointId,
         })),
       ),
-    );
-    await r.endpoints.insertBindings(
-      plan.bind.map((tid) => ({
-        endpoint_id: endpointId,
-        routetable_id: tid,
-        endpoint_service_id: service.id,
-      })),
-    );
+      ...(status ? { status } : {}),
+    });
   }
 }

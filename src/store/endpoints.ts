@@ -3,6 +3,7 @@ import type { EndpointStatus } from '../domain/endpoint-status.ts';
 import type { Database } from './schema.ts';
 import { present, presentAt } from './lifecycle.ts';
 import { byShape, prepare, type Shaping } from './prepared.ts';
+import { NetworkQueries } from './network.ts';
 import { Queries, type LockOption, type NewRow, type Row } from './queries.ts';
 
 const byId = (lock: boolean) =>
@@ -138,6 +139,78 @@ const GONE_COUNT = prepare(({ db }, projectId: string, at: string) =>
     .where('ready_at', '<=', at)
     .where('project_id', '=', projectId),
 );
+/**
+ * A rebind's writes on PostgreSQL, in one statement of data-modifying CTEs (one round trip instead
+ * of five): the endpoint's routes and bindings leave the unbound tables, its routes and bindings
+ * enter the bound ones, and its status and update time are set when `changed`. The parts run on
+ * one snapshot and do not see each other's rows, which they need not: bound and unbound tables are
+ * disjoint. Routes and bound tables come as parallel arrays (unnest).
+ */
+const REBIND_WRITES = prepare(
+  (
+    s: Shaping,
+    endpointId: string,
+    serviceId: string,
+    unbind: readonly string[],
+    bind: readonly string[],
+    routeTables: readonly string[],
+    routeDestinations: readonly string[],
+    routeTypes: readonly string[],
+    routeNexthops: readonly string[],
+    status: EndpointStatus,
+    updatedAt: string,
+    changed: boolean,
+  ) =>
+    s.db
+      .with('unrouted', (db) =>
+        db
+          .deleteFrom('routes')
+          .where('endpoint_id', '=', endpointId)
+          .where(s.inList('routetable_id', unbind))
+          .returning('routetable_id'),
+      )
+      .with('unbound', (db) =>
+        db
+          .deleteFrom('endpoint_routetables')
+          .where('endpoint_id', '=', endpointId)
+          .where(s.inList('routetable_id', unbind))
+          .returning('routetable_id'),
+      )
+      .with('routed', (db) =>
+        db
+          .insertInto('routes')
+          .columns(['routetable_id', 'destination', 'type', 'nexthop', 'description', 'endpoint_id'])
+          .expression(
+            sql`select t, d, y, n, '', ${endpointId} from unnest(${routeTables}::text[], ${routeDestinations}::text[], ${routeTypes}::text[], ${routeNexthops}::text[]) as r(t, d, y, n)`,
+          )
+          .returning('routetable_id'),
+      )
+      .with('bound', (db) =>
+        db
+          .insertInto('endpoint_routetables')
+          .columns(['endpoint_id', 'routetable_id', 'endpoint_service_id'])
+          .expression(sql`select ${endpointId}, t, ${serviceId} from unnest(${bind}::text[]) as b(t)`)
+          .returning('routetable_id'),
+      )
+      .updateTable('endpoints')
+      .set({ status, updated_at: updatedAt })
+      .where('id', '=', endpointId)
+      .where(sql<boolean>`${changed}`),
+  11,
+);
+
+/** What a rebind writes (service/endpoints.ts #apply). */
+export interface RebindWrites {
+  endpointId: string;
+  serviceId: string;
+  unbind: readonly string[];
+  bind: readonly string[];
+  /** The endpoint's routes in the bound tables. */
+  routes: readonly NewRow<'routes'>[];
+  /** The endpoint's status and update time, set when the rebind changed anything. */
+  status?: { status: EndpointStatus; updatedAt: string };
+}
+
 const SET_STATUS = prepare(({ db }, id: string, status: EndpointStatus, updatedAt: string) =>
   db.updateTable('endpoints').set({ status, updated_at: updatedAt }).where('id', '=', id),
 );
@@ -339,6 +412,39 @@ export class EndpointQueries extends Queries {
   async deleteBindings(endpointId: string, tableIds: readonly string[]) {
     if (tableIds.length === 0) return;
     await this.run(DELETE_BINDINGS, endpointId, tableIds);
+  }
+  /**
+   * A rebind's writes: on PostgreSQL in one statement (REBIND_WRITES), elsewhere one statement each,
+   * where a statement costs no round trip.
+   */
+  async rebindWrites(w: RebindWrites) {
+    if (this.engine.dialect === 'postgres') {
+      const unchanged = { status: 'accepted' as EndpointStatus, updatedAt: '' };
+      const { status, updatedAt } = w.status ?? unchanged;
+      await this.run(
+        REBIND_WRITES,
+        w.endpointId,
+        w.serviceId,
+        w.unbind,
+        w.bind,
+        w.routes.map((r) => r.routetable_id),
+        w.routes.map((r) => r.destination),
+        w.routes.map((r) => r.type),
+        w.routes.map((r) => r.nexthop),
+        status,
+        updatedAt,
+        w.status !== undefined,
+      );
+      return;
+    }
+    const network = new NetworkQueries(this.db, this.engine);
+    await network.deleteEndpointRoutes(w.endpointId, w.unbind);
+    await this.deleteBindings(w.endpointId, w.unbind);
+    await network.insertRoutes([...w.routes]);
+    await this.insertBindings(
+      w.bind.map((t) => ({ endpoint_id: w.endpointId, routetable_id: t, endpoint_service_id: w.serviceId })),
+    );
+    if (w.status) await this.setStatus(w.endpointId, w.status.status, w.status.updatedAt);
   }
 
   /** An endpoint of any project, for the provider of its service; `forUpdate` as for byId. */
