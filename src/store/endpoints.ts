@@ -205,7 +205,7 @@ export interface RebindWrites {
   serviceId: string;
   unbind: readonly string[];
   bind: readonly string[];
-  /** The endpoint's routes in the bound tables. */
+  /** The endpoint's own routes in the bound tables (`egw`, no description: the statement writes ''). */
   routes: readonly NewRow<'routes'>[];
   /** The endpoint's status and update time, set when the rebind changed anything. */
   status?: { status: EndpointStatus; updatedAt: string };
