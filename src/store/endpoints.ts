@@ -32,6 +32,9 @@ const boundTablesColumn = (s: Shaping) =>
         string | null
       >`(select string_agg(routetable_id, ',' order by routetable_id) from endpoint_routetables where endpoint_id = endpoints.id)`;
 
+/** The tables of boundTablesColumn's text, sorted as it sorts them. */
+const tablesOf = (text: string | null): string[] => (text === null ? [] : text.split(','));
+
 /** Every column of a service, each selected under a name of its own beside the endpoint's (`svc_<column>`). */
 const SERVICE_COLUMNS = [
   'id',
@@ -298,7 +301,7 @@ export class EndpointQueries extends Queries {
     return {
       endpoint: row,
       service: service as Row<'endpoint_services'>,
-      routetables: lockedApart ? await this.boundTables(id) : bound === null ? [] : bound.split(','),
+      routetables: lockedApart ? await this.boundTables(id) : tablesOf(bound),
       hasFaults: Boolean(row.has_faults),
     } satisfies EndpointContext;
   }
@@ -366,7 +369,7 @@ export class EndpointQueries extends Queries {
     return {
       page: rows.map((endpoint) => ({
         endpoint: endpoint as Row<'endpoints'>,
-        routetables: endpoint.bound_tables === null ? [] : endpoint.bound_tables.split(','),
+        routetables: tablesOf(endpoint.bound_tables),
       })),
       total,
     };
@@ -419,8 +422,8 @@ export class EndpointQueries extends Queries {
    */
   async rebindWrites(w: RebindWrites) {
     if (this.engine.dialect === 'postgres') {
-      const unchanged = { status: 'accepted' as EndpointStatus, updatedAt: '' };
-      const { status, updatedAt } = w.status ?? unchanged;
+      // Without a status the update's `changed` is false and these placeholders are never written.
+      const { status, updatedAt } = w.status ?? { status: 'accepted' as EndpointStatus, updatedAt: '' };
       await this.run(
         REBIND_WRITES,
         w.endpointId,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { randomIds } from '../../src/domain/ids.ts';
+import { endpointTime, endpointTimeOf, randomIds } from '../../src/domain/ids.ts';
 
 test('hex ids: the length asked for, lower-case hex, never repeated across pool refills', () => {
   const seen = new Set<string>();
@@ -19,4 +19,17 @@ test('int stays in [min, max)', () => {
     const n = randomIds.int(10, 20);
     assert.ok(Number.isInteger(n) && n >= 10 && n < 20, String(n));
   }
+});
+
+test('endpointTimeOf: a stored ISO time cut from its text, any other form through a Date, both as endpointTime', () => {
+  assert.equal(endpointTimeOf('2026-11-30T01:02:03.456Z'), '2026-11-30T01:02:03Z');
+  // Not the form toISOString writes: no milliseconds, an offset, an expanded year.
+  for (const text of [
+    '2026-11-30T01:02:03Z',
+    '2026-11-30T03:02:03.456+02:00',
+    '+010000-01-01T00:00:00.000Z',
+  ]) {
+    assert.equal(endpointTimeOf(text), endpointTime(new Date(text)), text);
+  }
+  assert.equal(endpointTimeOf('2026-11-30T03:02:03.456+02:00'), '2026-11-30T01:02:03Z');
 });
