@@ -46,7 +46,7 @@ export interface AuditFilter {
 /** The audit trail: one record per state-changing call, its change's or its failure's. */
 export class AuditQueries extends Queries {
   async insert(row: EventRow) {
-    await this.run(INSERT_EVENT, ...EVENT_COLUMNS.map((c) => row[c]));
+    await this.runAtCommit(INSERT_EVENT, ...EVENT_COLUMNS.map((c) => row[c]));
   }
 
   /** A project's events, newest first. */

@@ -184,7 +184,7 @@ const REBIND_WRITES = prepare(
           .insertInto('routes')
           .columns(['routetable_id', 'destination', 'type', 'nexthop', 'description', 'endpoint_id'])
           .expression(
-            sql`select t, d, y, n, '', ${endpointId} from unnest(${routeTables}::text[], ${routeDestinations}::text[], ${routeTypes}::text[], ${routeNexthops}::text[]) as r(t, d, y, n)`,
+            sql`select t, d, y, n, ${''}, ${endpointId} from unnest(${routeTables}::text[], ${routeDestinations}::text[], ${routeTypes}::text[], ${routeNexthops}::text[]) as r(t, d, y, n)`,
           )
           .returning('routetable_id'),
       )
@@ -424,7 +424,7 @@ export class EndpointQueries extends Queries {
     if (this.engine.dialect === 'postgres') {
       // Without a status the update's `changed` is false and these placeholders are never written.
       const { status, updatedAt } = w.status ?? { status: 'accepted' as EndpointStatus, updatedAt: '' };
-      await this.run(
+      await this.runAtCommit(
         REBIND_WRITES,
         w.endpointId,
         w.serviceId,

@@ -42,6 +42,13 @@ export interface Engine {
    * database, past Kysely's builders and layers.
    */
   execute(t: Transaction<Database>, query: CompiledQuery): Promise<QueryResult<unknown>>;
+  /**
+   * A write in `t` whose result nobody reads. The engine may send it later, at the latest with the
+   * commit, but before any other statement of `t`, so that the transaction still sees its own
+   * writes in order; a failure of it fails the transaction (at the commit, if it was held until
+   * then). PostgreSQL sends it with the commit, one round trip fewer; SQLite runs it at once.
+   */
+  executeAtCommit(t: Transaction<Database>, query: CompiledQuery): Promise<void>;
   /** Whether `select … for update` locks rows (an engine without it serializes writers instead). */
   readonly rowLocks: boolean;
   /** Takes the transaction-scoped lock under which one-time set-up runs, across processes. */

@@ -2,7 +2,7 @@ import { Kysely, sql, type CompiledQuery, type QueryResult, type Transaction } f
 import pg from 'pg';
 import { ApiError } from '../domain/errors.ts';
 import type { Engine, StoreObserver } from './engine.ts';
-import { LockProbingPostgresDialect } from './lock-probe.ts';
+import { atCommit, VpcepPostgresDialect } from './pg-dialect.ts';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { Store } from './store.ts';
@@ -75,7 +75,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   // Whom the engine reports lock waits to (metrics), read by the dialect's connections at each query.
   const watch: { observer?: StoreObserver } = {};
   const db = new Kysely<Database>({
-    dialect: new LockProbingPostgresDialect({ pool }, () => watch.observer),
+    dialect: new VpcepPostgresDialect({ pool }, () => watch.observer),
   });
   try {
     await db.connection().execute(async (conn) => {
@@ -141,7 +141,12 @@ class PostgresEngine implements Engine {
     return t.executeQuery(query);
   }
 
-  /** Lock waits are seen by the dialect's connections (lock-probe.ts). */
+  /** Held by the transaction's connection and sent with its commit (pg-dialect.ts). */
+  async executeAtCommit(t: Transaction<Database>, query: CompiledQuery): Promise<void> {
+    await t.executeQuery(atCommit(query));
+  }
+
+  /** Lock waits are seen by the dialect's connections (pg-dialect.ts). */
   observe(observer: StoreObserver | undefined): void {
     this.watch.observer = observer;
   }

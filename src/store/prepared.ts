@@ -95,6 +95,11 @@ export class Prepared<A extends readonly unknown[], R> {
     return Number((await engine.execute(t, this.bind(engine, args))).numAffectedRows ?? 0);
   }
 
+  /** A write whose count nobody reads: the engine may send it with the commit (Engine.executeAtCommit). */
+  runAtCommit(t: Transaction<Database>, engine: Engine, args: A): Promise<void> {
+    return engine.executeAtCommit(t, this.bind(engine, args));
+  }
+
   #compile(engine: Engine): CompiledQuery {
     // Compiling runs no query: the engine's own Kysely only lends its dialect's compiler.
     const db = engine.db;

@@ -38,6 +38,11 @@ export abstract class Queries {
     return q.run(this.db, this.engine, args);
   }
 
+  /** A prepared write whose count nobody reads, sent at the engine's convenience before the commit. */
+  protected runAtCommit<A extends readonly unknown[], R>(q: Prepared<A, R>, ...args: A): Promise<void> {
+    return q.runAtCommit(this.db, this.engine, args);
+  }
+
   /** `q` made to lock its rows when asked and the engine has row locks. */
   protected locking<Q extends { forUpdate(): Q; skipLocked(): Q }>(q: Q, opts: LockOption | undefined): Q {
     if (!opts?.forUpdate || !this.engine.rowLocks) return q;
