@@ -183,8 +183,15 @@ async function endpointOf(
 }
 
 /** The caller's endpoint at `now` with its service, bound tables and faults flag, or 404 EndPoint.2006. */
-async function contextOf(r: Tx, caller: Caller, id: string, now: Date, opts?: LockOption) {
-  const context = await r.endpoints.withContext(caller.project_id, id, now, opts);
+async function contextOf(r: Tx, caller: Caller, id: string, now: Date) {
+  const context = await r.endpoints.withContext(caller.project_id, id, now);
+  if (!context) throw new ApiError('EndPoint.2006');
+  return context;
+}
+
+/** contextOf, the endpoint locked so that calls on it take turns, without its tables. */
+async function lockedContextOf(r: Tx, caller: Caller, id: string, now: Date) {
+  const context = await r.endpoints.lockedContext(caller.project_id, id, now);
   if (!context) throw new ApiError('EndPoint.2006');
   return context;
 }
@@ -276,8 +283,8 @@ function tableFacts(
 }
 
 /**
- * Check 8, then the facts of the tables a change from `current` to `desired` would bind. One
- * statement reads the named tables and locks every table the change may touch, bound, unbound or
+ * The endpoint's bound tables, check 8, and the facts of the tables a change to `desired` would
+ * bind. One statement reads the named and the bound tables and locks them all, bound, unbound or
  * kept, in id order: a binder of a table must never read it halfway through another endpoint's
  * unbind (its routes gone but not yet its binding row, or the reverse), which read committed would
  * otherwise allow.
@@ -286,16 +293,14 @@ async function checkedTableFacts(
   r: Tx,
   caller: Caller,
   endpoint: { id: string; serviceId: string; vpcId: string },
-  current: string[],
   desired: string[],
-): Promise<Map<string, TableFacts>> {
-  const { toBind, toUnbind } = changeOf(current, desired);
-  const named = await r.network.routetablesByIds(caller.project_id, [...desired, ...toUnbind], {
-    forUpdate: true,
-  });
-  assertTablesOfVpc(named, endpoint.vpcId, desired);
+): Promise<{ current: string[]; tables: Map<string, TableFacts> }> {
+  const touched = await r.network.tablesOfRebind(caller.project_id, endpoint.id, desired);
+  assertTablesOfVpc(touched, endpoint.vpcId, desired);
+  const current = touched.filter((t) => t.bound).map((t) => t.id);
+  const { toBind } = changeOf(current, desired);
   const occupancy = await r.network.occupancy(toBind, endpoint.serviceId);
-  return new Map(toBind.map((id) => [id, tableFacts(id, endpoint, occupancy)]));
+  return { current, tables: new Map(toBind.map((id) => [id, tableFacts(id, endpoint, occupancy)])) };
 }
 
 /** A plan's per-table failures, as the wire and the audit record list them. */
@@ -353,7 +358,9 @@ export class Endpoints {
         const owner = { type: 'endpoint' as const, id: row.id, project_id: caller.project_id };
         row.ip = await allocateAddress(r, subnet, owner, input.port_ip, ENDPOINT_ADDRESS_ERRORS);
       }
-      const plan = gateway ? await this.#plan(r, caller, row, service, [], dedupe(routetables)) : undefined;
+      const plan = gateway
+        ? (await this.#plan(r, caller, row, service, dedupe(routetables))).plan
+        : undefined;
       const refused = plan?.bindFailed[0];
       // A new endpoint takes all its tables or none: the create call has no per-table report.
       // Nothing is written, but the transaction commits so that faults that fired stay used up.
@@ -433,12 +440,12 @@ export class Endpoints {
     const now = this.deps.clock.now();
     let planned: RebindPlan | undefined;
     const result = await this.deps.store.tx(async (r) => {
-      const context = await contextOf(r, caller, id, now, { forUpdate: true });
-      const { endpoint: e, service, routetables: current } = context;
+      const { endpoint: e, service, hasFaults } = await lockedContextOf(r, caller, id, now);
       const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
 
-      const plan = (planned = await this.#plan(r, caller, e, service, current, desired, context.hasFaults));
+      const { plan, current } = await this.#plan(r, caller, e, service, desired, hasFaults);
+      planned = plan;
       const changed = plan.bind.length + plan.unbind.length > 0;
       await this.#apply(
         r,
@@ -520,7 +527,8 @@ export class Endpoints {
   ) {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
-      const { endpoint: e, service, routetables } = await contextOf(r, caller, id, now, { forUpdate: true });
+      const { endpoint: e, service } = await lockedContextOf(r, caller, id, now);
+      const routetables = await r.endpoints.boundTables(id);
       const status = statusOf(e, service, now);
       assertNotInTransition(status);
       const changes = { ...patch(e, service), status, updated_at: now.toISOString() };
@@ -563,21 +571,20 @@ export class Endpoints {
   }
 
   /**
-   * The binding diff from `current` to `desired` with its per-table outcomes, in three steps: check
-   * 8 with the tables locked and their facts read, the pure planner, the route backend's faults used.
-   * Writes nothing but the use of the faults that fired.
+   * The binding diff from the endpoint's bound tables (`current`) to `desired` with its per-table
+   * outcomes, in three steps: the tables locked and read, check 8 and their facts, the pure planner,
+   * the route backend's faults used. Writes nothing but the use of the faults that fired.
    */
   async #plan(
     r: Tx,
     caller: Caller,
     e: Pick<EndpointRow, 'id' | 'vpc_id'>,
     service: ServiceRow,
-    current: string[],
     desired: string[],
     hasFaults = true,
-  ): Promise<RebindPlan> {
+  ): Promise<{ plan: RebindPlan; current: string[] }> {
     const endpoint = { id: e.id, serviceId: service.id, vpcId: e.vpc_id };
-    const tables = await checkedTableFacts(r, caller, endpoint, current, desired);
+    const { current, tables } = await checkedTableFacts(r, caller, endpoint, desired);
     const faults = hasFaults ? await this.faults.forCall(r, caller.project_id) : NO_FAULTS;
     const plan = planRebind({
       current,
@@ -588,7 +595,7 @@ export class Endpoints {
       unbindRefused: (id) => faults.take('unbind', id),
     });
     await faults.commit();
-    return plan;
+    return { plan, current };
   }
 
   /**

@@ -74,19 +74,18 @@ const SERVICE_ALIASES = SERVICE_COLUMNS.map((c) => [c, `svc_${c}`] as const);
 /**
  * An endpoint, its service, the tables it is bound to and whether its project has faults, in one
  * statement (issue 12: four before, each a round trip on PostgreSQL). Locking, it locks the
- * endpoint's row only, as byId does; on an engine with row locks it then leaves the bound tables
- * out: a statement that waited for the lock reads the locked row as its holder left it, but the
- * other tables as they were when it began (read committed), so the tables are read afterwards.
+ * endpoint's row only, as byId does, and leaves the bound tables out: on PostgreSQL a statement
+ * that waited for the lock reads the locked row as its holder left it, but other tables as they
+ * were when it began (read committed), so the tables must be read by a later statement.
  */
 const withContext = (lock: boolean) =>
   prepare((s: Shaping, projectId: string, id: string, at: string) => {
-    const locking = lock && s.rowLocks;
     const q = s.db
       .selectFrom('endpoints')
       .innerJoin('endpoint_services as svc', 'svc.id', 'endpoints.endpoint_service_id')
       .selectAll('endpoints')
       .select(SERVICE_COLUMNS.map((c) => `svc.${c} as svc_${c}` as const))
-      .select(locking ? sql<string | null>`null`.as('bound_tables') : boundTablesColumn(s).as('bound_tables'))
+      .select(lock ? sql<string | null>`null`.as('bound_tables') : boundTablesColumn(s).as('bound_tables'))
       .select((eb) =>
         eb
           .exists(eb.selectFrom('faults').select('faults.id').where('faults.project_id', '=', projectId))
@@ -95,19 +94,22 @@ const withContext = (lock: boolean) =>
       .where('endpoints.project_id', '=', projectId)
       .where('endpoints.id', '=', id)
       .where(presentAt('endpoints', at));
-    return locking ? q.forUpdate('endpoints') : q;
+    return lock && s.rowLocks ? q.forUpdate('endpoints') : q;
   });
 const WITH_CONTEXT = withContext(false);
-const WITH_CONTEXT_FOR_UPDATE = withContext(true);
+const LOCKED_CONTEXT = withContext(true);
 
-/** What withContext reads of an endpoint. */
-export interface EndpointContext {
+/** What lockedContext reads of an endpoint. */
+export interface LockedContext {
   endpoint: Row<'endpoints'>;
   service: Row<'endpoint_services'>;
-  /** The route tables it is bound to, sorted. */
-  routetables: string[];
   /** Whether its project has faults (service/faults.ts): without any, none need reading. */
   hasFaults: boolean;
+}
+/** What withContext reads of an endpoint. */
+export interface EndpointContext extends LockedContext {
+  /** The route tables it is bound to, sorted. */
+  routetables: string[];
 }
 const BOUND_TABLES = prepare(({ db }, endpointId: string) =>
   db
@@ -289,21 +291,28 @@ export class EndpointQueries extends Queries {
     return this.first(opts?.forUpdate ? BY_ID_FOR_UPDATE : BY_ID, projectId, id, now.toISOString());
   }
   /** The endpoint with its service, bound tables and faults flag (withContext); undefined: none. */
-  async withContext(projectId: string, id: string, now: Date, opts?: LockOption) {
-    const query = opts?.forUpdate ? WITH_CONTEXT_FOR_UPDATE : WITH_CONTEXT;
+  async withContext(projectId: string, id: string, now: Date): Promise<EndpointContext | undefined> {
+    const row = await this.#context(WITH_CONTEXT, projectId, id, now);
+    return row && { ...row, routetables: tablesOf(row.endpoint.bound_tables as string | null) };
+  }
+  /**
+   * The endpoint, locked so that calls on it take turns, with its service and faults flag; its
+   * bound tables are for a later statement to read (withContext).
+   */
+  async lockedContext(projectId: string, id: string, now: Date): Promise<LockedContext | undefined> {
+    return this.#context(LOCKED_CONTEXT, projectId, id, now);
+  }
+  async #context(query: typeof WITH_CONTEXT, projectId: string, id: string, now: Date) {
     const row = (await this.first(query, projectId, id, now.toISOString())) as
       (Row<'endpoints'> & Record<string, unknown>) | undefined;
     if (!row) return undefined;
     const service: Record<string, unknown> = {};
     for (const [column, alias] of SERVICE_ALIASES) service[column] = row[alias];
-    const bound = row.bound_tables as string | null;
-    const lockedApart = opts?.forUpdate && this.engine.rowLocks;
     return {
       endpoint: row,
       service: service as Row<'endpoint_services'>,
-      routetables: lockedApart ? await this.boundTables(id) : tablesOf(bound),
       hasFaults: Boolean(row.has_faults),
-    } satisfies EndpointContext;
+    } satisfies LockedContext;
   }
   /** A project's endpoints, oldest first, each with its service's name. */
   ofProject(projectId: string, now: Date) {

@@ -1,4 +1,4 @@
-import { sql, type Updateable } from 'kysely';
+import { sql, type SqlBool, type Updateable } from 'kysely';
 import type { Database } from './schema.ts';
 import { prepare, type Shaping } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
@@ -8,15 +8,32 @@ import { Queries, type LockOption, type NewRow } from './queries.ts';
 const ROUTETABLES_BY_IDS = prepare((s: Shaping, ids: readonly string[]) =>
   s.db.selectFrom('routetables').selectAll().where(s.inList('id', ids)),
 );
-/** The project's tables of `ids`, locked in id order: PostgreSQL's check 8 and lock in one statement. */
-const ROUTETABLES_BY_IDS_FOR_UPDATE = prepare((s: Shaping, projectId: string, ids: readonly string[]) =>
-  s.db
-    .selectFrom('routetables')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where(s.inList('id', ids))
-    .orderBy('id')
-    .forUpdate(),
+/**
+ * The tables a rebind touches: those it names and those the endpoint is bound to, each with
+ * whether it is bound, in id order; on PostgreSQL only the project's, locked in that order (check 8
+ * and the locks of routetables.md in one statement). Called with the endpoint locked, so that its
+ * bindings, read here, cannot change before it commits.
+ *
+ * PostgreSQL: the bound tables as one array, read once (an init plan), so the tables are one index
+ * lookup of a list and the plan is generic; a union of the two lists was re-planned at each call,
+ * twice the statement's cost. SQLite: the union, each id looked up (by id alone, as
+ * ROUTETABLES_BY_IDS; the project checked by the caller).
+ */
+const TABLES_OF_REBIND = prepare(
+  (s: Shaping, projectId: string, endpointId: string, ids: readonly string[]) => {
+    const bound = sql`select routetable_id from endpoint_routetables where endpoint_id = ${endpointId}`;
+    const q = s.db.selectFrom('routetables').selectAll('routetables').orderBy('routetables.id');
+    if (s.dialect === 'sqlite') {
+      return q
+        .select(sql<number>`routetables.id in (${bound})`.as('bound'))
+        .where(sql<SqlBool>`routetables.id in (select value from json_each(${s.list(ids)}) union ${bound})`);
+    }
+    return q
+      .select(sql<boolean>`routetables.id = any(array(${bound}))`.as('bound'))
+      .where('routetables.project_id', '=', projectId)
+      .where(sql<SqlBool>`routetables.id = any(${s.list(ids)}::text[] || array(${bound}))`)
+      .forUpdate('routetables');
+  },
 );
 /**
  * What a binder must know of tables: their routes, and the bindings of endpoints of one service
@@ -140,16 +157,18 @@ export class NetworkQueries extends Queries {
       opts,
     ).executeTakeFirst();
   }
-  /**
-   * The project's tables of `ids`; `forUpdate` locks them in id order (on an engine with row locks),
-   * as lockRoutetables does.
-   */
-  async routetablesByIds(projectId: string, ids: readonly string[], opts?: LockOption) {
+  /** The project's tables of `ids`. */
+  async routetablesByIds(projectId: string, ids: readonly string[]) {
     if (ids.length === 0) return [];
-    if (opts?.forUpdate && this.engine.rowLocks) {
-      return this.all(ROUTETABLES_BY_IDS_FOR_UPDATE, projectId, ids);
-    }
     return (await this.all(ROUTETABLES_BY_IDS, ids)).filter((t) => t.project_id === projectId);
+  }
+  /**
+   * The project's tables a rebind of `endpointId` to `ids` touches, named or bound, each with
+   * whether it is bound, in id order; locked on PostgreSQL (TABLES_OF_REBIND).
+   */
+  async tablesOfRebind(projectId: string, endpointId: string, ids: readonly string[]) {
+    const rows = await this.all(TABLES_OF_REBIND, projectId, endpointId, ids);
+    return rows.filter((t) => t.project_id === projectId).map((t) => ({ ...t, bound: Boolean(t.bound) }));
   }
   /** Makes binders of one table take turns across processes (PostgreSQL); ids in a fixed order. */
   async lockRoutetables(ids: readonly string[]) {

@@ -43,6 +43,11 @@ export interface Shaping {
    * lists of any length: a JSON array read by `json_each` on SQLite, an array on PostgreSQL.
    */
   inList(column: string, values: readonly unknown[]): Expression<SqlBool>;
+  /**
+   * A list argument as one parameter, for a query's own SQL: JSON text on SQLite (`json_each`),
+   * an array on PostgreSQL (`unnest`, `any`).
+   */
+  list(values: readonly unknown[]): unknown;
 }
 
 /**
@@ -109,6 +114,7 @@ export class Prepared<A extends readonly unknown[], R> {
       dialect: engine.dialect,
       rowLocks: engine.rowLocks,
       forUpdate: (q) => (engine.rowLocks ? q.forUpdate() : q),
+      list: (values) => new ListSlot((values as unknown as Slot).index),
       inList: (column, values) => {
         const list = new ListSlot((values as unknown as Slot).index);
         return engine.dialect === 'sqlite'
