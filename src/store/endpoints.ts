@@ -245,15 +245,21 @@ const LIST = byShape(
     prepare((s: Shaping, ...[projectId, at, id, vpcId, pattern, limit, offset]: ListArgs) => {
       let query = s.db
         .selectFrom('endpoints')
-        .innerJoin('endpoint_services', 'endpoint_services.id', 'endpoints.endpoint_service_id')
         .where('endpoints.project_id', '=', projectId)
         .where(presentAt('endpoints', at));
       if (shape.id) query = query.where('endpoints.id', '=', id);
       if (shape.vpc) query = query.where('endpoints.vpc_id', '=', vpcId);
-      // An explicit escape character: SQLite has none by default, PostgreSQL's is the same backslash.
+      // The service only for its name: an endpoint's service is never gone before it. An explicit
+      // escape character: SQLite has none by default, PostgreSQL's is the same backslash.
       if (shape.name) {
-        query = query.where(
-          sql<boolean>`${sql.ref('endpoint_services.service_name')} like ${pattern} escape '\\'`,
+        query = query.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('endpoint_services')
+              .select('endpoint_services.id')
+              .whereRef('endpoint_services.id', '=', 'endpoints.endpoint_service_id')
+              .where(sql<boolean>`${sql.ref('endpoint_services.service_name')} like ${pattern} escape '\\'`),
+          ),
         );
       }
       if (shape.count) return query.select((eb) => eb.fn.countAll<string | number>().as('n'));
