@@ -7,16 +7,18 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import type pg from 'pg';
 import type { StoreObserver } from './engine.ts';
 import { namedStatements } from './prepared.ts';
 
-// Kysely's PostgreSQL dialect with two additions, both in the connection it hands out:
-// - the lock probe: while metrics are on, locking reads tell whether they had to wait;
+// Kysely's PostgreSQL dialect with a driver of vpcep's own, on the pool's clients, for fewer round
+// trips and the lock metrics:
+// - `begin` is not sent by itself: it goes with the transaction's first statement;
 // - writes held for the commit: a write whose result nobody reads (Engine.executeAtCommit) goes
-//   to the server with the transaction's next statement or, most often, with its `commit`, in one
-//   round trip instead of two.
-
-type Compile = Parameters<NonNullable<Driver['savepoint']>>[2];
+//   with the transaction's next statement or, most often, with its `commit`;
+// - the lock probe: while metrics are on, locking reads tell whether they had to wait.
+// What rides with a statement is sent with it as one simple-protocol query (statements separated
+// by semicolons, one round trip), each prepared statement as SQL's `execute name(literals)`.
 
 /** PostgreSQL's lock_not_available: NOWAIT found the row taken (or lock_timeout passed). */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -101,166 +103,212 @@ export function inlined(query: CompiledQuery): string | undefined {
 const NOTHING: QueryResult<never> = { rows: [] };
 
 /**
- * Per connection of the pool (Kysely keeps one per client), the named statements (prepared.ts) it
- * has run: parsed and planned there, so SQL's `execute` can run them again.
+ * Per client of the pool, the named statements (prepared.ts) it has run: parsed and planned there,
+ * so SQL's `execute` can run them again.
  */
-const preparedOn = new WeakMap<DatabaseConnection, Set<string>>();
+const preparedOn = new WeakMap<pg.ClientBase, Set<string>>();
 
 /**
- * The text a held write is sent as, or undefined to run it now: a named statement this connection
- * has prepared as `execute name(literals)`, keeping its plan; one not prepared yet runs now, and is
- * then; any other text with its parameters written in (`inlined`).
+ * A query as a text of its own: a named statement this client has prepared as `execute
+ * name(literals)`, keeping its plan; any other with its parameters written in (`inlined`).
+ * Undefined when it cannot be (a named statement not prepared here yet, a value with no literal).
  */
-function heldText(connection: DatabaseConnection, query: CompiledQuery): string | undefined {
+function asText(client: pg.ClientBase, query: CompiledQuery): string | undefined {
   const name = namedStatements.get(query.sql);
   if (name === undefined) return inlined(query);
-  if (!preparedOn.get(connection)?.has(name)) return undefined;
+  if (!preparedOn.get(client)?.has(name)) return undefined;
   const literals = query.parameters.map(literal);
   if (literals.includes(undefined)) return undefined;
   return literals.length === 0 ? `execute ${name}` : `execute ${name}(${literals.join(', ')})`;
 }
 
+/** pg's answer as Kysely's: the last statement's, when several went in one query. */
+function resultOf<R>(answer: pg.QueryResult | pg.QueryResult[]): QueryResult<R> {
+  const r = Array.isArray(answer) ? answer.at(-1)! : answer;
+  const changes = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(r.command);
+  return {
+    rows: (r.rows ?? []) as R[],
+    ...(changes ? { numAffectedRows: BigInt(r.rowCount ?? 0) } : {}),
+  };
+}
+
 /**
- * The dialect's connection with the lock probe and the writes held for the commit.
+ * One client of the pool, checked out. In a transaction it keeps what need not be sent yet: the
+ * `begin` and the writes held for the commit (`#pending`). The next statement takes them along when
+ * it can be written as a text (asText), else they are sent just before it; the commit takes them
+ * along too. Either way the server runs the transaction's statements in their order, so it still
+ * sees its own writes; a held write that fails fails the query it went with, and the transaction
+ * is rolled back, as if it had failed where it was written.
  *
  * Lock probe: PostgreSQL keeps no count of lock waits, so while someone observes, a locking read
  * first runs with NOWAIT inside a savepoint: if the rows are free it has them and is done; if not,
  * that is a lock wait, counted, and the read runs again as written, waiting up to the lock timeout
  * as before. Same rows, same locks, same errors; two more statements per locking read, and only
  * while metrics are on.
- *
- * Held writes: inside a transaction, a write marked `atCommit` whose parameters can be written as
- * literals is kept (as `execute` of its named statement where this connection has prepared it, so
- * that its plan is PostgreSQL's cached one, not made afresh); the next statement of any kind sends the kept writes first (so the
- * transaction's statements still run in their order and see each other), and the commit sends
- * them with itself, in one simple-protocol round trip. A held write that fails fails the commit,
- * and the transaction is rolled back, as if it had failed where it was written.
  */
 class VpcepConnection implements DatabaseConnection {
-  /** Texts of the writes held, in order. */
-  #held: string[] = [];
+  #pending: string[] = [];
+  /** Whether `begin` has gone to the server: a rollback is then owed. */
+  begun = false;
   inTransaction = false;
+  /** A failure that leaves the client unusable: the pool then drops it instead of reusing it. */
+  broken: Error | undefined;
 
   constructor(
-    readonly inner: DatabaseConnection,
+    readonly client: pg.PoolClient,
     private readonly observer: () => StoreObserver | undefined,
   ) {}
 
+  /** A transaction starts with its first statement. */
+  beginWithNext(): void {
+    this.#pending = ['begin'];
+    this.inTransaction = true;
+  }
+
+  /** What has not gone to the server yet, taken. */
+  takePending(): string[] {
+    const pending = this.#pending;
+    this.#pending = [];
+    if (pending[0] === 'begin') this.begun = true;
+    return pending;
+  }
+
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.inTransaction && heldForCommit.has(query)) {
-      const text = heldText(this.inner, query);
+      const text = asText(this.client, query);
       if (text !== undefined) {
-        this.#held.push(text);
+        this.#pending.push(text);
         return NOTHING;
       }
     }
-    await this.#sendHeld();
     const observer = this.observer();
-    if (!observer || !isLockingRead(query)) {
-      const out = await this.inner.executeQuery<R>(query);
-      const name = namedStatements.get(query.sql);
-      if (name !== undefined) {
-        const names = preparedOn.get(this.inner) ?? new Set<string>();
-        preparedOn.set(this.inner, names.add(name));
-      }
-      return out;
+    if (observer && isLockingRead(query)) return this.#probed(query, observer);
+    if (this.#pending.length > 0) {
+      const text = asText(this.client, query);
+      const pending = this.takePending();
+      if (text !== undefined) return resultOf<R>(await this.send([...pending, text]));
+      await this.send(pending);
     }
-    await this.inner.executeQuery(CompiledQuery.raw('savepoint vpcep_lock_probe'));
+    return this.#run<R>(query);
+  }
+
+  /** Texts in one simple-protocol query: one round trip. */
+  send(texts: string[]): Promise<pg.QueryResult | pg.QueryResult[]> {
+    return this.client.query(texts.join(';\n')) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>;
+  }
+
+  async #run<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const out = resultOf<R>(await this.client.query(query.sql, [...query.parameters]));
+    // The client named it (postgres.ts NamingClient): it is prepared there now.
+    const name = namedStatements.get(query.sql);
+    if (name !== undefined) {
+      const names = preparedOn.get(this.client) ?? new Set<string>();
+      preparedOn.set(this.client, names.add(name));
+    }
+    return out;
+  }
+
+  async #probed<R>(query: CompiledQuery, observer: StoreObserver): Promise<QueryResult<R>> {
+    const pending = this.takePending();
+    await this.send([...pending, 'savepoint vpcep_lock_probe']);
     try {
-      const out = await this.inner.executeQuery<R>({ ...query, sql: `${query.sql} nowait` });
-      await this.inner.executeQuery(CompiledQuery.raw('release savepoint vpcep_lock_probe'));
+      const out = await this.#run<R>({ ...query, sql: `${query.sql} nowait` });
+      await this.send(['release savepoint vpcep_lock_probe']);
       return out;
     } catch (e) {
       if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
     }
-    await this.inner.executeQuery(CompiledQuery.raw('rollback to savepoint vpcep_lock_probe'));
-    await this.inner.executeQuery(CompiledQuery.raw('release savepoint vpcep_lock_probe'));
+    await this.send(['rollback to savepoint vpcep_lock_probe', 'release savepoint vpcep_lock_probe']);
     observer.lockWait();
-    return this.inner.executeQuery<R>(query);
+    return this.#run<R>(query);
   }
 
-  /** The held writes, taken: the statements to send before (or with) the next one. */
-  takeHeld(): string[] {
-    const held = this.#held;
-    this.#held = [];
-    return held;
-  }
-
-  async #sendHeld(): Promise<void> {
-    if (this.#held.length === 0) return;
-    await this.inner.executeQuery(CompiledQuery.raw(this.takeHeld().join(';\n')));
-  }
-
-  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery<R>(query, chunkSize);
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('vpcep does not stream queries');
   }
 }
 
-const unwrap = (c: DatabaseConnection) => (c instanceof VpcepConnection ? c.inner : c);
+const asVpcep = (c: DatabaseConnection) => c as VpcepConnection;
+const quotedName = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Kysely's PostgreSQL driver, handing out VpcepConnections; everything else is the driver's own. */
+/** The driver of VpcepConnections, on the dialect's pool. */
 class VpcepDriver implements Driver {
   constructor(
-    private readonly inner: Driver,
+    private readonly pool: pg.Pool,
     private readonly observer: () => StoreObserver | undefined,
   ) {}
 
-  init() {
-    return this.inner.init();
-  }
+  async init() {}
   async acquireConnection() {
-    return new VpcepConnection(await this.inner.acquireConnection(), this.observer);
+    return new VpcepConnection(await this.pool.connect(), this.observer);
   }
   async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
-    await this.inner.beginTransaction(unwrap(c), settings);
-    if (c instanceof VpcepConnection) c.inTransaction = true;
+    const conn = asVpcep(c);
+    if (!settings.isolationLevel && !settings.accessMode) return conn.beginWithNext();
+    const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
+    const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
+    conn.begun = true;
+    await conn.send([`start transaction${level}${mode}`]);
+    conn.inTransaction = true;
   }
   async commitTransaction(c: DatabaseConnection) {
-    const held = c instanceof VpcepConnection ? c.takeHeld() : [];
-    if (c instanceof VpcepConnection) c.inTransaction = false;
-    if (held.length === 0) return this.inner.commitTransaction(unwrap(c));
-    // The held writes and the commit in one round trip. A failing write stops the rest, commit
-    // included: the error reaches Kysely, which rolls the transaction back.
-    await unwrap(c).executeQuery(CompiledQuery.raw(`${held.join(';\n')};\ncommit`));
-  }
-  rollbackTransaction(c: DatabaseConnection) {
-    if (c instanceof VpcepConnection) {
-      c.takeHeld();
-      c.inTransaction = false;
+    const conn = asVpcep(c);
+    conn.inTransaction = false;
+    const pending = conn.takePending();
+    // A transaction that ran nothing has nothing to commit.
+    if (pending.length === 1 && pending[0] === 'begin') return;
+    const answer = await conn.send([...pending, 'commit']);
+    // PostgreSQL answers COMMIT with ROLLBACK when an earlier failure left the transaction aborted.
+    if ((Array.isArray(answer) ? answer.at(-1) : answer)?.command === 'ROLLBACK') {
+      throw new Error('the transaction was rolled back: an earlier statement of it failed');
     }
-    return this.inner.rollbackTransaction(unwrap(c));
   }
-  // Savepoints go through the connection itself, so that held writes are sent before them.
-  async savepoint(c: DatabaseConnection, name: string, compile: Compile) {
-    await this.inner.savepoint?.(c, name, compile);
+  async rollbackTransaction(c: DatabaseConnection) {
+    const conn = asVpcep(c);
+    conn.inTransaction = false;
+    conn.takePending();
+    if (!conn.begun) return;
+    try {
+      await conn.send(['rollback']);
+    } catch (e) {
+      conn.broken = e as Error;
+      throw e;
+    } finally {
+      conn.begun = false;
+    }
   }
-  async rollbackToSavepoint(c: DatabaseConnection, name: string, compile: Compile) {
-    await this.inner.rollbackToSavepoint?.(c, name, compile);
+  async savepoint(c: DatabaseConnection, name: string) {
+    await c.executeQuery(CompiledQuery.raw(`savepoint ${quotedName(name)}`));
   }
-  async releaseSavepoint(c: DatabaseConnection, name: string, compile: Compile) {
-    await this.inner.releaseSavepoint?.(c, name, compile);
+  async rollbackToSavepoint(c: DatabaseConnection, name: string) {
+    await c.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quotedName(name)}`));
   }
-  releaseConnection(c: DatabaseConnection) {
-    return this.inner.releaseConnection(unwrap(c));
+  async releaseSavepoint(c: DatabaseConnection, name: string) {
+    await c.executeQuery(CompiledQuery.raw(`release savepoint ${quotedName(name)}`));
   }
-  destroy() {
-    return this.inner.destroy();
+  async releaseConnection(c: DatabaseConnection) {
+    const conn = asVpcep(c);
+    conn.client.release(conn.broken);
+  }
+  async destroy() {
+    await this.pool.end();
   }
 }
 
 /**
- * PostgresDialect whose connections hold writes for the commit, and whose locking reads report
- * lock waits to `observer()` while it returns one.
+ * PostgresDialect (its compiler, adapter and introspector) with vpcep's driver: `begin` and the
+ * held writes ride with other statements, and locking reads report lock waits to `observer()`
+ * while it returns one.
  */
 export class VpcepPostgresDialect extends PostgresDialect {
   constructor(
-    config: ConstructorParameters<typeof PostgresDialect>[0],
+    private readonly pool: pg.Pool,
     private readonly observer: () => StoreObserver | undefined,
   ) {
-    super(config);
+    super({ pool });
   }
 
   override createDriver(): Driver {
-    return new VpcepDriver(super.createDriver(), this.observer);
+    return new VpcepDriver(this.pool, this.observer);
   }
 }

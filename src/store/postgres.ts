@@ -75,7 +75,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   // Whom the engine reports lock waits to (metrics), read by the dialect's connections at each query.
   const watch: { observer?: StoreObserver } = {};
   const db = new Kysely<Database>({
-    dialect: new VpcepPostgresDialect({ pool }, () => watch.observer),
+    dialect: new VpcepPostgresDialect(pool, () => watch.observer),
   });
   try {
     await db.connection().execute(async (conn) => {

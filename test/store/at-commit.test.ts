@@ -160,8 +160,11 @@ test('a text is only written with literals where that is safe', () => {
   );
 });
 
-test('PostgreSQL: the held writes go with the commit, one round trip for them all', async (t) => {
+test('PostgreSQL: begin goes with the first statement, the held writes with the commit', async (t) => {
   if (store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
+  // The insert's first run on a client prepares it there; the pool hands out the client it got
+  // back last, so the transaction below runs on this one.
+  await store.tx((r) => FAULT.run(r.db, store.engine, ['rt-0', 'p-rt', 't0', null]));
   const sent: string[] = [];
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -178,12 +181,45 @@ test('PostgreSQL: the held writes go with the commit, one round trip for them al
   } finally {
     pg.Client.prototype.query = query;
   }
-  // begin; the first insert as it was written, which prepares it on this connection; then both
-  // held inserts, as executions of that prepared statement, with the commit.
-  assert.equal(sent.length, 3, sent.join('\n---\n'));
+  // Two round trips: `begin` with the first insert, then both held inserts with the commit, each
+  // an execution of the prepared statement.
+  assert.equal(sent.length, 2, sent.join('\n---\n'));
   assert.match(
-    sent[2]!,
+    sent[0]!,
+    /^begin;\nexecute (vpcep_\d+)\('rt-1', 'p-rt', 'bind', 't1', null, '2020-01-01T00:00:00\.000Z'\)$/,
+  );
+  assert.match(
+    sent[1]!,
     /^execute (vpcep_\d+)\('rt-2', 'p-rt', 'bind', 't2', null, '2020-01-01T00:00:00\.000Z'\);\nexecute \1\('rt-3', [^;]*\);\ncommit$/,
   );
-  assert.equal((await committed('p-rt')).length, 3);
+  assert.equal((await committed('p-rt')).length, 4);
+});
+
+test('PostgreSQL: a transaction that ran nothing sends nothing, and one that failed is rolled back', async (t) => {
+  if (store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0] as string | { text: string };
+    sent.push(typeof first === 'string' ? first : first.text);
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  try {
+    assert.equal(await store.tx(async () => 'nothing to do'), 'nothing to do');
+    assert.deepEqual(sent, []);
+    // A statement that fails on the server, `begin` having gone with it: rolled back, and the
+    // client is whole for the next transaction.
+    await assert.rejects(
+      store.tx(async (r) => {
+        await FAULT.run(r.db, store.engine, ['rb-1', 'p-rb', 't1', null]);
+        await FAULT.run(r.db, store.engine, ['rb-1', 'p-rb', 't1', null]);
+      }),
+    );
+    assert.equal(sent.at(-1), 'rollback');
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  assert.deepEqual(await committed('p-rb'), []);
+  await store.tx((r) => FAULT.run(r.db, store.engine, ['rb-2', 'p-rb', 't2', null]));
+  assert.deepEqual(await committed('p-rb'), [{ id: 'rb-2', routetable_id: 't2', remaining: null }]);
 });
