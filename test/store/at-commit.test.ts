@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
-import pg from 'pg';
 import { inlined } from '../../src/store/pg-dialect.ts';
 import { prepare, type Shaping } from '../../src/store/prepared.ts';
 import type { Store } from '../../src/store/store.ts';
+import { sentDuring } from '../helpers/pg-sent.ts';
 import { dropTestSchema, openTestStore } from '../helpers/world.ts';
 
 /**
@@ -165,22 +165,13 @@ test('PostgreSQL: begin goes with the first statement, the held writes with the 
   // The insert's first run on a client prepares it there; the pool hands out the client it got
   // back last, so the transaction below runs on this one.
   await store.tx((r) => FAULT.run(r.db, store.engine, ['rt-0', 'p-rt', 't0', null]));
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text: string };
-    sent.push(typeof first === 'string' ? first : first.text);
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await store.tx(async (r) => {
+  const sent = await sentDuring(() =>
+    store.tx(async (r) => {
       await FAULT.run(r.db, store.engine, ['rt-1', 'p-rt', 't1', null]);
       await FAULT.runAtCommit(r.db, store.engine, ['rt-2', 'p-rt', 't2', null]);
       await FAULT.runAtCommit(r.db, store.engine, ['rt-3', 'p-rt', 't3', null]);
-    });
-  } finally {
-    pg.Client.prototype.query = query;
-  }
+    }),
+  );
   // Two round trips: `begin` with the first insert, then both held inserts with the commit, each
   // an execution of the prepared statement.
   assert.equal(sent.length, 2, sent.join('\n---\n'));
@@ -197,28 +188,21 @@ test('PostgreSQL: begin goes with the first statement, the held writes with the 
 
 test('PostgreSQL: a transaction that ran nothing sends nothing, and one that failed is rolled back', async (t) => {
   if (store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text: string };
-    sent.push(typeof first === 'string' ? first : first.text);
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    assert.equal(await store.tx(async () => 'nothing to do'), 'nothing to do');
-    assert.deepEqual(sent, []);
-    // A statement that fails on the server, `begin` having gone with it: rolled back, and the
-    // client is whole for the next transaction.
-    await assert.rejects(
+  assert.deepEqual(
+    await sentDuring(async () => assert.equal(await store.tx(async () => 'nothing'), 'nothing')),
+    [],
+  );
+  // A statement that fails on the server, `begin` having gone with it: rolled back, and the
+  // client is whole for the next transaction.
+  const sent = await sentDuring(() =>
+    assert.rejects(
       store.tx(async (r) => {
         await FAULT.run(r.db, store.engine, ['rb-1', 'p-rb', 't1', null]);
         await FAULT.run(r.db, store.engine, ['rb-1', 'p-rb', 't1', null]);
       }),
-    );
-    assert.equal(sent.at(-1), 'rollback');
-  } finally {
-    pg.Client.prototype.query = query;
-  }
+    ),
+  );
+  assert.equal(sent.at(-1), 'rollback');
   assert.deepEqual(await committed('p-rb'), []);
   await store.tx((r) => FAULT.run(r.db, store.engine, ['rb-2', 'p-rb', 't2', null]));
   assert.deepEqual(await committed('p-rb'), [{ id: 'rb-2', routetable_id: 't2', remaining: null }]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { namedStatements } from '../../src/store/prepared.ts';
+import { sentDuring } from '../helpers/pg-sent.ts';
 import { put, scene, type Scene } from '../helpers/rebind.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 
@@ -19,23 +19,6 @@ before(async () => {
   s = await scene(w);
 });
 after(() => w.close());
-
-/** The texts `pg` is asked to send while `fn` runs, one per round trip. */
-async function sentDuring(fn: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text: string };
-    sent.push(typeof first === 'string' ? first : first.text);
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await fn();
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return sent;
-}
 
 test('a rebind that moves an endpoint takes five round trips', async (t) => {
   if (w.store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
