@@ -148,6 +148,8 @@ function resultOf<R>(answer: pg.QueryResult | pg.QueryResult[]): QueryResult<R> 
  */
 class VpcepConnection implements DatabaseConnection {
   #pending: string[] = [];
+  /** Whether `#pending` starts with the transaction's start. */
+  #beginPending = false;
   /** Whether `begin` has gone to the server: a rollback is then owed. */
   begun = false;
   inTransaction = false;
@@ -159,18 +161,31 @@ class VpcepConnection implements DatabaseConnection {
     private readonly observer: () => StoreObserver | undefined,
   ) {}
 
-  /** A transaction starts with its first statement. */
-  beginWithNext(): void {
-    this.#pending = ['begin'];
+  /** The transaction starts (`begin`, `start transaction …`) with its first statement. */
+  beginWithNext(begin: string): void {
+    this.#pending = [begin];
+    this.#beginPending = true;
     this.inTransaction = true;
+  }
+
+  /** Whether nothing but the transaction's start is waiting: it has run no statement. */
+  get idle(): boolean {
+    return this.#beginPending && this.#pending.length === 1;
   }
 
   /** What has not gone to the server yet, taken. */
   takePending(): string[] {
     const pending = this.#pending;
     this.#pending = [];
-    if (pending[0] === 'begin') this.begun = true;
+    if (this.#beginPending) this.begun = true;
+    this.#beginPending = false;
     return pending;
+  }
+
+  /** What has not gone to the server yet, dropped: the transaction is rolled back. */
+  dropPending(): void {
+    this.#pending = [];
+    this.#beginPending = false;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -243,21 +258,22 @@ class VpcepDriver implements Driver {
     return new VpcepConnection(await this.pool.connect(), this.observer);
   }
   async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
-    const conn = asVpcep(c);
-    if (!settings.isolationLevel && !settings.accessMode) return conn.beginWithNext();
     const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
-    conn.begun = true;
-    await conn.send([`start transaction${level}${mode}`]);
-    conn.inTransaction = true;
+    asVpcep(c).beginWithNext(level || mode ? `start transaction${level}${mode}` : 'begin');
   }
   async commitTransaction(c: DatabaseConnection) {
     const conn = asVpcep(c);
     conn.inTransaction = false;
-    const pending = conn.takePending();
     // A transaction that ran nothing has nothing to commit.
-    if (pending.length === 1 && pending[0] === 'begin') return;
+    const idle = conn.idle;
+    const pending = conn.takePending();
+    if (idle) {
+      conn.begun = false;
+      return;
+    }
     const answer = await conn.send([...pending, 'commit']);
+    conn.begun = false;
     // PostgreSQL answers COMMIT with ROLLBACK when an earlier failure left the transaction aborted.
     if ((Array.isArray(answer) ? answer.at(-1) : answer)?.command === 'ROLLBACK') {
       throw new Error('the transaction was rolled back: an earlier statement of it failed');
@@ -266,7 +282,7 @@ class VpcepDriver implements Driver {
   async rollbackTransaction(c: DatabaseConnection) {
     const conn = asVpcep(c);
     conn.inTransaction = false;
-    conn.takePending();
+    conn.dropPending();
     if (!conn.begun) return;
     try {
       await conn.send(['rollback']);

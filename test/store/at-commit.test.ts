@@ -192,6 +192,21 @@ test('PostgreSQL: a transaction that ran nothing sends nothing, and one that fai
     await sentDuring(async () => assert.equal(await store.tx(async () => 'nothing'), 'nothing')),
     [],
   );
+  // One that fails before its first statement has nothing to roll back either.
+  const refused = await sentDuring(() =>
+    assert.rejects(
+      store.tx(async () => {
+        throw new Error('refused before any statement');
+      }),
+      /refused before/,
+    ),
+  );
+  assert.deepEqual(refused, []);
+  // A read's snapshot starts with its first statement too.
+  const read = await sentDuring(() => store.read((r) => OF_PROJECT.all(r.db, store.engine, ['p-rt'])));
+  assert.equal(read.length, 2, read.join('\n---\n'));
+  assert.match(read[0]!, /^start transaction isolation level repeatable read;\nexecute vpcep_\d+\('p-rt'\)$/);
+  assert.equal(read[1], 'commit');
   // A statement that fails on the server, `begin` having gone with it: rolled back, and the
   // client is whole for the next transaction.
   const sent = await sentDuring(() =>
