@@ -147,12 +147,13 @@ function resultOf<R>(answer: pg.QueryResult | pg.QueryResult[]): QueryResult<R> 
  * while metrics are on.
  */
 class VpcepConnection implements DatabaseConnection {
+  /** Texts not sent yet: the transaction's start, then the held writes. */
   #pending: string[] = [];
   /** Whether `#pending` starts with the transaction's start. */
   #beginPending = false;
-  /** Whether `begin` has gone to the server: a rollback is then owed. */
-  begun = false;
-  inTransaction = false;
+  /** Whether the transaction's start has gone to the server: a rollback is then owed. */
+  #begun = false;
+  #inTransaction = false;
   /** A failure that leaves the client unusable: the pool then drops it instead of reusing it. */
   broken: Error | undefined;
 
@@ -161,35 +162,57 @@ class VpcepConnection implements DatabaseConnection {
     private readonly observer: () => StoreObserver | undefined,
   ) {}
 
-  /** The transaction starts (`begin`, `start transaction …`) with its first statement. */
-  beginWithNext(begin: string): void {
-    this.#pending = [begin];
+  /** The transaction starts (`begin`, `start transaction …`), sent with its first statement. */
+  begin(text: string): void {
+    this.#pending = [text];
     this.#beginPending = true;
-    this.inTransaction = true;
+    this.#inTransaction = true;
   }
 
-  /** Whether nothing but the transaction's start is waiting: it has run no statement. */
-  get idle(): boolean {
-    return this.#beginPending && this.#pending.length === 1;
+  /** The pending texts and `commit` in one query; nothing at all when the transaction ran nothing. */
+  async commit(): Promise<void> {
+    this.#inTransaction = false;
+    const ranNothing = this.#beginPending && this.#pending.length === 1;
+    const pending = this.#takePending();
+    if (ranNothing) {
+      this.#begun = false;
+      return;
+    }
+    const answer = await this.send([...pending, 'commit']);
+    this.#begun = false;
+    // PostgreSQL answers COMMIT with ROLLBACK when an earlier failure left the transaction aborted.
+    if ((Array.isArray(answer) ? answer.at(-1) : answer)?.command === 'ROLLBACK') {
+      throw new Error('the transaction was rolled back: an earlier statement of it failed');
+    }
   }
 
-  /** What has not gone to the server yet, taken. */
-  takePending(): string[] {
+  /** The pending texts dropped; `rollback` only when the transaction's start was sent. */
+  async rollback(): Promise<void> {
+    this.#inTransaction = false;
+    this.#pending = [];
+    this.#beginPending = false;
+    if (!this.#begun) return;
+    try {
+      await this.send(['rollback']);
+    } catch (e) {
+      this.broken = e as Error;
+      throw e;
+    } finally {
+      this.#begun = false;
+    }
+  }
+
+  /** What has not gone to the server yet, taken: the caller sends it. */
+  #takePending(): string[] {
     const pending = this.#pending;
     this.#pending = [];
-    if (this.#beginPending) this.begun = true;
+    if (this.#beginPending) this.#begun = true;
     this.#beginPending = false;
     return pending;
   }
 
-  /** What has not gone to the server yet, dropped: the transaction is rolled back. */
-  dropPending(): void {
-    this.#pending = [];
-    this.#beginPending = false;
-  }
-
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.inTransaction && heldForCommit.has(query)) {
+    if (this.#inTransaction && heldForCommit.has(query)) {
       const text = asText(this.client, query);
       if (text !== undefined) {
         this.#pending.push(text);
@@ -200,7 +223,7 @@ class VpcepConnection implements DatabaseConnection {
     if (observer && isLockingRead(query)) return this.#probed(query, observer);
     if (this.#pending.length > 0) {
       const text = asText(this.client, query);
-      const pending = this.takePending();
+      const pending = this.#takePending();
       if (text !== undefined) return resultOf<R>(await this.send([...pending, text]));
       await this.send(pending);
     }
@@ -224,7 +247,7 @@ class VpcepConnection implements DatabaseConnection {
   }
 
   async #probed<R>(query: CompiledQuery, observer: StoreObserver): Promise<QueryResult<R>> {
-    const pending = this.takePending();
+    const pending = this.#takePending();
     await this.send([...pending, 'savepoint vpcep_lock_probe']);
     try {
       const out = await this.#run<R>({ ...query, sql: `${query.sql} nowait` });
@@ -260,38 +283,13 @@ class VpcepDriver implements Driver {
   async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
     const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
-    asVpcep(c).beginWithNext(level || mode ? `start transaction${level}${mode}` : 'begin');
+    asVpcep(c).begin(level || mode ? `start transaction${level}${mode}` : 'begin');
   }
-  async commitTransaction(c: DatabaseConnection) {
-    const conn = asVpcep(c);
-    conn.inTransaction = false;
-    // A transaction that ran nothing has nothing to commit.
-    const idle = conn.idle;
-    const pending = conn.takePending();
-    if (idle) {
-      conn.begun = false;
-      return;
-    }
-    const answer = await conn.send([...pending, 'commit']);
-    conn.begun = false;
-    // PostgreSQL answers COMMIT with ROLLBACK when an earlier failure left the transaction aborted.
-    if ((Array.isArray(answer) ? answer.at(-1) : answer)?.command === 'ROLLBACK') {
-      throw new Error('the transaction was rolled back: an earlier statement of it failed');
-    }
+  commitTransaction(c: DatabaseConnection) {
+    return asVpcep(c).commit();
   }
-  async rollbackTransaction(c: DatabaseConnection) {
-    const conn = asVpcep(c);
-    conn.inTransaction = false;
-    conn.dropPending();
-    if (!conn.begun) return;
-    try {
-      await conn.send(['rollback']);
-    } catch (e) {
-      conn.broken = e as Error;
-      throw e;
-    } finally {
-      conn.begun = false;
-    }
+  rollbackTransaction(c: DatabaseConnection) {
+    return asVpcep(c).rollback();
   }
   async savepoint(c: DatabaseConnection, name: string) {
     await c.executeQuery(CompiledQuery.raw(`savepoint ${quotedName(name)}`));
