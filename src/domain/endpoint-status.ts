@@ -47,6 +47,17 @@ export function statusAt(e: Transition, approval: boolean, now: Date): EndpointS
 }
 
 /**
+ * The stretch of time, in epoch milliseconds [from, until), around `now` in which statusAt answers
+ * for `e` what it answers at `now`: only a `creating` endpoint's status changes with time alone,
+ * once, when its transition ends.
+ */
+export function statusSpan(e: Transition, now: Date): { from: number; until: number } {
+  if (e.status !== 'creating' || e.ready_at === '') return { from: -Infinity, until: Infinity };
+  const end = Date.parse(e.ready_at);
+  return ended(e, now) ? { from: end, until: Infinity } : { from: -Infinity, until: end };
+}
+
+/**
  * The published state codes of any change to an endpoint: not while it is being created or deleted,
  * nor once it failed. Rebinds, whitelist and policy changes, and the provider's accept or reject
  * all begin here.

@@ -47,6 +47,12 @@ export interface RouteDef<S extends RouteSchemas = RouteSchemas, A extends Auth 
   schema: S;
   /** Success status; a handler answering 204 returns undefined. */
   status?: number;
+  /**
+   * The property of the success answer (an array of objects) whose items the service may hand out
+   * again as the very same objects, never changed (service/endpoint-views.ts): each item's JSON is
+   * kept with its object and reused (schema-compilers.ts, keptItemsSerializer).
+   */
+  keptItems?: string;
   /** The media type of the success answer, when it is not JSON (the reference page's HTML). */
   produces?: string;
   handler: (input: HandlerInput<S, A>) => Promise<unknown>;

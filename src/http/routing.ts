@@ -3,6 +3,8 @@ import { ApiError } from '../domain/errors.ts';
 import { actionOf } from './authorize.ts';
 import { JSON_TYPE } from './error-handler.ts';
 import { requestSchemas, type RouteDef } from './route.ts';
+import { keptItemsSerializer } from './schema-compilers.ts';
+import type { TObject } from 'typebox';
 
 const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
@@ -21,6 +23,10 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
     const path = byShape.get(shape) ?? { url: def.url, api: def.api, methods: new Set<string>() };
     byShape.set(shape, path);
     path.methods.add(def.method);
+    const kept =
+      def.keptItems === undefined
+        ? undefined
+        : keptItemsSerializer(def.schema.response![def.status ?? 200] as TObject, def.keptItems);
     app.route({
       method: def.method,
       url: def.url,
@@ -44,7 +50,8 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[]): void {
         } as never);
         reply.code(def.status ?? 200);
         if (result === undefined) return reply.send();
-        return reply.type(def.produces ?? JSON_TYPE).send(result);
+        // Bytes go out as they are, with the type set here (Fastify serializes objects only).
+        return reply.type(def.produces ?? JSON_TYPE).send(kept ? kept(result) : result);
       },
     });
   }

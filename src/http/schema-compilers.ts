@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type Options as AjvOptions } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import fastJson from 'fast-json-stringify';
+import type { TArray, TObject } from 'typebox';
 
 // Explicit Ajv options (design.md): bodies and paths are never coerced, so `"80"` is not 80 and a
 // wrong type reaches the client as the API's error code. Query strings are text on the wire, so
@@ -30,6 +31,40 @@ export function compileValidator(schema: object, httpPart: string | undefined): 
 /** The serializer of one response body. */
 export function compileSerializer(schema: object): (data: unknown) => string {
   return fastJson(schema);
+}
+
+/**
+ * The serializer of an answer whose `key` holds an array of objects that the service hands out
+ * again unchanged (RouteDef.keptItems): an item's JSON is made once per object and kept with it,
+ * as UTF-8 bytes (a WeakMap, so they go when the object goes); the rest of the answer is
+ * serialized as usual. The answer is bytes, what the whole schema's serializer makes, the array's
+ * property first: joining bytes spares the scans a long text costs on its way out (its length in
+ * bytes for Content-Length, then its encoding), a sixth of a 100-item list's time (issue 12).
+ */
+export function keptItemsSerializer(schema: TObject, key: string): (data: unknown) => Buffer {
+  const items = (schema.properties[key] as TArray | undefined)?.items;
+  if (!items) throw new Error(`keptItems: the answer has no array \`${key}\``);
+  const { [key]: _items, ...others } = schema.properties;
+  const rest = { ...schema, properties: others, required: schema.required?.filter((k) => k !== key) };
+  const item = lazy(() => compileSerializer(items));
+  const envelope = lazy(() => compileSerializer(rest));
+  const kept = new WeakMap<object, Buffer>();
+  const head = Buffer.from(`{${JSON.stringify(key)}:[`);
+  const comma = Buffer.from(',');
+  return (data) => {
+    const list = (data as Record<string, object[]>)[key]!;
+    const parts: Buffer[] = [head];
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i]!;
+      let json = kept.get(x);
+      if (json === undefined) kept.set(x, (json = Buffer.from(item(x))));
+      if (i > 0) parts.push(comma);
+      parts.push(json);
+    }
+    const tail = envelope(data);
+    parts.push(Buffer.from(tail === '{}' ? ']}' : `],${tail.slice(1)}`));
+    return Buffer.concat(parts);
+  };
 }
 
 /** `compile()`'s result, compiled on first use. */

@@ -26,6 +26,7 @@ import { allocateAddress, type AddressErrors } from './addresses.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { admitted } from './endpoint-services.ts';
 import type { Faults } from './faults.ts';
+import { EndpointViews } from './endpoint-views.ts';
 import { assertQuota } from './quotas.ts';
 
 export interface EndpointCreate {
@@ -167,6 +168,8 @@ export function endpointView(
   };
 }
 
+export type EndpointView = ReturnType<typeof endpointView>;
+
 const cidrsOf = (s: ServiceRow) => JSON.parse(s.cidrs) as string[];
 
 /** The caller's endpoint at `now`, or 404 EndPoint.2006; `forUpdate` makes calls on it take turns. */
@@ -197,7 +200,11 @@ async function lockedContextOf(r: Tx, caller: Caller, id: string, now: Date) {
 }
 
 /** The services of `rows`, by id. */
-async function servicesOf(r: Tx, rows: EndpointRow[], now: Date): Promise<Map<string, ServiceRow>> {
+async function servicesOf(
+  r: Tx,
+  rows: readonly { endpoint_service_id: string }[],
+  now: Date,
+): Promise<Map<string, ServiceRow>> {
   const services = new Map<string, ServiceRow>();
   for (const id of new Set(rows.map((e) => e.endpoint_service_id))) {
     const s = await r.services.byId(id, now);
@@ -316,6 +323,9 @@ const NO_FAULTS = { take: () => false, commit: async () => undefined };
 
 /** Endpoints: create, list, show, delete, and UpdateEndpointRoutetable (routetables.md). */
 export class Endpoints {
+  /** The views lists have built, handed out again while they hold (issue 12). */
+  readonly #views = new EndpointViews<EndpointView>();
+
   constructor(
     private readonly deps: Deps,
     private readonly faults: Faults,
@@ -384,21 +394,32 @@ export class Endpoints {
     });
   }
 
+  /**
+   * A page of the caller's endpoints and how many match. The page is read by key (id, version,
+   * service) only; the rows of endpoints whose view is not kept (EndpointViews) are read by a
+   * second statement of the same snapshot, and their views built and kept.
+   */
   async list(caller: Caller, q: Omit<EndpointListQuery, 'project_id' | 'now'>) {
     const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
       const { page, total } = await r.endpoints.list({ ...q, project_id: caller.project_id, now });
-      const services = await servicesOf(
-        r,
-        page.map((x) => x.endpoint),
-        now,
+      const services = await servicesOf(r, page, now);
+      const views: (EndpointView | undefined)[] = page.map((k) =>
+        this.#views.get(k.id, k.version, services.get(k.endpoint_service_id)!, now),
       );
-      return {
-        endpoints: page.map(({ endpoint: e, routetables }) =>
-          endpointView(e, services.get(e.endpoint_service_id)!, routetables, now),
-        ),
-        total_count: total,
-      };
+      const missing = page.filter((_, i) => views[i] === undefined).map((k) => k.id);
+      if (missing.length > 0) {
+        const rows = await r.endpoints.withTables(missing);
+        page.forEach((k, i) => {
+          const row = rows.get(k.id);
+          if (views[i] !== undefined || !row) return;
+          const service = services.get(k.endpoint_service_id)!;
+          const view = endpointView(row.endpoint, service, row.routetables, now);
+          this.#views.set(row.endpoint, service, now, view);
+          views[i] = view;
+        });
+      }
+      return { endpoints: views.filter((v) => v !== undefined), total_count: total };
     });
   }
 
@@ -567,6 +588,8 @@ export class Endpoints {
       error_message: '',
       created_at: iso,
       updated_at: iso,
+      // The database raises it from here (migration 009).
+      version: 0,
     };
   }
 

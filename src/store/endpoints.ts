@@ -6,6 +6,15 @@ import { byShape, prepare, type Shaping } from './prepared.ts';
 import { NetworkQueries } from './network.ts';
 import { Queries, type LockOption, type NewRow, type Row } from './queries.ts';
 
+/**
+ * An endpoint's version, raised by one: every write of an endpoint row or of its bindings here
+ * raises it (migration 009), so that what the endpoint shows is known by its id and version
+ * (service/endpoint-views.ts). A row update that forgets is caught by the trigger of 009; the
+ * bindings have no trigger (it cost a rebind 15–25 µs on SQLite), so their writes, all in this
+ * file, raise it themselves.
+ */
+const RAISED = sql<number>`version + 1`;
+
 const byId = (lock: boolean) =>
   prepare((s: Shaping, projectId: string, id: string, at: string) => {
     const q = s.db
@@ -162,8 +171,8 @@ const REBIND_WRITES = prepare(
     routeDestinations: readonly string[],
     routeTypes: readonly string[],
     routeNexthops: readonly string[],
-    status: EndpointStatus,
-    updatedAt: string,
+    status: EndpointStatus | null,
+    updatedAt: string | null,
     changed: boolean,
   ) =>
     s.db
@@ -198,7 +207,11 @@ const REBIND_WRITES = prepare(
           .returning('routetable_id'),
       )
       .updateTable('endpoints')
-      .set({ status, updated_at: updatedAt })
+      .set({
+        status: sql<EndpointStatus>`coalesce(${status}, status)`,
+        updated_at: sql<string>`coalesce(${updatedAt}, updated_at)`,
+        version: RAISED,
+      })
       .where('id', '=', endpointId)
       .where(sql<boolean>`${changed}`),
   11,
@@ -217,7 +230,11 @@ export interface RebindWrites {
 }
 
 const SET_STATUS = prepare(({ db }, id: string, status: EndpointStatus, updatedAt: string) =>
-  db.updateTable('endpoints').set({ status, updated_at: updatedAt }).where('id', '=', id),
+  db.updateTable('endpoints').set({ status, updated_at: updatedAt, version: RAISED }).where('id', '=', id),
+);
+/** The endpoints' versions raised: their bindings changed (a row's own update raises it itself). */
+const RAISE_VERSIONS = prepare((s: Shaping, ids: readonly string[]) =>
+  s.db.updateTable('endpoints').set({ version: RAISED }).where(s.inList('id', ids)),
 );
 
 /** What decides the text of a list query: the filters given and the order. */
@@ -264,14 +281,35 @@ const LIST = byShape(
       }
       if (shape.count) return query.select((eb) => eb.fn.countAll<string | number>().as('n'));
       return query
-        .selectAll('endpoints')
-        .select(boundTablesColumn(s).as('bound_tables'))
+        .select(['endpoints.id', 'endpoints.version', 'endpoints.endpoint_service_id'])
         .orderBy(`endpoints.${shape.sort_key}`, shape.sort_dir)
         .orderBy('endpoints.id', shape.sort_dir)
         .limit(limit)
         .offset(offset);
     }, 7),
 );
+
+/** Endpoints by id, each with the tables it is bound to (boundTablesColumn), in no order. */
+const BY_IDS = prepare((s: Shaping, ids: readonly string[]) =>
+  s.db
+    .selectFrom('endpoints')
+    .selectAll()
+    .select(boundTablesColumn(s).as('bound_tables'))
+    .where(s.inList('endpoints.id', ids)),
+);
+
+/** A listed endpoint as the page's statement reads it: what names the view it shows (service/endpoint-views.ts). */
+export interface EndpointKey {
+  id: string;
+  version: number;
+  endpoint_service_id: string;
+}
+
+/** An endpoint with the route tables it is bound to, sorted. */
+export interface EndpointWithTables {
+  endpoint: Row<'endpoints'>;
+  routetables: string[];
+}
 
 export interface EndpointListQuery {
   project_id: string;
@@ -351,8 +389,12 @@ export class EndpointQueries extends Queries {
       .where(present('endpoints', now))
       .execute();
   }
-  /** A page of the project's endpoints, each with the tables it is bound to, and how many match. */
-  async list(q: EndpointListQuery) {
+  /**
+   * A page of the project's endpoints, each by its key only (id, version, service), and how many
+   * match: the rows themselves are for withTables to read, of the endpoints whose view the caller
+   * has not built yet.
+   */
+  async list(q: EndpointListQuery): Promise<{ page: EndpointKey[]; total: number }> {
     const shape = {
       sort_key: q.sort_key,
       sort_dir: q.sort_dir,
@@ -375,25 +417,26 @@ export class EndpointQueries extends Queries {
     const total = filtered
       ? Number(((await this.first(LIST({ ...shape, count: true }), ...args)) as { n: string | number }).n)
       : await this.countOfProject(q.project_id, q.now);
-    const rows = (await this.all(
-      LIST({ ...shape, count: false }),
-      ...args,
-    )) as unknown as (Row<'endpoints'> & {
-      bound_tables: string | null;
-    })[];
-    return {
-      page: rows.map((endpoint) => ({
-        endpoint: endpoint as Row<'endpoints'>,
-        routetables: tablesOf(endpoint.bound_tables),
-      })),
-      total,
-    };
+    const rows = (await this.all(LIST({ ...shape, count: false }), ...args)) as unknown as EndpointKey[];
+    return { page: rows, total };
+  }
+  /** The endpoints of `ids` with their bound tables, by id; those not found are left out. */
+  async withTables(ids: readonly string[]): Promise<Map<string, EndpointWithTables>> {
+    const out = new Map<string, EndpointWithTables>();
+    if (ids.length === 0) return out;
+    const rows = (await this.all(BY_IDS, ids)) as (Row<'endpoints'> & { bound_tables: string | null })[];
+    for (const row of rows) out.set(row.id, { endpoint: row, routetables: tablesOf(row.bound_tables) });
+    return out;
   }
   async insert(row: NewRow<'endpoints'>) {
     await this.db.insertInto('endpoints').values(row).execute();
   }
   async update(id: string, patch: Updateable<Database['endpoints']>) {
-    await this.db.updateTable('endpoints').set(patch).where('id', '=', id).execute();
+    await this.db
+      .updateTable('endpoints')
+      .set({ ...patch, version: RAISED })
+      .where('id', '=', id)
+      .execute();
   }
   /** The status and update time only: a rebind's one write to the endpoint. */
   async setStatus(id: string, status: EndpointStatus, updatedAt: string) {
@@ -407,6 +450,7 @@ export class EndpointQueries extends Queries {
     if (ids.length === 0) return;
     await this.db.deleteFrom('routes').where('endpoint_id', 'in', ids).execute();
     await this.db.deleteFrom('endpoint_routetables').where('endpoint_id', 'in', ids).execute();
+    await this.run(RAISE_VERSIONS, ids);
     await this.db.deleteFrom('ip_allocations').where('owner_id', 'in', ids).execute();
   }
   /** Endpoints leave the store, with whatever they still hold. */
@@ -423,22 +467,15 @@ export class EndpointQueries extends Queries {
     if (tableIds.length === 0) return Promise.resolve([]);
     return this.all(BINDINGS_ON_TABLES, tableIds);
   }
-  async insertBindings(rows: NewRow<'endpoint_routetables'>[]) {
-    for (const r of rows)
-      await this.run(INSERT_BINDING, r.endpoint_id, r.routetable_id, r.endpoint_service_id);
-  }
-  async deleteBindings(endpointId: string, tableIds: readonly string[]) {
-    if (tableIds.length === 0) return;
-    await this.run(DELETE_BINDINGS, endpointId, tableIds);
-  }
   /**
    * A rebind's writes: on PostgreSQL in one statement (REBIND_WRITES), elsewhere one statement each,
    * where a statement costs no round trip.
    */
   async rebindWrites(w: RebindWrites) {
+    const rebound = w.unbind.length + w.bind.length > 0;
     if (this.engine.dialect === 'postgres') {
-      // Without a status the update's `changed` is false and these placeholders are never written.
-      const { status, updatedAt } = w.status ?? { status: 'accepted' as EndpointStatus, updatedAt: '' };
+      // The endpoint's row is written (its version raised) when anything changed; its status and
+      // update time only when given.
       await this.runAtCommit(
         REBIND_WRITES,
         w.endpointId,
@@ -449,20 +486,19 @@ export class EndpointQueries extends Queries {
         w.routes.map((r) => r.destination),
         w.routes.map((r) => r.type),
         w.routes.map((r) => r.nexthop),
-        status,
-        updatedAt,
-        w.status !== undefined,
+        w.status?.status ?? null,
+        w.status?.updatedAt ?? null,
+        rebound || w.status !== undefined,
       );
       return;
     }
     const network = new NetworkQueries(this.db, this.engine);
     await network.deleteEndpointRoutes(w.endpointId, w.unbind);
-    await this.deleteBindings(w.endpointId, w.unbind);
+    if (w.unbind.length > 0) await this.run(DELETE_BINDINGS, w.endpointId, w.unbind);
     await network.insertRoutes([...w.routes]);
-    await this.insertBindings(
-      w.bind.map((t) => ({ endpoint_id: w.endpointId, routetable_id: t, endpoint_service_id: w.serviceId })),
-    );
+    for (const t of w.bind) await this.run(INSERT_BINDING, w.endpointId, t, w.serviceId);
     if (w.status) await this.setStatus(w.endpointId, w.status.status, w.status.updatedAt);
+    else if (rebound) await this.run(RAISE_VERSIONS, [w.endpointId]);
   }
 
   /** An endpoint of any project, for the provider of its service; `forUpdate` as for byId. */

@@ -8,6 +8,7 @@ import * as lifecycle from './migrations/005-lifecycle.ts';
 import * as auditEvents from './migrations/006-audit-events.ts';
 import * as consoleSessions from './migrations/007-console-sessions.ts';
 import * as endpointCounts from './migrations/008-endpoint-counts.ts';
+import * as endpointVersions from './migrations/009-endpoint-versions.ts';
 
 interface Migration {
   name: string;
@@ -32,6 +33,7 @@ const migrations: Migration[] = [
   { name: '006-audit-events', up: auditEvents.up },
   { name: '007-console-sessions', up: consoleSessions.up },
   { name: '008-endpoint-counts', up: endpointCounts.up },
+  { name: '009-endpoint-versions', up: endpointVersions.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */

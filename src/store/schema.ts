@@ -190,6 +190,8 @@ export interface Database {
     /** Why its provisioning fails; '' while it has not (published `error[]`). */
     error_code: Generated<string>;
     error_message: Generated<string>;
+    /** Raised by triggers at every change to the row or its bindings (migration 009). */
+    version: Generated<number>;
   };
   /** One row per bound table; unique (routetable_id, endpoint_service_id): one endpoint of a service per table. */
   endpoint_routetables: { endpoint_id: string; routetable_id: string; endpoint_service_id: string };

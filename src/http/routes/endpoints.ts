@@ -39,6 +39,7 @@ export function endpointRoutes(endpoints: Endpoints) {
         querystring: ListEndpointsQuery,
         response: { 200: EndpointList },
       },
+      keptItems: 'endpoints',
       handler: ({ caller, query }) =>
         endpoints.list(caller, {
           ...query,
