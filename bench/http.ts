@@ -133,7 +133,9 @@ async function sqliteDurability(store: Store): Promise<string> {
   const synchronous = ['OFF', 'NORMAL', 'FULL', 'EXTRA'][Number(await pragma('synchronous'))];
   return (
     `synchronous = ${synchronous}, journal_mode = ${await pragma('journal_mode')}, ` +
-    `locking_mode = ${await pragma('locking_mode')}, group commit on (at most ${MAX_BATCH} calls per commit)`
+    `locking_mode = ${await pragma('locking_mode')}, ` +
+    `temp_store = ${['DEFAULT', 'FILE', 'MEMORY'][Number(await pragma('temp_store'))]}, ` +
+    `group commit on (at most ${MAX_BATCH} calls per commit)`
   );
 }
 
