@@ -57,7 +57,7 @@ export function keptItemsSerializer(schema: TObject, key: string): (data: unknow
     for (let i = 0; i < list.length; i++) {
       const x = list[i]!;
       let json = kept.get(x);
-      if (json === undefined) kept.set(x, (json = Buffer.from(item(x))));
+      if (json === undefined) kept.set(x, (json = ownBytes(item(x))));
       if (i > 0) parts.push(comma);
       parts.push(json);
     }
@@ -65,6 +65,16 @@ export function keptItemsSerializer(schema: TObject, key: string): (data: unknow
     parts.push(Buffer.from(tail === '{}' ? ']}' : `],${tail.slice(1)}`));
     return Buffer.concat(parts);
   };
+}
+
+/**
+ * A text's UTF-8 bytes in memory of their own: `Buffer.from` puts a short text in a slice of a
+ * shared 8 kB pool, which a kept slice would hold whole.
+ */
+export function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
 }
 
 /** `compile()`'s result, compiled on first use. */

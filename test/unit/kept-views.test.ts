@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileSerializer, keptItemsSerializer } from '../../src/http/schema-compilers.ts';
+import { compileSerializer, keptItemsSerializer, ownBytes } from '../../src/http/schema-compilers.ts';
 import { EndpointViews } from '../../src/service/endpoint-views.ts';
 import type { Row } from '../../src/store/queries.ts';
 import { EndpointList } from '../../src/wire/vpcep.ts';
@@ -55,6 +55,13 @@ test("an item's JSON is kept with its object: the same object answers the same b
   one.status = 'changed';
   assert.match(kept({ endpoints: [one], total_count: 1 }).toString(), /"status":"accepted"/);
   assert.match(kept({ endpoints: [{ ...one }], total_count: 1 }).toString(), /"status":"changed"/);
+});
+
+test("a kept item's bytes are memory of their own, not a slice of a shared pool they would hold whole", () => {
+  const text = '{"id":"ü"}';
+  const bytes = ownBytes(text);
+  assert.equal(bytes.toString('utf8'), text);
+  assert.equal(bytes.buffer.byteLength, Buffer.byteLength(text));
 });
 
 test('keptItems names an array the answer has', () => {
