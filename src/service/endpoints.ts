@@ -301,13 +301,23 @@ async function checkedTableFacts(
   caller: Caller,
   endpoint: { id: string; serviceId: string; vpcId: string },
   desired: string[],
+  read?: TablesRead,
 ): Promise<{ current: string[]; tables: Map<string, TableFacts> }> {
-  const touched = await r.network.tablesOfRebind(caller.project_id, endpoint.id, desired);
+  const touched = read?.touched ?? (await r.network.tablesOfRebind(caller.project_id, endpoint.id, desired));
   assertTablesOfVpc(touched, endpoint.vpcId, desired);
   const current = touched.filter((t) => t.bound).map((t) => t.id);
   const { toBind } = changeOf(current, desired);
-  const occupancy = await r.network.occupancy(toBind, endpoint.serviceId);
+  const occupancy = read?.occupancy ?? (await r.network.occupancy(toBind, endpoint.serviceId));
   return { current, tables: new Map(toBind.map((id) => [id, tableFacts(id, endpoint, occupancy)])) };
+}
+
+/**
+ * What a rebind reads of its tables, read with the endpoint's locked context (Tx.together): the
+ * tables named or bound, locked, and what it must know of those it binds.
+ */
+interface TablesRead {
+  touched: Awaited<ReturnType<Tx['network']['tablesOfRebind']>>;
+  occupancy: Awaited<ReturnType<Tx['network']['occupancy']>>;
 }
 
 /** A plan's per-table failures, as the wire and the audit record list them. */
@@ -461,11 +471,21 @@ export class Endpoints {
     const now = this.deps.clock.now();
     let planned: RebindPlan | undefined;
     const result = await this.deps.store.tx(async (r) => {
-      const { endpoint: e, service, hasFaults } = await lockedContextOf(r, caller, id, now);
+      // One round trip on PostgreSQL: the endpoint locked, then its tables locked, then what it must
+      // know of those it binds, each statement after the one before (the order of the locks and of
+      // routetables.md's checks is kept: what is read after a failing check is never used).
+      const [context, touched, occupancy] = await r.together(
+        r.endpoints.lockedContextRead(caller.project_id, id, now),
+        r.network.tablesOfRebindRead(caller.project_id, id, desired),
+        r.network.occupancyOfRebindRead(id, desired),
+      );
+      if (!context) throw new ApiError('EndPoint.2006');
+      const { endpoint: e, service, hasFaults } = context;
       const status = statusOf(e, service, now);
       assertRoutetablesChangeable(status, service.service_type);
 
-      const { plan, current } = await this.#plan(r, caller, e, service, desired, hasFaults);
+      const read = { touched, occupancy };
+      const { plan, current } = await this.#plan(r, caller, e, service, desired, hasFaults, read);
       planned = plan;
       const changed = plan.bind.length + plan.unbind.length > 0;
       await this.#apply(
@@ -605,9 +625,10 @@ export class Endpoints {
     service: ServiceRow,
     desired: string[],
     hasFaults = true,
+    read?: TablesRead,
   ): Promise<{ plan: RebindPlan; current: string[] }> {
     const endpoint = { id: e.id, serviceId: service.id, vpcId: e.vpc_id };
-    const { current, tables } = await checkedTableFacts(r, caller, endpoint, desired);
+    const { current, tables } = await checkedTableFacts(r, caller, endpoint, desired, read);
     const faults = hasFaults ? await this.faults.forCall(r, caller.project_id) : NO_FAULTS;
     const plan = planRebind({
       current,

@@ -4,7 +4,7 @@ import type { Database } from './schema.ts';
 import { present, presentAt } from './lifecycle.ts';
 import { byShape, prepare, type Shaping } from './prepared.ts';
 import { NetworkQueries } from './network.ts';
-import { Queries, type LockOption, type NewRow, type Row } from './queries.ts';
+import { Queries, type LockOption, type NewRow, type Read, type Row } from './queries.ts';
 
 /**
  * An endpoint's version, raised by one: every write of an endpoint row or of its bindings here
@@ -237,6 +237,15 @@ const RAISE_VERSIONS = prepare((s: Shaping, ids: readonly string[]) =>
   s.db.updateTable('endpoints').set({ version: RAISED }).where(s.inList('id', ids)),
 );
 
+/** A context statement's row (withContext) as the endpoint, its service and its faults flag. */
+function contextOf(found: unknown): LockedContext | undefined {
+  const row = found as (Row<'endpoints'> & Record<string, unknown>) | undefined;
+  if (!row) return undefined;
+  const service: Record<string, unknown> = {};
+  for (const [column, alias] of SERVICE_ALIASES) service[column] = row[alias];
+  return { endpoint: row, service: service as Row<'endpoint_services'>, hasFaults: Boolean(row.has_faults) };
+}
+
 /** What decides the text of a list query: the filters given and the order. */
 type ListShape = Pick<EndpointListQuery, 'sort_key' | 'sort_dir'> & {
   id: boolean;
@@ -336,27 +345,20 @@ export class EndpointQueries extends Queries {
   }
   /** The endpoint with its service, bound tables and faults flag (withContext); undefined: none. */
   async withContext(projectId: string, id: string, now: Date): Promise<EndpointContext | undefined> {
-    const row = await this.#context(WITH_CONTEXT, projectId, id, now);
-    return row && { ...row, routetables: tablesOf(row.endpoint.bound_tables as string | null) };
+    const row = contextOf(await this.first(WITH_CONTEXT, projectId, id, now.toISOString()));
+    const bound = row && (row.endpoint as Row<'endpoints'> & { bound_tables: string | null }).bound_tables;
+    return row && { ...row, routetables: tablesOf(bound ?? null) };
   }
   /**
    * The endpoint, locked so that calls on it take turns, with its service and faults flag; its
    * bound tables are for a later statement to read (withContext).
    */
   async lockedContext(projectId: string, id: string, now: Date): Promise<LockedContext | undefined> {
-    return this.#context(LOCKED_CONTEXT, projectId, id, now);
+    return contextOf(await this.first(LOCKED_CONTEXT, projectId, id, now.toISOString()));
   }
-  async #context(query: typeof WITH_CONTEXT, projectId: string, id: string, now: Date) {
-    const row = (await this.first(query, projectId, id, now.toISOString())) as
-      (Row<'endpoints'> & Record<string, unknown>) | undefined;
-    if (!row) return undefined;
-    const service: Record<string, unknown> = {};
-    for (const [column, alias] of SERVICE_ALIASES) service[column] = row[alias];
-    return {
-      endpoint: row,
-      service: service as Row<'endpoint_services'>,
-      hasFaults: Boolean(row.has_faults),
-    } satisfies LockedContext;
+  /** lockedContext, to read with others (Tx.together). */
+  lockedContextRead(projectId: string, id: string, now: Date): Read<LockedContext | undefined> {
+    return this.reading(LOCKED_CONTEXT, [projectId, id, now.toISOString()], (rows) => contextOf(rows[0]));
   }
   /** A project's endpoints, oldest first, each with its service's name. */
   ofProject(projectId: string, now: Date) {

@@ -49,6 +49,16 @@ export interface Engine {
    * then). PostgreSQL sends it with the commit, one round trip fewer; SQLite runs it at once.
    */
   executeAtCommit(t: Transaction<Database>, query: CompiledQuery): Promise<void>;
+  /**
+   * Statements of `t` run in their order, each after the one before has ended (so each takes the
+   * locks and, in read committed, the snapshot of its own moment), their results in that order.
+   * An engine may send them together: PostgreSQL in one round trip; SQLite runs them one by one.
+   * A failure of one fails the whole; the statements after it do not run.
+   */
+  executeTogether(
+    t: Transaction<Database>,
+    queries: readonly CompiledQuery[],
+  ): Promise<QueryResult<unknown>[]>;
   /** Whether `select … for update` locks rows (an engine without it serializes writers instead). */
   readonly rowLocks: boolean;
   /** Takes the transaction-scoped lock under which one-time set-up runs, across processes. */

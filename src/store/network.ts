@@ -1,7 +1,13 @@
-import { sql, type SqlBool, type Updateable } from 'kysely';
+import { sql, type Expression, type SqlBool, type Updateable } from 'kysely';
 import type { Database } from './schema.ts';
 import { prepare, type Shaping } from './prepared.ts';
 import { Queries, type LockOption, type NewRow } from './queries.ts';
+
+/** TABLES_OF_REBIND's rows: the project's only, `bound` a boolean on both stores. */
+const touchedOf = <T extends { project_id: string; bound: unknown }>(projectId: string, rows: T[]) =>
+  rows
+    .filter((t) => t.project_id === projectId)
+    .map((t) => ({ ...(t as Omit<T, 'bound'>), bound: Boolean(t.bound) }));
 
 // By id alone: with the project in the query, SQLite's planner would walk the project's every table
 // (its index) rather than look each id up, not knowing how short the list is.
@@ -37,10 +43,15 @@ const TABLES_OF_REBIND = prepare(
 );
 /**
  * What a binder must know of tables: their routes, and the bindings of endpoints of one service
- * to them, in one statement (a route's row has a destination; a binding's has none).
+ * to them, in one statement (a route's row has a destination; a binding's has none). `tables`
+ * says which tables by their id column, `service` which service.
  */
-const TABLE_OCCUPANCY = prepare((s: Shaping, tableIds: readonly string[], serviceId: string) =>
-  s.db
+function occupancyQuery(
+  s: Shaping,
+  tables: (column: string) => Expression<SqlBool>,
+  service: Expression<string>,
+) {
+  return s.db
     .selectFrom('routes')
     .select([
       'routetable_id',
@@ -48,7 +59,7 @@ const TABLE_OCCUPANCY = prepare((s: Shaping, tableIds: readonly string[], servic
       'endpoint_id',
       sql<string | null>`cast(null as text)`.as('bound_endpoint_id'),
     ])
-    .where(s.inList('routetable_id', tableIds))
+    .where(tables('routes.routetable_id'))
     .unionAll(
       s.db
         .selectFrom('endpoint_routetables')
@@ -58,9 +69,25 @@ const TABLE_OCCUPANCY = prepare((s: Shaping, tableIds: readonly string[], servic
           sql<string | null>`cast(null as text)`.as('endpoint_id'),
           sql<string | null>`${sql.ref('endpoint_id')}`.as('bound_endpoint_id'),
         ])
-        .where(s.inList('routetable_id', tableIds))
-        .where('endpoint_service_id', '=', serviceId),
-    ),
+        .where(tables('endpoint_routetables.routetable_id'))
+        .where('endpoint_service_id', '=', service),
+    );
+}
+const TABLE_OCCUPANCY = prepare((s: Shaping, tableIds: readonly string[], serviceId: string) =>
+  occupancyQuery(s, (column) => s.inList(column, tableIds), sql<string>`${serviceId}`),
+);
+/**
+ * TABLE_OCCUPANCY of a rebind's tables to bind, known without the caller's reading the endpoint
+ * first, so that it can go with the reads before it (Tx.together): those of `tableIds` the
+ * endpoint is not bound to, and the bindings of endpoints of its service.
+ */
+const OCCUPANCY_OF_REBIND = prepare((s: Shaping, endpointId: string, tableIds: readonly string[]) =>
+  occupancyQuery(
+    s,
+    (column) =>
+      sql<SqlBool>`${s.inList(column, tableIds)} and ${sql.ref(column)} not in (select routetable_id from endpoint_routetables where endpoint_id = ${endpointId})`,
+    sql<string>`(select endpoint_service_id from endpoints where id = ${endpointId})`,
+  ),
 );
 const LOCK_ROUTETABLES = prepare((s: Shaping, ids: readonly string[]) =>
   s.forUpdate(s.db.selectFrom('routetables').select('id').where(s.inList('id', ids)).orderBy('id')),
@@ -167,8 +194,18 @@ export class NetworkQueries extends Queries {
    * whether it is bound, in id order; locked on PostgreSQL (TABLES_OF_REBIND).
    */
   async tablesOfRebind(projectId: string, endpointId: string, ids: readonly string[]) {
-    const rows = await this.all(TABLES_OF_REBIND, projectId, endpointId, ids);
-    return rows.filter((t) => t.project_id === projectId).map((t) => ({ ...t, bound: Boolean(t.bound) }));
+    return touchedOf(projectId, await this.all(TABLES_OF_REBIND, projectId, endpointId, ids));
+  }
+  /** tablesOfRebind, to read with others (Tx.together). */
+  tablesOfRebindRead(projectId: string, endpointId: string, ids: readonly string[]) {
+    return this.reading(TABLES_OF_REBIND, [projectId, endpointId, ids], (rows) => touchedOf(projectId, rows));
+  }
+  /**
+   * What a rebind of `endpointId` to `ids` must know of the tables it binds (occupancy): those of
+   * `ids` the endpoint is not bound to, its service's bindings; to read with others (Tx.together).
+   */
+  occupancyOfRebindRead(endpointId: string, ids: readonly string[]) {
+    return this.reading(OCCUPANCY_OF_REBIND, [endpointId, ids], (rows) => rows);
   }
   /** Makes binders of one table take turns across processes (PostgreSQL); ids in a fixed order. */
   async lockRoutetables(ids: readonly string[]) {

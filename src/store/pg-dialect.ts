@@ -46,6 +46,21 @@ export function atCommit(query: CompiledQuery): CompiledQuery {
   return query;
 }
 
+/** Statements Engine.executeTogether was given, by the one query that stands for them. */
+const groups = new WeakMap<CompiledQuery, readonly CompiledQuery[]>();
+
+/** One query standing for `queries`, run together by the connection (VpcepConnection.#together). */
+export function together(queries: readonly CompiledQuery[]): CompiledQuery {
+  const group = CompiledQuery.raw(`-- ${queries.length} statements together`);
+  groups.set(group, queries);
+  return group;
+}
+
+/** The results of a `together` query, one per statement, in order. */
+export function resultsOf(result: QueryResult<unknown>): QueryResult<unknown>[] {
+  return result.rows as QueryResult<unknown>[];
+}
+
 /**
  * A value as a string literal PostgreSQL reads as a parameter's text: untyped, so that the column
  * or cast it meets gives it its type, as it gives a parameter's. Undefined for a value it cannot
@@ -124,7 +139,10 @@ function asText(client: pg.ClientBase, query: CompiledQuery): string | undefined
 
 /** pg's answer as Kysely's: the last statement's, when several went in one query. */
 function resultOf<R>(answer: pg.QueryResult | pg.QueryResult[]): QueryResult<R> {
-  const r = Array.isArray(answer) ? answer.at(-1)! : answer;
+  return resultOfOne(Array.isArray(answer) ? answer.at(-1)! : answer);
+}
+
+function resultOfOne<R>(r: pg.QueryResult): QueryResult<R> {
   const changes = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(r.command);
   return {
     rows: (r.rows ?? []) as R[],
@@ -212,6 +230,8 @@ class VpcepConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const group = groups.get(query);
+    if (group) return { rows: (await this.#together(group)) as R[] };
     if (this.#inTransaction && heldForCommit.has(query)) {
       const text = asText(this.client, query);
       if (text !== undefined) {
@@ -228,6 +248,25 @@ class VpcepConnection implements DatabaseConnection {
       await this.send(pending);
     }
     return this.#run<R>(query);
+  }
+
+  /**
+   * Statements run together: in one simple-protocol query, with what is pending, when each can be
+   * written as a text (asText) and no lock probe is owed; else one by one. Either way the server
+   * runs them in order, each after the one before.
+   */
+  async #together(queries: readonly CompiledQuery[]): Promise<QueryResult<unknown>[]> {
+    const texts = queries.map((q) => asText(this.client, q));
+    const probing = this.observer() !== undefined && queries.some(isLockingRead);
+    if (probing || texts.some((t) => t === undefined)) {
+      const out: QueryResult<unknown>[] = [];
+      for (const q of queries) out.push(await this.executeQuery(q));
+      return out;
+    }
+    const pending = this.#takePending();
+    const answer = await this.send([...pending, ...(texts as string[])]);
+    const answers = Array.isArray(answer) ? answer : [answer];
+    return answers.slice(answers.length - queries.length).map((r) => resultOfOne(r));
   }
 
   /** Texts in one simple-protocol query: one round trip. */

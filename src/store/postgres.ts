@@ -2,7 +2,7 @@ import { Kysely, sql, type CompiledQuery, type QueryResult, type Transaction } f
 import pg from 'pg';
 import { ApiError } from '../domain/errors.ts';
 import type { Engine, StoreObserver } from './engine.ts';
-import { atCommit, VpcepPostgresDialect } from './pg-dialect.ts';
+import { atCommit, resultsOf, together, VpcepPostgresDialect } from './pg-dialect.ts';
 import type { Database } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { Store } from './store.ts';
@@ -144,6 +144,11 @@ class PostgresEngine implements Engine {
   /** Held by the transaction's connection and sent with its commit (pg-dialect.ts). */
   async executeAtCommit(t: Transaction<Database>, query: CompiledQuery): Promise<void> {
     await t.executeQuery(atCommit(query));
+  }
+
+  /** In one query where the connection can write them all as texts (pg-dialect.ts). */
+  async executeTogether(t: Transaction<Database>, queries: readonly CompiledQuery[]) {
+    return resultsOf(await t.executeQuery(together(queries)));
   }
 
   /** Lock waits are seen by the dialect's connections (pg-dialect.ts). */

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Transaction } from 'kysely';
+import type { CompiledQuery, Insertable, Selectable, Transaction } from 'kysely';
 import type { Engine } from './engine.ts';
 import type { Prepared } from './prepared.ts';
 import type { Database } from './schema.ts';
@@ -11,6 +11,12 @@ export interface LockOption {
   forUpdate?: boolean;
   /** With `forUpdate`: pass over rows another transaction holds, instead of waiting for them. */
   skipLocked?: boolean;
+}
+
+/** A read to run with others (Tx.together): its statement, and how its rows become its answer. */
+export interface Read<T> {
+  query: CompiledQuery;
+  decode(rows: unknown[]): T;
 }
 
 /**
@@ -31,6 +37,15 @@ export abstract class Queries {
 
   protected first<A extends readonly unknown[], R>(q: Prepared<A, R>, ...args: A): Promise<R | undefined> {
     return q.first(this.db, this.engine, args);
+  }
+
+  /** A prepared query with these arguments, to run with others (Tx.together); `decode` makes its answer. */
+  protected reading<A extends readonly unknown[], R, T>(
+    q: Prepared<A, R>,
+    args: A,
+    decode: (rows: R[]) => T,
+  ): Read<T> {
+    return { query: q.bind(this.engine, args), decode: decode as (rows: unknown[]) => T };
   }
 
   /** A prepared write; how many rows it changed. */

@@ -157,6 +157,13 @@ class SqliteEngine implements Engine {
     await this.execute(t, query);
   }
 
+  /** One by one, as the one connection runs everything. */
+  async executeTogether(t: Transaction<Database>, queries: readonly CompiledQuery[]) {
+    const out: QueryResult<unknown>[] = [];
+    for (const q of queries) out.push(await this.execute(t, q));
+    return out;
+  }
+
   async lockSetup(): Promise<void> {}
 
   observe(observer: StoreObserver | undefined): void {

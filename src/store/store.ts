@@ -8,6 +8,7 @@ import { FaultQueries } from './faults.ts';
 import { IdentityQueries } from './identity.ts';
 import { LifecycleQueries } from './lifecycle.ts';
 import { pendingMigrations } from './migrate.ts';
+import type { Read } from './queries.ts';
 import { NetworkQueries } from './network.ts';
 import type { Database } from './schema.ts';
 import { ServiceQueries } from './services.ts';
@@ -58,6 +59,18 @@ export class Tx {
   }
   get consoleSessions(): ConsoleSessionQueries {
     return (this.#consoleSessions ??= new ConsoleSessionQueries(this.db, this.engine));
+  }
+
+  /**
+   * Reads run in their order, each after the one before, sent together where the engine can
+   * (Engine.executeTogether: PostgreSQL, one round trip for all); their answers in that order.
+   */
+  async together<T extends readonly unknown[]>(...reads: { [K in keyof T]: Read<T[K]> }): Promise<T> {
+    const results = await this.engine.executeTogether(
+      this.db,
+      reads.map((r) => r.query),
+    );
+    return reads.map((r, i) => r.decode(results[i]!.rows)) as unknown as T;
   }
 
   /** Makes one-time set-up (bootstrap, the first server key) take turns across replicas starting together. */

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
 import { inlined } from '../../src/store/pg-dialect.ts';
 import { prepare, type Shaping } from '../../src/store/prepared.ts';
+import type { Read } from '../../src/store/queries.ts';
 import type { Store } from '../../src/store/store.ts';
 import { sentDuring } from '../helpers/pg-sent.ts';
 import { dropTestSchema, openTestStore } from '../helpers/world.ts';
@@ -221,4 +222,66 @@ test('PostgreSQL: a transaction that ran nothing sends nothing, and one that fai
   assert.deepEqual(await committed('p-rb'), []);
   await store.tx((r) => FAULT.run(r.db, store.engine, ['rb-2', 'p-rb', 't2', null]));
   assert.deepEqual(await committed('p-rb'), [{ id: 'rb-2', routetable_id: 't2', remaining: null }]);
+});
+
+// ---- Reads together (Tx.together, Engine.executeTogether)
+
+/** A read of the faults of a project, to run with others. */
+const faultsRead = (projectId: string): Read<unknown[]> => ({
+  query: OF_PROJECT.bind(store.engine, [projectId]),
+  decode: (rows) => rows,
+});
+
+test('reads together: each answer in its order, each statement seeing what the ones before it wrote', async () => {
+  await store.tx((r) => FAULT.run(r.db, store.engine, ['tog-1', 'p-tog-a', 't1', 1]));
+  const answers = await store.tx(async (r) => {
+    await FAULT.runAtCommit(r.db, store.engine, ['tog-2', 'p-tog-b', 't2', 2]);
+    return r.together(faultsRead('p-tog-b'), faultsRead('p-tog-a'), faultsRead('p-tog-none'));
+  });
+  assert.deepEqual(answers, [
+    [{ id: 'tog-2', routetable_id: 't2', remaining: 2 }],
+    [{ id: 'tog-1', routetable_id: 't1', remaining: 1 }],
+    [],
+  ]);
+});
+
+test('reads together: one that fails fails them all and the transaction, and the connection is whole after', async () => {
+  const failing: Read<unknown> = {
+    query: CompiledQuery.raw('select * from no_such_table'),
+    decode: (rows) => rows,
+  };
+  await assert.rejects(
+    store.tx(async (r) => {
+      await FAULT.run(r.db, store.engine, ['tog-f', 'p-tog-f', 't1', null]);
+      return r.together(faultsRead('p-tog-f'), failing);
+    }),
+  );
+  assert.deepEqual(await committed('p-tog-f'), []);
+  await store.tx((r) => FAULT.run(r.db, store.engine, ['tog-g', 'p-tog-f', 't2', null]));
+  assert.deepEqual(await committed('p-tog-f'), [{ id: 'tog-g', routetable_id: 't2', remaining: null }]);
+});
+
+test('PostgreSQL: reads together are one query, with the begin and the held writes before them', async (t) => {
+  if (store.dialect !== 'postgres') return t.skip('PostgreSQL only');
+  // Run once each on every connection of the pool, so that each has the statements prepared.
+  await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      store.tx(async (r) => {
+        await FAULT.run(r.db, store.engine, [`tog-w${i}`, 'p-tog-w', 't1', null]);
+        await OF_PROJECT.all(r.db, store.engine, ['p-tog-x']);
+      }),
+    ),
+  );
+  const sent = await sentDuring(() =>
+    store.tx(async (r) => {
+      await FAULT.runAtCommit(r.db, store.engine, ['tog-q', 'p-tog-q', 't1', null]);
+      await r.together(faultsRead('p-tog-q'), faultsRead('p-tog-x'));
+    }),
+  );
+  assert.equal(sent.length, 2, sent.join('\n---\n'));
+  assert.match(
+    sent[0]!,
+    /^begin;\nexecute vpcep_\d+\('tog-q'.*\);\nexecute vpcep_\d+\('p-tog-q'\);\nexecute vpcep_\d+\('p-tog-x'\)$/s,
+  );
+  assert.equal(sent[1], 'commit');
 });
