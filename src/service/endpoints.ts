@@ -472,8 +472,10 @@ export class Endpoints {
     let planned: RebindPlan | undefined;
     const result = await this.deps.store.tx(async (r) => {
       // One round trip on PostgreSQL: the endpoint locked, then its tables locked, then what it must
-      // know of those it binds, each statement after the one before (the order of the locks and of
-      // routetables.md's checks is kept: what is read after a failing check is never used).
+      // know of those it binds, each statement after the one before. The order of the locks and of
+      // routetables.md's checks is kept, and what is read for a check that then fails is never used;
+      // but the tables are locked before the endpoint's status is checked, so a call refused for its
+      // status (check 6) may first wait for another rebind of the same tables to commit.
       const [context, touched, occupancy] = await r.together(
         r.endpoints.lockedContextRead(caller.project_id, id, now),
         r.network.tablesOfRebindRead(caller.project_id, id, desired),
