@@ -9,6 +9,7 @@ import * as auditEvents from './migrations/006-audit-events.ts';
 import * as consoleSessions from './migrations/007-console-sessions.ts';
 import * as endpointCounts from './migrations/008-endpoint-counts.ts';
 import * as endpointVersions from './migrations/009-endpoint-versions.ts';
+import * as endpointListOrder from './migrations/010-endpoint-list-order.ts';
 
 interface Migration {
   name: string;
@@ -34,6 +35,7 @@ const migrations: Migration[] = [
   { name: '007-console-sessions', up: consoleSessions.up },
   { name: '008-endpoint-counts', up: endpointCounts.up },
   { name: '009-endpoint-versions', up: endpointVersions.up },
+  { name: '010-endpoint-list-order', up: endpointListOrder.up },
 ];
 
 /** Applies what is missing, each migration in its own transaction. Returns the names applied. */
