@@ -398,6 +398,11 @@ async function main() {
           '',
           `## Profile of the SQLite server with ${SIZES[0]} endpoints (self time, ${path.relative(ROOT, profile.file)})`,
           '',
+          'Places are in the sources (through dist/’s source maps). better-sqlite3 runs in the frame that calls it: ' +
+            '`executeQuery` of Kysely’s SQLite driver is the transaction’s `begin`, savepoints and `commit` with its ' +
+            'fsync, `rowsOf` the reads, `execute` the writes (src/store/sqlite.ts). The profile counts time on the ' +
+            'main thread, waits in a system call (the fsync, `writev`) included.',
+          '',
           '| share | where |',
           '|--:|---|',
           ...profile.top.map(([share, where]) => `| ${share} | \`${where}\` |`),

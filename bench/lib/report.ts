@@ -2,6 +2,7 @@
 // server profile's top entries, and the results file under bench/results/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadResult } from './load.ts';
@@ -70,8 +71,36 @@ export function machine(root: string, loadBefore: number[]): string[] {
 }
 
 interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
+}
+
+/**
+ * Where a profile's frame is in the sources: the server is one minified bundle (dist/), whose
+ * names and lines say nothing, so a frame of it goes through the bundle's linked source map to its
+ * source file, line and name (`src/store/sqlite.ts:204`, `kysely/…/sqlite-driver.js:60`). Frames
+ * of Node itself, or of a file without a map, keep their own.
+ */
+function framePlace(maps: Map<string, SourceMap | undefined>, f: ProfileNode['callFrame']): string {
+  const own = `${f.functionName || '(anonymous)'} ${f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : ''}`;
+  if (!f.url.startsWith('file://')) return own.trim();
+  const file = `${new URL(f.url).pathname}.map`;
+  if (!maps.has(file)) {
+    let map: SourceMap | undefined;
+    try {
+      map = new SourceMap(JSON.parse(fs.readFileSync(file, 'utf8')));
+    } catch {
+      map = undefined; // no map beside it: the frame keeps its own place
+    }
+    maps.set(file, map);
+  }
+  const entry = maps.get(file)?.findEntry(f.lineNumber, f.columnNumber);
+  if (!entry || !('originalSource' in entry)) return own.trim();
+  const source = entry.originalSource
+    .replace(/^.*?\/node_modules\//, '')
+    .replace(/^.*?\/(src|bench)\//, '$1/');
+  const name = (entry as { name?: string }).name;
+  return `${name ?? (f.functionName || '(anonymous)')} ${source}:${entry.originalLine + 1}`;
 }
 
 /** The newest profile in `dir`: its file and its top entries by self time, with their share of all samples. */
@@ -85,13 +114,12 @@ export function profileTop(dir: string, count = 25): { file: string; top: [strin
   if (!newest) return undefined;
   const { nodes } = JSON.parse(fs.readFileSync(newest, 'utf8')) as { nodes: ProfileNode[] };
   const self = new Map<string, number>();
+  const maps = new Map<string, SourceMap | undefined>();
   let total = 0;
   for (const n of nodes) {
     const hits = n.hitCount ?? 0;
     total += hits;
-    const f = n.callFrame;
-    const where = f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : '';
-    const name = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    const name = framePlace(maps, n.callFrame);
     self.set(name, (self.get(name) ?? 0) + hits);
   }
   const top = [...self]
