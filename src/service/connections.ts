@@ -45,6 +45,9 @@ function decided(action: 'receive' | 'reject', status: EndpointStatus): Endpoint
   return action === 'receive' ? 'accepted' : 'rejected';
 }
 
+/** The largest marker id: `marker_id` is a 32-bit integer column (migration 001). */
+const MAX_MARKER = 2 ** 31 - 1;
+
 /** The connections of a service: the endpoints consumers made of it, as its provider manages them. */
 export class Connections {
   constructor(private readonly deps: Deps) {}
@@ -56,25 +59,22 @@ export class Connections {
     const now = this.deps.clock.now();
     return this.deps.store.read(async (r) => {
       const s = await ownServiceOf(r, caller, serviceId, now);
-      const all = (await r.endpoints.ofService(serviceId, now)).map((e) => ({
-        row: e,
-        view: connectionView(e, s, now),
-      }));
-      const rows = all.filter(
-        ({ view }) =>
-          (q.id === undefined || view.id === q.id) &&
-          (q.marker_id === undefined || view.marker_id === Number(q.marker_id)) &&
-          (q.status === undefined || view.status === q.status),
-      );
-      const dir = q.sort_dir === 'asc' ? 1 : -1;
-      rows.sort(
-        (a, b) =>
-          dir * (a.row[q.sort_key].localeCompare(b.row[q.sort_key]) || a.row.id.localeCompare(b.row.id)),
-      );
-      return {
-        connections: rows.slice(q.offset, q.offset + q.limit).map((x) => x.view),
-        total_count: rows.length,
-      };
+      // A marker is an integer column: one past its range is no endpoint's.
+      const marker = q.marker_id === undefined ? undefined : Number(q.marker_id);
+      if (marker !== undefined && marker > MAX_MARKER) return { connections: [], total_count: 0 };
+      const { page, total } = await r.endpoints.connections({
+        service_id: s.id,
+        now,
+        ...(q.id !== undefined ? { id: q.id } : {}),
+        ...(marker !== undefined ? { marker_id: marker } : {}),
+        ...(q.status !== undefined ? { status: q.status } : {}),
+        settled: s.approval_enabled === 1 ? 'pendingAcceptance' : 'accepted',
+        sort_key: q.sort_key,
+        sort_dir: q.sort_dir,
+        limit: q.limit,
+        offset: q.offset,
+      });
+      return { connections: page.map((e) => connectionView(e, s, now)), total_count: total };
     });
   }
 
@@ -83,7 +83,7 @@ export class Connections {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
       const s = await ownServiceOf(r, caller, serviceId, now);
-      const domains = new Map((await r.endpoints.ofService(s.id, now)).map((e) => [e.id, e.domain_id]));
+      const domains = await r.endpoints.domainsOf(endpointIds);
       const out = [];
       for (const id of endpointIds) {
         const e = await r.endpoints.byIdOfAnyProject(id, now, { forUpdate: true });
@@ -111,7 +111,8 @@ export class Connections {
     const now = this.deps.clock.now();
     return this.deps.store.tx(async (r) => {
       const s = await ownServiceOf(r, caller, serviceId, now, { forUpdate: true });
-      const mine = new Map((await r.endpoints.ofService(s.id, now)).map((e) => [e.id, e]));
+      const named = items.map((c) => c.id);
+      const mine = new Map((await r.endpoints.ofService(s.id, now, named)).map((e) => [e.id, e]));
       const missing = items.find((c) => !mine.has(c.id));
       if (missing) throw new ApiError('EndPoint.2013', `${missing.id} is no connection of the service.`);
       for (const c of items) await r.endpoints.update(c.id, { connection_description: c.description });

@@ -298,6 +298,91 @@ const LIST = byShape(
     }, 7),
 );
 
+/** ListServiceConnections' filters, order and page, as the store reads them (EndpointQueries.connections). */
+export interface ConnectionsQuery {
+  service_id: string;
+  /** Endpoints gone at this time are not listed; a status is the one shown at this time. */
+  now: Date;
+  id?: string;
+  marker_id?: number;
+  status?: string;
+  /** What a `creating` endpoint whose provisioning ended without a fault shows: by the service's approval. */
+  settled: string;
+  sort_key: 'created_at' | 'updated_at';
+  sort_dir: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+/** A listed connection: the endpoint with its project's domain. */
+export type Connection = Row<'endpoints'> & { domain_id: string };
+
+/** What decides the text of a connections query: the filters given and the order. */
+type ConnectionsShape = Pick<ConnectionsQuery, 'sort_key' | 'sort_dir'> & {
+  id: boolean;
+  marker: boolean;
+  status: boolean;
+  /** The count of the filtered rows instead of a page of them. */
+  count: boolean;
+};
+/** A connections query's arguments, every shape's the same; a shape places those it uses. */
+type ConnectionsArgs = [
+  serviceId: string,
+  at: string,
+  id: string,
+  markerId: number,
+  status: string,
+  /** What a `creating` endpoint whose provisioning has ended without a fault shows (statusAt). */
+  settled: string,
+  limit: number,
+  offset: number,
+];
+
+/**
+ * A service's endpoints as its provider lists them, each with its project's domain: filtered, in
+ * order and paged by the store, so that a page reads its rows only. The status filter is
+ * domain/endpoint-status.ts's statusAt written in SQL (a `creating` endpoint whose provisioning
+ * time has come shows `failed` after a fault, else `settled`).
+ */
+const CONNECTIONS = byShape(
+  (shape: ConnectionsShape) => Object.values(shape).join(),
+  (shape) =>
+    prepare(
+      (s: Shaping, ...[serviceId, at, id, markerId, status, settled, limit, offset]: ConnectionsArgs) => {
+        let query = s.db
+          .selectFrom('endpoints')
+          .innerJoin('projects', 'projects.id', 'endpoints.project_id')
+          .where('endpoints.endpoint_service_id', '=', serviceId)
+          .where(presentAt('endpoints', at));
+        if (shape.id) query = query.where('endpoints.id', '=', id);
+        if (shape.marker) query = query.where('endpoints.marker_id', '=', markerId);
+        if (shape.status) {
+          const shown = sql<string>`case when ${sql.ref('endpoints.status')} = 'creating' and ${sql.ref('endpoints.ready_at')} <> '' and ${sql.ref('endpoints.ready_at')} <= ${at}
+          then case when ${sql.ref('endpoints.error_code')} <> '' then 'failed' else cast(${settled} as text) end
+          else ${sql.ref('endpoints.status')} end`;
+          query = query.where(shown, '=', status);
+        }
+        if (shape.count) return query.select((eb) => eb.fn.countAll<string | number>().as('n'));
+        return query
+          .selectAll('endpoints')
+          .select('projects.domain_id')
+          .orderBy(`endpoints.${shape.sort_key}`, shape.sort_dir)
+          .orderBy('endpoints.id', shape.sort_dir)
+          .limit(limit)
+          .offset(offset);
+      },
+      8,
+    ),
+);
+
+/** Endpoints by id, each with its project's domain. */
+const DOMAINS_OF = prepare((s: Shaping, ids: readonly string[]) =>
+  s.db
+    .selectFrom('endpoints')
+    .innerJoin('projects', 'projects.id', 'endpoints.project_id')
+    .select(['endpoints.id', 'projects.domain_id'])
+    .where(s.inList('endpoints.id', ids)),
+);
+
 /** Endpoints by id, each with the tables it is bound to (boundTablesColumn), in no order. */
 const BY_IDS = prepare((s: Shaping, ids: readonly string[]) =>
   s.db
@@ -510,16 +595,46 @@ export class EndpointQueries extends Queries {
       opts,
     ).executeTakeFirst();
   }
-  /** The endpoints of a service, whoever made them, each with its project's domain. */
-  ofService(serviceId: string, now: Date) {
-    return this.db
+  /** The endpoints of a service, whoever made them, each with its project's domain; of `ids` only, when given. */
+  ofService(serviceId: string, now: Date, ids?: readonly string[]) {
+    let q = this.db
       .selectFrom('endpoints')
       .innerJoin('projects', 'projects.id', 'endpoints.project_id')
       .selectAll('endpoints')
       .select('projects.domain_id')
       .where('endpoints.endpoint_service_id', '=', serviceId)
-      .where(present('endpoints', now))
-      .execute();
+      .where(present('endpoints', now));
+    if (ids) q = q.where('endpoints.id', 'in', ids.length > 0 ? ids : ['']);
+    return q.execute();
+  }
+  /** A page of a service's endpoints as its provider lists them (CONNECTIONS), and how many match. */
+  async connections(q: ConnectionsQuery): Promise<{ page: Connection[]; total: number }> {
+    const shape = {
+      sort_key: q.sort_key,
+      sort_dir: q.sort_dir,
+      id: q.id !== undefined,
+      marker: q.marker_id !== undefined,
+      status: q.status !== undefined,
+    };
+    const args: ConnectionsArgs = [
+      q.service_id,
+      q.now.toISOString(),
+      q.id ?? '',
+      q.marker_id ?? 0,
+      q.status ?? '',
+      q.settled,
+      q.limit,
+      q.offset,
+    ];
+    const counted = await this.first(CONNECTIONS({ ...shape, count: true }), ...args);
+    const page = await this.all(CONNECTIONS({ ...shape, count: false }), ...args);
+    return { page: page as unknown as Connection[], total: Number((counted as { n: string | number }).n) };
+  }
+  /** The domain of each endpoint of `ids` that exists, by id. */
+  async domainsOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = (await this.all(DOMAINS_OF, ids)) as unknown as { id: string; domain_id: string }[];
+    return new Map(rows.map((r) => [r.id, r.domain_id]));
   }
   /** How many endpoints each of these services has. */
   async countsOfServices(serviceIds: readonly string[], now: Date): Promise<Map<string, number>> {
