@@ -12,8 +12,9 @@ import { makeWorld, type World } from '../helpers/world.ts';
  * of the service, built each one's view and sorted them, ~30 ms a call at 5,000 connections). Its
  * answers must be what the whole service's endpoints, read straight from the store and taken
  * through the domain's own statusAt, give for every filter, order and page: endpoints still
- * creating, settled (pendingAcceptance), accepted, rejected, being deleted and gone, with creation
- * times shared by several (ties broken by id).
+ * creating, settled by time alone, failed, accepted, rejected, being deleted and gone, with
+ * creation times shared by several (ties broken by id), of a service with approval and of one
+ * without.
  */
 
 const DELAY = 10_000;
