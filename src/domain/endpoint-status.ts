@@ -36,7 +36,9 @@ const ended = (t: Transition, now: Date) => t.ready_at !== '' && Date.parse(t.re
 /**
  * The status an endpoint has at `now`: a `creating` endpoint whose provisioning delay has passed is
  * `failed` when a fault made its provisioning fail, else `accepted`, or `pendingAcceptance` when its
- * service requires approval (`approval`).
+ * service requires approval (`approval`). Written again in SQL for the provider's list to filter on
+ * (CONNECTIONS in store/endpoints.ts): change both, test/api/connections-paging.test.ts holds them
+ * to the same answers.
  */
 export function statusAt(e: Transition, approval: boolean, now: Date): EndpointStatus {
   if (e.status === 'creating' && ended(e, now)) {

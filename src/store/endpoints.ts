@@ -1,4 +1,4 @@
-import { sql, type Updateable } from 'kysely';
+import { sql, type SelectQueryBuilder, type Updateable } from 'kysely';
 import type { EndpointStatus } from '../domain/endpoint-status.ts';
 import type { Database } from './schema.ts';
 import { present, presentAt } from './lifecycle.ts';
@@ -246,6 +246,23 @@ function contextOf(found: unknown): LockedContext | undefined {
   return { endpoint: row, service: service as Row<'endpoint_services'>, hasFaults: Boolean(row.has_faults) };
 }
 
+/**
+ * A list's page in its order, ties broken by id, for a list query of endpoints (LIST, CONNECTIONS):
+ * the order an index of migration 010 holds.
+ */
+const inOrder =
+  (
+    order: { sort_key: 'created_at' | 'updated_at'; sort_dir: 'asc' | 'desc' },
+    limit: number,
+    offset: number,
+  ) =>
+  <Q extends SelectQueryBuilder<Database, 'endpoints', object>>(q: Q): Q =>
+    q
+      .orderBy(`endpoints.${order.sort_key}`, order.sort_dir)
+      .orderBy('endpoints.id', order.sort_dir)
+      .limit(limit)
+      .offset(offset) as Q;
+
 /** What decides the text of a list query: the filters given and the order. */
 type ListShape = Pick<EndpointListQuery, 'sort_key' | 'sort_dir'> & {
   id: boolean;
@@ -291,10 +308,7 @@ const LIST = byShape(
       if (shape.count) return query.select((eb) => eb.fn.countAll<string | number>().as('n'));
       return query
         .select(['endpoints.id', 'endpoints.version', 'endpoints.endpoint_service_id'])
-        .orderBy(`endpoints.${shape.sort_key}`, shape.sort_dir)
-        .orderBy('endpoints.id', shape.sort_dir)
-        .limit(limit)
-        .offset(offset);
+        .$call(inOrder(shape, limit, offset));
     }, 7),
 );
 
@@ -365,10 +379,7 @@ const CONNECTIONS = byShape(
         return query
           .selectAll('endpoints')
           .select('projects.domain_id')
-          .orderBy(`endpoints.${shape.sort_key}`, shape.sort_dir)
-          .orderBy('endpoints.id', shape.sort_dir)
-          .limit(limit)
-          .offset(offset);
+          .$call(inOrder(shape, limit, offset));
       },
       8,
     ),
