@@ -150,6 +150,33 @@ function resultOfOne<R>(r: pg.QueryResult): QueryResult<R> {
   };
 }
 
+/** The results of the `count` statements before the last `skip` of a query of several. */
+function lastResults(
+  answer: pg.QueryResult | pg.QueryResult[],
+  count: number,
+  skip = 0,
+): QueryResult<unknown>[] {
+  const answers = Array.isArray(answer) ? answer : [answer];
+  return answers.slice(answers.length - skip - count, answers.length - skip).map((r) => resultOfOne(r));
+}
+
+/** The lock probe's savepoint (VpcepConnection). */
+const SAVEPOINT = 'savepoint vpcep_lock_probe';
+const RELEASE = 'release savepoint vpcep_lock_probe';
+const ROLLBACK_TO = 'rollback to savepoint vpcep_lock_probe';
+
+/**
+ * A locking read with NOWAIT, for the lock probe. The NOWAIT form of a named statement is a named
+ * statement too, so that it is prepared once per connection and can ride in a round trip as
+ * `execute` (asText).
+ */
+function nowait(query: CompiledQuery): CompiledQuery {
+  const sql = `${query.sql} nowait`;
+  const name = namedStatements.get(query.sql);
+  if (name !== undefined && !namedStatements.has(sql)) namedStatements.set(sql, `${name}_nowait`);
+  return { ...query, sql };
+}
+
 /**
  * One client of the pool, checked out. In a transaction it keeps what need not be sent yet: the
  * `begin` and the writes held for the commit (`#pending`). The next statement takes them along when
@@ -158,11 +185,11 @@ function resultOfOne<R>(r: pg.QueryResult): QueryResult<R> {
  * sees its own writes; a held write that fails fails the query it went with, and the transaction
  * is rolled back, as if it had failed where it was written.
  *
- * Lock probe: PostgreSQL keeps no count of lock waits, so while someone observes, a locking read
- * first runs with NOWAIT inside a savepoint: if the rows are free it has them and is done; if not,
- * that is a lock wait, counted, and the read runs again as written, waiting up to the lock timeout
- * as before. Same rows, same locks, same errors; two more statements per locking read, and only
- * while metrics are on.
+ * Lock probe: PostgreSQL keeps no count of lock waits, so while someone observes, locking reads
+ * first run with NOWAIT inside a savepoint: if the rows are free they have them and are done; if
+ * not, that is a lock wait, counted, and the statements since the savepoint run again as written,
+ * waiting up to the lock timeout as before. Same rows, same locks, same errors; two more statements
+ * in the same round trip (`#probed`), and only while metrics are on.
  */
 class VpcepConnection implements DatabaseConnection {
   /** Texts not sent yet: the transaction's start, then the held writes. */
@@ -240,7 +267,7 @@ class VpcepConnection implements DatabaseConnection {
       }
     }
     const observer = this.observer();
-    if (observer && isLockingRead(query)) return this.#probed(query, observer);
+    if (observer && isLockingRead(query)) return (await this.#probed([query], observer))[0] as QueryResult<R>;
     if (this.#pending.length > 0) {
       const text = asText(this.client, query);
       const pending = this.#takePending();
@@ -252,21 +279,20 @@ class VpcepConnection implements DatabaseConnection {
 
   /**
    * Statements run together: in one simple-protocol query, with what is pending, when each can be
-   * written as a text (asText) and no lock probe is owed; else one by one. Either way the server
-   * runs them in order, each after the one before.
+   * written as a text (asText); else one by one. With the lock probe owed, as `#probed` runs them.
+   * Either way the server runs them in order, each after the one before.
    */
   async #together(queries: readonly CompiledQuery[]): Promise<QueryResult<unknown>[]> {
+    const observer = this.observer();
+    if (observer && queries.some(isLockingRead)) return this.#probed(queries, observer);
     const texts = queries.map((q) => asText(this.client, q));
-    const probing = this.observer() !== undefined && queries.some(isLockingRead);
-    if (probing || texts.some((t) => t === undefined)) {
+    if (texts.some((t) => t === undefined)) {
       const out: QueryResult<unknown>[] = [];
       for (const q of queries) out.push(await this.executeQuery(q));
       return out;
     }
     const pending = this.#takePending();
-    const answer = await this.send([...pending, ...(texts as string[])]);
-    const answers = Array.isArray(answer) ? answer : [answer];
-    return answers.slice(answers.length - queries.length).map((r) => resultOfOne(r));
+    return lastResults(await this.send([...pending, ...(texts as string[])]), queries.length);
   }
 
   /** Texts in one simple-protocol query: one round trip. */
@@ -285,19 +311,38 @@ class VpcepConnection implements DatabaseConnection {
     return out;
   }
 
-  async #probed<R>(query: CompiledQuery, observer: StoreObserver): Promise<QueryResult<R>> {
+  /**
+   * `queries` in order, each locking read first with NOWAIT (the lock probe), all inside a savepoint
+   * sent with them and with what is pending: one round trip when every one can be written as a text,
+   * as on a connection that has run them before. A read that finds its rows taken fails the round
+   * trip: that is one lock wait, counted; the transaction goes back to the savepoint (what was
+   * pending stays done) and the queries run again as written, waiting up to the lock timeout.
+   */
+  async #probed(queries: readonly CompiledQuery[], observer: StoreObserver): Promise<QueryResult<unknown>[]> {
+    const probes = queries.map((q) => (isLockingRead(q) ? nowait(q) : q));
     const pending = this.#takePending();
-    await this.send([...pending, 'savepoint vpcep_lock_probe']);
     try {
-      const out = await this.#run<R>({ ...query, sql: `${query.sql} nowait` });
-      await this.send(['release savepoint vpcep_lock_probe']);
+      const texts = probes.map((q) => asText(this.client, q));
+      if (texts.every((t) => t !== undefined)) {
+        return lastResults(await this.send([...pending, SAVEPOINT, ...texts, RELEASE]), queries.length, 1);
+      }
+      // A statement's first run on this connection prepares it: one by one.
+      await this.send([...pending, SAVEPOINT]);
+      const out: QueryResult<unknown>[] = [];
+      for (const q of probes) out.push(await this.#run(q));
+      await this.send([RELEASE]);
       return out;
     } catch (e) {
       if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
+      // The savepoint is missing when what was pending is what waited out the lock timeout.
+      await this.send([ROLLBACK_TO, RELEASE]).catch(() => Promise.reject(e));
     }
-    await this.send(['rollback to savepoint vpcep_lock_probe', 'release savepoint vpcep_lock_probe']);
     observer.lockWait();
-    return this.#run<R>(query);
+    const texts = queries.map((q) => asText(this.client, q));
+    if (texts.every((t) => t !== undefined)) return lastResults(await this.send(texts), queries.length);
+    const out: QueryResult<unknown>[] = [];
+    for (const q of queries) out.push(await this.#run(q));
+    return out;
   }
 
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
+import { namedStatements } from '../../src/store/prepared.ts';
+import { sentDuring } from '../helpers/pg-sent.ts';
 import { parseScrape, type Scrape } from '../helpers/prometheus.ts';
 import { until } from '../helpers/wait.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
@@ -110,4 +112,92 @@ test('a rebind that waits out the lock timeout is one wait and one timeout (409 
       before.count('vpcep_store_transaction_duration_seconds_count', { kind: 'write', outcome: 'failed' }),
     1,
   );
+});
+
+/** A write transaction that locks route table `id` (as a rebind binding it does) until `release()`. */
+async function holdTable(id: string) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked = false;
+  const done = w.store.tx(async (r) => {
+    await r.network.lockRoutetables([id]);
+    locked = true;
+    await released;
+  });
+  await until('the holder to have its lock', () => locked);
+  return {
+    async release() {
+      release();
+      await done;
+    },
+  };
+}
+
+/**
+ * A rebind of the endpoint to `to` while another transaction holds `to` locked, released once the
+ * rebind is seen waiting: its answer, what it sent, and the waits and timeouts it counted.
+ */
+async function rebindWaitingFor(to: string) {
+  const before = await metrics();
+  const holder = await holdTable(to);
+  let answer: ReturnType<World['api']> | undefined;
+  const sent = await sentDuring(async () => {
+    try {
+      answer = w.api('PUT', `/vpc-endpoints/${endpoint}/routetables`, { routetables: [to] });
+      await until('the rebind to be seen waiting', async () =>
+        (await metrics()).count(WAITS) > before.count(WAITS) ? true : undefined,
+      );
+    } finally {
+      await holder.release();
+    }
+    await answer;
+  });
+  const after = await metrics();
+  return {
+    res: await answer!,
+    sent,
+    waits: after.count(WAITS) - before.count(WAITS),
+    timeouts: after.count(TIMEOUTS) - before.count(TIMEOUTS),
+  };
+}
+
+test('PostgreSQL: a rebind whose new table is locked waits once, then binds it as asked', async (t) => {
+  // The rebind locks its endpoint, then its tables (one round trip with the lock probe): the probe
+  // finds the endpoint free and the table taken, goes back to its savepoint and reads both again,
+  // waiting. Its answer and what it binds must be those of a call that never waited.
+  if (w.store.dialect !== 'postgres') return t.skip('SQLite has no row locks to wait for');
+  const other = await createTable(w, (await w.api('GET', `/vpc-endpoints/${endpoint}`)).body.vpc_id);
+  // Calls at once, so that the pool's connections have prepared the rebind's statements and the
+  // probe can ride in one round trip (a refused one prepares them as well).
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      w.api('PUT', `/vpc-endpoints/${endpoint}/routetables`, { routetables: [i % 2 ? other : table] }),
+    ),
+  );
+  const reset = await w.api('PUT', `/vpc-endpoints/${endpoint}/routetables`, { routetables: [table] });
+  assert.equal(reset.status, 200, reset.raw);
+  const tablesRead = [...namedStatements].find(([text]) =>
+    /^select "routetables"\.\*.*for update of "routetables"$/s.test(text),
+  );
+  assert.ok(tablesRead, 'the rebind reads its tables as a prepared statement');
+  const [tablesText, tablesName] = tablesRead;
+  // Three times: the first waiting read on a connection is prepared there as it runs, the ones after
+  // it ride in the round trip that goes back to the savepoint.
+  for (const to of [other, table, other]) {
+    const { res, sent, waits, timeouts } = await rebindWaitingFor(to);
+    assert.equal(res.status, 200, res.raw);
+    assert.deepEqual(res.body.routetables, [to]);
+    assert.equal(res.body.error, undefined);
+    const shown = await w.api('GET', `/vpc-endpoints/${endpoint}`);
+    assert.deepEqual(shown.body.routetables, [to]);
+    assert.equal(waits, 1);
+    assert.equal(timeouts, 0);
+    // After going back to the savepoint, the tables' locking read ran again as written: no NOWAIT.
+    const back = sent.findIndex((text) => text.startsWith('rollback to savepoint vpcep_lock_probe'));
+    assert.ok(back > 0, sent.join('\n---\n'));
+    assert.ok(
+      sent.slice(back).some((s) => s === tablesText || new RegExp(`execute ${tablesName}\\(`).test(s)),
+      sent.slice(back).join('\n---\n'),
+    );
+  }
 });

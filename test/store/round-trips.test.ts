@@ -13,33 +13,44 @@ import { makeWorld, type World } from '../helpers/world.ts';
 
 let w: World;
 let s: Scene;
+/** A world with metrics on: its locking reads go through the lock probe. */
+let m: World;
+let ms: Scene;
 
 before(async () => {
   w = await makeWorld();
   s = await scene(w);
+  m = await makeWorld({ metrics: true });
+  ms = await scene(m);
 });
-after(() => w.close());
+after(async () => {
+  await w.close();
+  await m.close();
+});
 
-test('a rebind that moves an endpoint takes three round trips', async (t) => {
-  if (w.store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
-  // Calls at once first, each on a connection of its own, so that every connection of the pool has
-  // prepared the statements (a statement's first run on a connection prepares it there).
+/** The name of the one prepared statement whose text matches. */
+function named(pattern: RegExp) {
+  const names = [...namedStatements].filter(([text]) => pattern.test(text)).map(([, name]) => name);
+  assert.equal(names.length, 1, String(pattern));
+  return names[0]!;
+}
+
+/**
+ * What one rebind that moves the endpoint of `sc` sends, each round trip named by what it carries.
+ * Calls at once first, each on a connection of its own, so that every connection of the pool has
+ * prepared the statements (a statement's first run on a connection prepares it there).
+ */
+async function roundTripsOfRebind(world: World, sc: Scene): Promise<string[]> {
   for (let round = 0; round < 2; round++) {
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => put(w, s.ep, { routetables: [i % 2 ? s.a : s.b] })),
+      Array.from({ length: 8 }, (_, i) => put(world, sc.ep, { routetables: [i % 2 ? sc.a : sc.b] })),
     );
   }
-  await put(w, s.ep, { routetables: [s.a] });
+  await put(world, sc.ep, { routetables: [sc.a] });
   const sent = await sentDuring(async () => {
-    const res = await put(w, s.ep, { routetables: [s.b] });
+    const res = await put(world, sc.ep, { routetables: [sc.b] });
     assert.equal(res.status, 200);
   });
-  /** The name of the one prepared statement whose text matches. */
-  const named = (pattern: RegExp) => {
-    const names = [...namedStatements].filter(([text]) => pattern.test(text)).map(([, name]) => name);
-    assert.equal(names.length, 1, String(pattern));
-    return names[0]!;
-  };
   const context = named(/^select "endpoints"\.\*.* for update of "endpoints"$/s);
   const tables = named(/^select "routetables"\.\*.*endpoint_routetables.* for update of "routetables"$/s);
   const occupancy = named(
@@ -47,26 +58,43 @@ test('a rebind that moves an endpoint takes three round trips', async (t) => {
   );
   const writes = named(/^with "unrouted" as/);
   const audit = named(/^insert into "audit_log"/);
+  const reads = `execute ${context}\\(.*\\);\nexecute ${tables}\\(.*\\);\nexecute ${occupancy}\\(.*\\)`;
+  const probed =
+    `savepoint vpcep_lock_probe;\nexecute ${context}_nowait\\(.*\\);\nexecute ${tables}_nowait\\(.*\\);\n` +
+    `execute ${occupancy}\\(.*\\);\nrelease savepoint vpcep_lock_probe`;
   const kinds = sent.map((text) =>
     /^select .* from "users"/s.test(text)
       ? 'grants'
-      : new RegExp(
-            `^begin;\nexecute ${context}\\(.*\\);\nexecute ${tables}\\(.*\\);\nexecute ${occupancy}\\(.*\\)$`,
-            's',
-          ).test(text)
+      : new RegExp(`^begin;\n${reads}$`, 's').test(text)
         ? 'begin, endpoint locked, its tables locked, occupancy'
-        : new RegExp(
-              `^execute ${writes}\\(.*\\);\nexecute ${audit}\\(.*'update-routetables'.*\\);\ncommit$`,
-              's',
-            ).test(text)
-          ? 'writes, audit record, commit'
-          : text,
+        : new RegExp(`^begin;\n${probed}$`, 's').test(text)
+          ? 'begin, savepoint, endpoint and tables locked with NOWAIT, occupancy, release'
+          : new RegExp(
+                `^execute ${writes}\\(.*\\);\nexecute ${audit}\\(.*'update-routetables'.*\\);\ncommit$`,
+                's',
+              ).test(text)
+            ? 'writes, audit record, commit'
+            : text,
   );
-  assert.deepEqual(kinds, [
+  const after = await world.api('GET', `/vpc-endpoints/${sc.ep}`);
+  assert.deepEqual(after.body.routetables, [sc.b]);
+  return kinds;
+}
+
+test('a rebind that moves an endpoint takes three round trips', async (t) => {
+  if (w.store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
+  assert.deepEqual(await roundTripsOfRebind(w, s), [
     'grants',
     'begin, endpoint locked, its tables locked, occupancy',
     'writes, audit record, commit',
   ]);
-  const after = await w.api('GET', `/vpc-endpoints/${s.ep}`);
-  assert.deepEqual(after.body.routetables, [s.b]);
+});
+
+test('with metrics on, the lock probe rides in the same three round trips', async (t) => {
+  if (m.store.engine.dialect !== 'postgres') return t.skip('PostgreSQL only');
+  assert.deepEqual(await roundTripsOfRebind(m, ms), [
+    'grants',
+    'begin, savepoint, endpoint and tables locked with NOWAIT, occupancy, release',
+    'writes, audit record, commit',
+  ]);
 });
