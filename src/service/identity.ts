@@ -12,6 +12,7 @@ import {
   parseSdkDate,
   type RequestToVerify,
 } from '../domain/signing.ts';
+import type { GrantRow } from '../store/identity.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { projectView } from './directory.ts';
 import { LoginThrottle } from './login-throttle.ts';
@@ -344,6 +345,11 @@ export class Identity {
    */
   async #facts(userId: string, projectId: string, issuedAt: number): Promise<CallerFacts> {
     const rows = await this.deps.store.readStatement((r) => r.identity.userWithGrants(userId));
+    return this.#factsOf(rows, projectId, issuedAt);
+  }
+
+  /** #facts of the user's rows as userWithGrants reads them. */
+  #factsOf(rows: readonly GrantRow[], projectId: string, issuedAt: number): CallerFacts {
     const user = rows[0];
     if (!user) throw authFail('the user of this credential no longer exists');
     if (user.enabled === 0) throw authFail('the user of this credential is disabled');
@@ -405,17 +411,35 @@ export class Identity {
       throw signatureFail(`X-Sdk-Date ${sdkDate} is more than 15 minutes from the server clock`);
     }
     const securityToken = req.headers['x-security-token'];
+    const projectHeader = req.headers['x-project-id'];
+    const projectId =
+      typeof projectHeader === 'string' && projectHeader !== '' ? projectHeader : pathProjectId;
+    // Text no store holds names no project: answered like an unknown one, and never sent to the store.
+    const projectToRead = projectId === undefined || unacceptableText(projectId) ? '' : projectId;
     let key: SigningKey;
+    let project: { id: string; name: string; domain_id: string } | undefined;
+    let grants: GrantRow[];
     if (typeof securityToken === 'string' && securityToken !== '') {
       // A temporary key: the security token must be signed too, or it could be swapped in transit.
       if (!auth.signedHeaders.includes('x-security-token')) {
         throw signatureFail('X-Security-Token must be among the signed headers');
       }
-      key = await this.#temporarySigner(auth.access, securityToken);
+      const sts = this.#temporarySigner(auth.access, securityToken);
+      let owner;
+      [owner, project, grants] = await this.deps.store.readStatement((r) =>
+        r.together(...r.identity.temporarySignedCallRead(sts.sts.uid, projectToRead)),
+      );
+      if (!owner || owner.domain_id !== sts.sts.did) {
+        throw authFail('the user of this credential no longer exists');
+      }
+      key = { ...owner, secret: sts.secret, status: 'active', issued_at: sts.sts.iat, temporary: true };
     } else {
-      const found = await this.deps.store.readStatement((r) => r.identity.accessKeyOwner(auth.access));
-      key = found
-        ? { ...found, issued_at: 0, temporary: false }
+      let owner;
+      [owner, project, grants] = await this.deps.store.readStatement((r) =>
+        r.together(...r.identity.signedCallRead(auth.access, projectToRead)),
+      );
+      key = owner
+        ? { ...owner, issued_at: 0, temporary: false }
         : {
             secret: '',
             status: 'unknown',
@@ -441,49 +465,36 @@ export class Identity {
         `The access key has no access to domain ${domainHeader.slice(0, 64)}.`,
       );
     }
-    const projectHeader = req.headers['x-project-id'];
-    const projectId =
-      typeof projectHeader === 'string' && projectHeader !== '' ? projectHeader : pathProjectId;
-    let project: { id: string; name: string } | undefined;
-    if (projectId !== undefined) {
-      // Text no store holds names no project: answered like an unknown one, without a lookup.
-      const found = unacceptableText(projectId)
-        ? undefined
-        : await this.deps.store.readStatement((r) => r.identity.projectById(projectId));
-      if (!found || found.domain_id !== key.domain_id) {
-        throw new ApiError(
-          'APIGW.0302',
-          `The access key has no access to project ${projectId.slice(0, 64)}.`,
-        );
-      }
-      project = found;
+    if (
+      projectId !== undefined &&
+      (projectToRead === '' || !project || project.domain_id !== key.domain_id)
+    ) {
+      throw new ApiError('APIGW.0302', `The access key has no access to project ${projectId.slice(0, 64)}.`);
     }
-    const facts = await this.#facts(key.user_id, project?.id ?? '', key.issued_at);
+    const onProject = projectId === undefined ? undefined : project;
+    const facts = this.#factsOf(grants, onProject?.id ?? '', key.issued_at);
     return {
       user_id: key.user_id,
       user_name: key.user_name,
       domain_id: key.domain_id,
       domain_name: key.domain_name,
-      project_id: project?.id ?? '',
-      project_name: project?.name ?? '',
+      project_id: onProject?.id ?? '',
+      project_name: onProject?.name ?? '',
       request_id: requestId,
       ...facts,
       ...(key.temporary ? { temporary: true } : {}),
     };
   }
 
-  /** The signing key a security token vouches for; its failures answer 401 like any bad signature. */
-  async #temporarySigner(access: string, securityToken: string): Promise<SigningKey> {
+  /** What a security token vouches for; its failures answer 401 like any bad signature. */
+  #temporarySigner(access: string, securityToken: string) {
     const found = this.#temporaryKey(access, securityToken.length > 4096 ? '' : securityToken);
     if ('error' in found) {
       throw found.expired
         ? authFail('the security token has expired')
         : signatureFail(found.error ?? 'bad security token');
     }
-    const owner = await this.deps.store.read((r) => r.identity.userWithDomain(found.sts.uid));
-    if (!owner || owner.domain_id !== found.sts.did)
-      throw authFail('the user of this credential no longer exists');
-    return { ...owner, secret: found.secret, status: 'active', issued_at: found.sts.iat, temporary: true };
+    return found;
   }
 
   /** The projects of the caller's domain, optionally by name: how the SDKs discover a project id. */

@@ -22,21 +22,48 @@ const ACCESS_KEY_OWNER = prepare(({ db }, access: string) =>
     ])
     .where('access_keys.access', '=', access),
 );
-const USER_WITH_GRANTS = prepare(({ db }, userId: string) =>
+/** A user's groups and their grants (see userWithGrants), the user named by its id or by an access key of its. */
+const withGrants = (by: 'user' | 'access key') =>
+  prepare(({ db }, key: string) => {
+    const users =
+      by === 'user'
+        ? db.selectFrom('users').where('users.id', '=', key)
+        : db
+            .selectFrom('access_keys')
+            .innerJoin('users', 'users.id', 'access_keys.user_id')
+            .where('access_keys.access', '=', key);
+    return users
+      .leftJoin('group_members', 'group_members.user_id', 'users.id')
+      .leftJoin('groups', 'groups.id', 'group_members.group_id')
+      .leftJoin('group_grants', 'group_grants.group_id', 'groups.id')
+      .select([
+        'users.password_changed_at',
+        'users.enabled',
+        'groups.name as group_name',
+        'group_grants.project_id as grant_project',
+        'group_grants.role_id',
+      ]);
+  });
+const USER_WITH_GRANTS = withGrants('user');
+const KEY_OWNER_WITH_GRANTS = withGrants('access key');
+const USER_WITH_DOMAIN = prepare(({ db }, userId: string) =>
   db
     .selectFrom('users')
-    .leftJoin('group_members', 'group_members.user_id', 'users.id')
-    .leftJoin('groups', 'groups.id', 'group_members.group_id')
-    .leftJoin('group_grants', 'group_grants.group_id', 'groups.id')
+    .innerJoin('domains', 'domains.id', 'users.domain_id')
     .select([
-      'users.password_changed_at',
-      'users.enabled',
-      'groups.name as group_name',
-      'group_grants.project_id as grant_project',
-      'group_grants.role_id',
+      'users.id as user_id',
+      'users.name as user_name',
+      'domains.id as domain_id',
+      'domains.name as domain_name',
     ])
     .where('users.id', '=', userId),
 );
+
+/** What userWithGrants answers: one row per (group, grant) of the user. */
+export type GrantRow = Awaited<ReturnType<IdentityQueries['userWithGrants']>>[number];
+
+const firstRow = <R>(rows: R[]) => rows[0];
+const allRows = <R>(rows: R[]) => rows;
 
 /** Domains, projects, users, groups and their grants, access keys, and the server's own keys. */
 export class IdentityQueries extends Queries {
@@ -105,23 +132,24 @@ export class IdentityQueries extends Queries {
   accessKey(access: string) {
     return this.db.selectFrom('access_keys').selectAll().where('access', '=', access).executeTakeFirst();
   }
-  /** An access key with its user and domain, for verifying a signature. */
-  accessKeyOwner(access: string) {
-    return this.first(ACCESS_KEY_OWNER, access);
+  /**
+   * What verifying a signature reads, together (Tx.together): the access key with its user and
+   * domain, the project the call names, and the key's user's grants (as userWithGrants).
+   */
+  signedCallRead(access: string, projectId: string) {
+    return [
+      this.reading(ACCESS_KEY_OWNER, [access], firstRow),
+      this.reading(PROJECT_BY_ID, [projectId], firstRow),
+      this.reading(KEY_OWNER_WITH_GRANTS, [access], allRows),
+    ] as const;
   }
-  /** A user with its domain's name, for the owner of a temporary key. */
-  userWithDomain(userId: string) {
-    return this.db
-      .selectFrom('users')
-      .innerJoin('domains', 'domains.id', 'users.domain_id')
-      .select([
-        'users.id as user_id',
-        'users.name as user_name',
-        'domains.id as domain_id',
-        'domains.name as domain_name',
-      ])
-      .where('users.id', '=', userId)
-      .executeTakeFirst();
+  /** The same for a temporary key, whose owner its security token names: the user with its domain's name. */
+  temporarySignedCallRead(userId: string, projectId: string) {
+    return [
+      this.reading(USER_WITH_DOMAIN, [userId], firstRow),
+      this.reading(PROJECT_BY_ID, [projectId], firstRow),
+      this.reading(USER_WITH_GRANTS, [userId], allRows),
+    ] as const;
   }
   accessKeysOfUser(userId: string) {
     return this.db
