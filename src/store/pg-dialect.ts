@@ -22,6 +22,8 @@ import { namedStatements } from './prepared.ts';
 
 /** PostgreSQL's lock_not_available: NOWAIT found the row taken (or lock_timeout passed). */
 const LOCK_NOT_AVAILABLE = '55P03';
+/** invalid_savepoint_specification: `rollback to` a savepoint that was never made. */
+const INVALID_SAVEPOINT = '3B001';
 
 /** `for update` at the end of a statement, of all its tables or of some (`for update of "endpoints"`). */
 const FOR_UPDATE_AT_END = / for update(?: of "[^"]+"(?:, "[^"]+")*)?$/;
@@ -334,12 +336,25 @@ class VpcepConnection implements DatabaseConnection {
       return out;
     } catch (e) {
       if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
-      // The savepoint is missing when what was pending is what waited out the lock timeout.
-      await this.send([ROLLBACK_TO, RELEASE]).catch(() => Promise.reject(e));
+      return this.#afterWait(queries, observer, e);
     }
+  }
+
+  /**
+   * The lock probe found rows taken (`waited`, its error): one wait, counted; back to the savepoint,
+   * and `queries` again as written, in the same round trip when they can be texts. The savepoint is
+   * missing when what was pending is what waited out the lock timeout: that error is the answer.
+   */
+  async #afterWait(queries: readonly CompiledQuery[], observer: StoreObserver, waited: unknown) {
     observer.lockWait();
+    const back = [ROLLBACK_TO, RELEASE];
+    const noSavepoint = (e: unknown) =>
+      Promise.reject((e as { code?: string }).code === INVALID_SAVEPOINT ? waited : e);
     const texts = queries.map((q) => asText(this.client, q));
-    if (texts.every((t) => t !== undefined)) return lastResults(await this.send(texts), queries.length);
+    if (texts.every((t) => t !== undefined)) {
+      return lastResults(await this.send([...back, ...texts]).catch(noSavepoint), queries.length);
+    }
+    await this.send(back).catch(noSavepoint);
     const out: QueryResult<unknown>[] = [];
     for (const q of queries) out.push(await this.#run(q));
     return out;

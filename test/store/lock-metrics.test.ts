@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createEndpoint, createTable, createVpc, gatewayService } from '../helpers/fixtures.ts';
-import { namedStatements } from '../../src/store/prepared.ts';
+import { sql } from 'kysely';
+import { ApiError } from '../../src/domain/errors.ts';
+import { namedStatements, prepare } from '../../src/store/prepared.ts';
 import { sentDuring } from '../helpers/pg-sent.ts';
 import { parseScrape, type Scrape } from '../helpers/prometheus.ts';
 import { until } from '../helpers/wait.ts';
@@ -200,4 +202,51 @@ test('PostgreSQL: a rebind whose new table is locked waits once, then binds it a
       sent.slice(back).join('\n---\n'),
     );
   }
+});
+
+/** A write of the endpoint's row that nobody reads the count of: held for the transaction's next round trip. */
+const TOUCH = prepare(({ db }, id: string) =>
+  db
+    .updateTable('endpoints')
+    .set({ updated_at: sql<string>`updated_at` })
+    .where('id', '=', id),
+);
+
+test('PostgreSQL: a held write that waits out the lock timeout before a probed read is a lock timeout (409)', async (t) => {
+  // The held write goes first in the round trip of the probed read, before its savepoint: when the
+  // write gives up, there is no savepoint to go back to, and the answer is the write's own error.
+  if (w.store.dialect !== 'postgres') return t.skip('SQLite has no row locks to wait for');
+  // Run at once on every connection of the pool: a held write is held only where it is prepared.
+  await Promise.all(
+    Array.from({ length: 12 }, () => w.store.tx((r) => TOUCH.run(r.db, w.store.engine, [endpoint]))),
+  );
+  const before = await metrics();
+  const holder = await holdEndpoint();
+  try {
+    const sent = await sentDuring(() =>
+      assert.rejects(
+        w.store.tx(async (r) => {
+          await TOUCH.runAtCommit(r.db, w.store.engine, [endpoint]);
+          await r.endpoints.byId(w.projectId, endpoint, w.clock.now(), { forUpdate: true });
+        }),
+        (e: unknown) => e instanceof ApiError && e.code === 'VPCEP.0409',
+      ),
+    );
+    // The write went with the probe's savepoint, and there was none to go back to.
+    assert.ok(
+      sent.some((text) => /^begin;\nexecute vpcep_\d+\(.*\);\nsavepoint vpcep_lock_probe/s.test(text)),
+      sent.join('\n---\n'),
+    );
+    assert.ok(
+      sent.some((text) => text.startsWith('rollback to savepoint vpcep_lock_probe')),
+      sent.join('\n---\n'),
+    );
+  } finally {
+    await holder.release();
+  }
+  const after = await metrics();
+  assert.equal(after.count(TIMEOUTS) - before.count(TIMEOUTS), 1);
+  // The connection is whole: the next transaction on it runs.
+  const res = await w.api('PUT', `/vpc-endpoints/${endpoint}/routetables`, { routetables: [table] });
+  assert.equal(res.status, 200, res.raw);
 });
