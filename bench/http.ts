@@ -4,7 +4,8 @@
 //   npm run bench [-- --quick] [--no-postgres] [--cpu-prof <dir>] [--seconds <n>] [--server dist/main.js]
 // Rows: the ceiling; rebind with a token and with AK/SK at 1, 16 and 64 connections; show and list;
 // growth to 10,000 and 100,000 endpoints (seeded straight into the store); PostgreSQL with 1 and 3
-// replicas when a database answers; start-up and memory. Then the issue's targets, met or not.
+// replicas (and 1 with metrics on) when a database answers; start-up and memory. Then the issue's
+// targets, met or not.
 // `--quick`: 2 s rows and growth to 10,000 only, under two minutes. The table also goes to
 // bench/results/<date>-bench.md with the machine, the durability settings and the profile.
 import os from 'node:os';
@@ -284,6 +285,7 @@ async function postgresRows(sqliteRebind16: LoadResult): Promise<PostgresFigures
     if (c === 16) rows.at(-1)!.note = `PostgreSQL / SQLite: ${pct(r.rps / sqliteRebind16.rps)}`;
     one.set(c, r);
   }
+  await metricsOnRow(db.url, rebinds, token, one.get(16)!);
   progress('PostgreSQL: two more replicas on the same database');
   for (let i = 2; i <= 3; i++) {
     servers.push(await startVpcep({ entry: ENTRY, databaseUrl: db.url }));
@@ -302,6 +304,24 @@ async function postgresRows(sqliteRebind16: LoadResult): Promise<PostgresFigures
   for (let i = 2; i <= 3; i++) rssAfterLoad(`PostgreSQL, replica ${i}`, [servers[i - 1]!]);
   await Promise.all(servers.map((s) => s.stop()));
   return { settings, one, three };
+}
+
+/**
+ * One replica with metrics on, as production runs it: its locking reads go through the lock probe
+ * (README, "Metrics"), which once cost a PostgreSQL rebind a third to a half of its throughput, unseen
+ * by a table that measured metrics off only.
+ */
+async function metricsOnRow(url: string, rebinds: Rebinds, token: string, off: LoadResult) {
+  progress('PostgreSQL: a replica with metrics on');
+  const server = await startVpcep({ entry: ENTRY, databaseUrl: url, args: ['--metrics'] });
+  try {
+    await warmUp(server.url, rebinds, { token });
+    const what = 'PostgreSQL, 1 replica, metrics on: rebind, token';
+    const r = await rebindRow(what, 16, server.url, rebinds, { token });
+    rows.at(-1)!.note = `metrics on / off: ${pct(r.rps / off.rps)}`;
+  } finally {
+    await server.stop();
+  }
 }
 
 function targets(s: SqliteFigures, pg: PostgresFigures | string, inProcess: number): Target[] {

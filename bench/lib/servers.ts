@@ -37,6 +37,8 @@ export interface ServerOptions {
   databaseUrl?: string;
   /** Node flags (`--cpu-prof`). */
   nodeFlags?: string[];
+  /** More options of `serve` (`--metrics`). */
+  args?: string[];
 }
 
 /**
@@ -75,6 +77,7 @@ export async function startVpcep(opts: ServerOptions): Promise<Server> {
       String(port),
       '--data-dir',
       dataDir,
+      ...(opts.args ?? []),
     ],
     env,
   );
