@@ -6,20 +6,19 @@ import { Queries, type LockOption, type NewRow } from './queries.ts';
 const PROJECT_BY_ID = prepare(({ db }, id: string) =>
   db.selectFrom('projects').selectAll().where('id', '=', id),
 );
+/** Who a credential speaks for: its user and the user's domain. */
+const OWNER = [
+  'users.id as user_id',
+  'users.name as user_name',
+  'domains.id as domain_id',
+  'domains.name as domain_name',
+] as const;
 const ACCESS_KEY_OWNER = prepare(({ db }, access: string) =>
   db
     .selectFrom('access_keys')
     .innerJoin('users', 'users.id', 'access_keys.user_id')
     .innerJoin('domains', 'domains.id', 'users.domain_id')
-    .select([
-      'access_keys.access',
-      'access_keys.secret',
-      'access_keys.status',
-      'users.id as user_id',
-      'users.name as user_name',
-      'domains.id as domain_id',
-      'domains.name as domain_name',
-    ])
+    .select(['access_keys.access', 'access_keys.secret', 'access_keys.status', ...OWNER])
     .where('access_keys.access', '=', access),
 );
 /** A user's groups and their grants (see userWithGrants), the user named by its id or by an access key of its. */
@@ -50,12 +49,7 @@ const USER_WITH_DOMAIN = prepare(({ db }, userId: string) =>
   db
     .selectFrom('users')
     .innerJoin('domains', 'domains.id', 'users.domain_id')
-    .select([
-      'users.id as user_id',
-      'users.name as user_name',
-      'domains.id as domain_id',
-      'domains.name as domain_name',
-    ])
+    .select(OWNER)
     .where('users.id', '=', userId),
 );
 

@@ -4,6 +4,7 @@ import { createEndpoint, createTable, createVpc, gatewayService } from '../helpe
 import { sql } from 'kysely';
 import { ApiError } from '../../src/domain/errors.ts';
 import { namedStatements, prepare } from '../../src/store/prepared.ts';
+import type { Tx } from '../../src/store/store.ts';
 import { sentDuring } from '../helpers/pg-sent.ts';
 import { parseScrape, type Scrape } from '../helpers/prometheus.ts';
 import { until } from '../helpers/wait.ts';
@@ -38,14 +39,13 @@ async function metrics(): Promise<Scrape> {
   return parseScrape(res.raw);
 }
 
-/** A write transaction that locks the endpoint (as every change of it does) and holds it until `release()`. */
-async function holdEndpoint() {
+/** A write transaction that takes its locks with `lock` and holds them until `release()`. */
+async function holding(lock: (r: Tx) => Promise<unknown>) {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   let locked = false;
   const done = w.store.tx(async (r) => {
-    const e = await r.endpoints.byId(w.projectId, endpoint, w.clock.now(), { forUpdate: true });
-    assert.ok(e, 'the endpoint exists');
+    await lock(r);
     locked = true;
     await released;
   });
@@ -57,6 +57,16 @@ async function holdEndpoint() {
     },
   };
 }
+
+/** The endpoint locked, as every change of it does. */
+const holdEndpoint = () =>
+  holding(async (r) => {
+    const e = await r.endpoints.byId(w.projectId, endpoint, w.clock.now(), { forUpdate: true });
+    assert.ok(e, 'the endpoint exists');
+  });
+
+/** Route table `id` locked, as a rebind binding it does. */
+const holdTable = (id: string) => holding((r) => r.network.lockRoutetables([id]));
 
 test('a write that waits for another one to let go of its lock is one lock wait', async () => {
   const before = await metrics();
@@ -115,25 +125,6 @@ test('a rebind that waits out the lock timeout is one wait and one timeout (409 
     1,
   );
 });
-
-/** A write transaction that locks route table `id` (as a rebind binding it does) until `release()`. */
-async function holdTable(id: string) {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let locked = false;
-  const done = w.store.tx(async (r) => {
-    await r.network.lockRoutetables([id]);
-    locked = true;
-    await released;
-  });
-  await until('the holder to have its lock', () => locked);
-  return {
-    async release() {
-      release();
-      await done;
-    },
-  };
-}
 
 /**
  * A rebind of the endpoint to `to` while another transaction holds `to` locked, released once the
