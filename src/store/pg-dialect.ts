@@ -22,8 +22,6 @@ import { namedStatements } from './prepared.ts';
 
 /** PostgreSQL's lock_not_available: NOWAIT found the row taken (or lock_timeout passed). */
 const LOCK_NOT_AVAILABLE = '55P03';
-/** invalid_savepoint_specification: `rollback to` a savepoint that was never made. */
-const INVALID_SAVEPOINT = '3B001';
 
 /** `for update` at the end of a statement, of all its tables or of some (`for update of "endpoints"`). */
 const FOR_UPDATE_AT_END = / for update(?: of "[^"]+"(?:, "[^"]+")*)?$/;
@@ -314,47 +312,48 @@ class VpcepConnection implements DatabaseConnection {
   }
 
   /**
-   * `queries` in order, each locking read first with NOWAIT (the lock probe), all inside a savepoint
-   * sent with them and with what is pending: one round trip when every one can be written as a text,
-   * as on a connection that has run them before. A read that finds its rows taken fails the round
-   * trip: that is one lock wait, counted; the transaction goes back to the savepoint (what was
-   * pending stays done) and the queries run again as written, waiting up to the lock timeout.
+   * `queries` in order, each locking read first with NOWAIT (the lock probe), inside a savepoint:
+   * one round trip with what is pending when every one can be written as a text, as on a connection
+   * that has run them before. Held writes go before the savepoint in a round trip of their own, so
+   * that a lock timeout of theirs is theirs and never a probe's. A read that finds its rows taken
+   * fails the round trip: that is one lock wait, counted; the transaction goes back to the savepoint
+   * and the queries run again as written, waiting up to the lock timeout (#afterWait).
    */
   async #probed(queries: readonly CompiledQuery[], observer: StoreObserver): Promise<QueryResult<unknown>[]> {
     const probes = queries.map((q) => (isLockingRead(q) ? nowait(q) : q));
-    const pending = this.#takePending();
+    const heldWrites = this.#pending.length > (this.#beginPending ? 1 : 0);
+    const before = [...this.#takePending(), SAVEPOINT];
+    if (heldWrites) await this.send(before);
+    const lead = heldWrites ? [] : before;
     try {
       const texts = probes.map((q) => asText(this.client, q));
       if (texts.every((t) => t !== undefined)) {
-        return lastResults(await this.send([...pending, SAVEPOINT, ...texts, RELEASE]), queries.length, 1);
+        return lastResults(await this.send([...lead, ...texts, RELEASE]), queries.length, 1);
       }
       // A statement's first run on this connection prepares it: one by one.
-      await this.send([...pending, SAVEPOINT]);
+      if (lead.length > 0) await this.send(lead);
       const out: QueryResult<unknown>[] = [];
       for (const q of probes) out.push(await this.#run(q));
       await this.send([RELEASE]);
       return out;
     } catch (e) {
       if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
-      return this.#afterWait(queries, observer, e);
     }
+    return this.#afterWait(queries, observer);
   }
 
   /**
-   * The lock probe found rows taken (`waited`, its error): one wait, counted; back to the savepoint,
-   * and `queries` again as written, in the same round trip when they can be texts. The savepoint is
-   * missing when what was pending is what waited out the lock timeout: that error is the answer.
+   * The lock probe found rows taken: one wait, counted as it begins; back to the savepoint, and
+   * `queries` again as written, in the same round trip when they can be texts.
    */
-  async #afterWait(queries: readonly CompiledQuery[], observer: StoreObserver, waited: unknown) {
+  async #afterWait(queries: readonly CompiledQuery[], observer: StoreObserver) {
     observer.lockWait();
     const back = [ROLLBACK_TO, RELEASE];
-    const noSavepoint = (e: unknown) =>
-      Promise.reject((e as { code?: string }).code === INVALID_SAVEPOINT ? waited : e);
     const texts = queries.map((q) => asText(this.client, q));
     if (texts.every((t) => t !== undefined)) {
-      return lastResults(await this.send([...back, ...texts]).catch(noSavepoint), queries.length);
+      return lastResults(await this.send([...back, ...texts]), queries.length);
     }
-    await this.send(back).catch(noSavepoint);
+    await this.send(back);
     const out: QueryResult<unknown>[] = [];
     for (const q of queries) out.push(await this.#run(q));
     return out;
