@@ -5,6 +5,7 @@
 // build's median. Prints figures; asserts nothing.
 //   npm run bench:ab -- --server .ab/before/main.js --server dist/main.js [--server 'dist/main.js --metrics']
 //                       [--rows token,aksk,show,list] [--rounds 5] [--seconds 5] [--conns 16] [--postgres]
+//                       [--endpoints 100]
 // A `--server` is an entry point and, after a space, options of `serve` for it. A build to compare
 // with must sit inside the repository, for its packages to resolve: `npm run build && cp -r dist .ab/before`.
 import fs from 'node:fs';
@@ -48,6 +49,8 @@ const ROUNDS = number('rounds', 5, 1);
 const SECONDS = number('seconds', 5, 1);
 const CONNS = number('conns', 16, 1);
 const POSTGRES = process.argv.includes('--postgres');
+/** Endpoints in the project (the rows move the first 64; a list reads the newest 100). */
+const ENDPOINTS = number('endpoints', 100, 64);
 
 /** Seconds of CPU (user, system) a process has used, from /proc. */
 function cpuOf(pid: number): { user: number; system: number } {
@@ -85,13 +88,13 @@ interface Running {
 async function seeded(open: () => Promise<Store>): Promise<Scene[]> {
   const store = await open();
   try {
-    return await seedEndpoints(store, P, 0, 100);
+    return await seedEndpoints(store, P, 0, ENDPOINTS);
   } finally {
     await store.close();
   }
 }
 
-/** Every build started, each with 100 endpoints to move (SQLite: its own; PostgreSQL: the shared ones). */
+/** Every build started, each with its endpoints to move (SQLite: its own; PostgreSQL: the shared ones). */
 async function start(): Promise<Running[]> {
   const running: Running[] = [];
   const db = POSTGRES ? await benchDatabase() : undefined;
@@ -179,7 +182,7 @@ async function main() {
     if (!ROWS.includes(row)) throw new Error(`--rows: ${row} is not one of ${ROWS}`);
   process.stderr.write(
     `${SERVERS.length} builds × ${ROW_NAMES.join(', ')} × ${ROUNDS} rounds of ${SECONDS} s at ${CONNS} connections` +
-      ` on ${POSTGRES ? 'PostgreSQL (one database)' : 'SQLite (a store each)'}\n`,
+      ` on ${POSTGRES ? 'PostgreSQL (one database)' : 'SQLite (a store each)'}, ${ENDPOINTS} endpoints\n`,
   );
   const running = await start();
   const runs = new Map<string, Run[]>();
