@@ -47,9 +47,12 @@ export function parseAuthorization(value: string): AuthorizationHeader | undefin
 }
 
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+/** A text that strict encoding leaves as it is (most path segments and query parameters). */
+const ALL_UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 
 /** Percent-encodes every character but `A-Z a-z 0-9 - _ . ~`, as UTF-8 bytes in upper-case hex. */
 export function strictEncode(text: string): string {
+  if (ALL_UNRESERVED.test(text)) return text;
   let out = '';
   for (const ch of text) {
     if (UNRESERVED.test(ch)) out += ch;
@@ -76,7 +79,10 @@ export function canonicalUri(rawPath: string): string {
   const uri = rawPath
     .split('/')
     .map((seg) =>
-      strictEncode(decodeNonAscii(seg).replace(/'/g, '%27').replace(/\|/g, '%7C').replace(/\^/g, '%5E')),
+      // A segment of unreserved characters only comes out as it went in.
+      ALL_UNRESERVED.test(seg)
+        ? seg
+        : strictEncode(decodeNonAscii(seg).replace(/'/g, '%27').replace(/\|/g, '%7C').replace(/\^/g, '%5E')),
     )
     .join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
