@@ -471,15 +471,14 @@ export class Identity {
     ) {
       throw new ApiError('APIGW.0302', `The access key has no access to project ${projectId.slice(0, 64)}.`);
     }
-    const onProject = projectId === undefined ? undefined : project;
-    const facts = this.#factsOf(grants, onProject?.id ?? '', key.issued_at);
+    const facts = this.#factsOf(grants, project?.id ?? '', key.issued_at);
     return {
       user_id: key.user_id,
       user_name: key.user_name,
       domain_id: key.domain_id,
       domain_name: key.domain_name,
-      project_id: onProject?.id ?? '',
-      project_name: onProject?.name ?? '',
+      project_id: project?.id ?? '',
+      project_name: project?.name ?? '',
       request_id: requestId,
       ...facts,
       ...(key.temporary ? { temporary: true } : {}),

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder, type Updateable } from 'kysely';
 import type { EndpointStatus } from '../domain/endpoint-status.ts';
 import type { Database } from './schema.ts';
 import { present, presentAt } from './lifecycle.ts';
-import { byShape, prepare, type Shaping } from './prepared.ts';
+import { byShape, prepare, type Prepared, type Shaping } from './prepared.ts';
 import { NetworkQueries } from './network.ts';
 import { Queries, type LockOption, type NewRow, type Read, type Row } from './queries.ts';
 
@@ -513,7 +513,7 @@ export class EndpointQueries extends Queries {
     // Unfiltered, the count is the project's (an endpoint's service is never gone before it).
     const filtered = shape.id || shape.vpc || shape.name;
     const total = filtered
-      ? Number(((await this.first(LIST({ ...shape, count: true }), ...args)) as { n: string | number }).n)
+      ? await this.#matching(LIST, shape, args)
       : await this.countOfProject(q.project_id, q.now);
     const rows = (await this.all(LIST({ ...shape, count: false }), ...args)) as unknown as EndpointKey[];
     return { page: rows, total };
@@ -607,7 +607,8 @@ export class EndpointQueries extends Queries {
     ).executeTakeFirst();
   }
   /** The endpoints of a service, whoever made them, each with its project's domain; of `ids` only, when given. */
-  ofService(serviceId: string, now: Date, ids?: readonly string[]) {
+  async ofService(serviceId: string, now: Date, ids?: readonly string[]) {
+    if (ids?.length === 0) return [];
     let q = this.db
       .selectFrom('endpoints')
       .innerJoin('projects', 'projects.id', 'endpoints.project_id')
@@ -615,7 +616,7 @@ export class EndpointQueries extends Queries {
       .select('projects.domain_id')
       .where('endpoints.endpoint_service_id', '=', serviceId)
       .where(present('endpoints', now));
-    if (ids) q = q.where('endpoints.id', 'in', ids.length > 0 ? ids : ['']);
+    if (ids) q = q.where('endpoints.id', 'in', ids);
     return q.execute();
   }
   /** A page of a service's endpoints as its provider lists them (CONNECTIONS), and how many match. */
@@ -637,9 +638,18 @@ export class EndpointQueries extends Queries {
       q.limit,
       q.offset,
     ];
-    const counted = await this.first(CONNECTIONS({ ...shape, count: true }), ...args);
+    const total = await this.#matching(CONNECTIONS, shape, args);
     const page = await this.all(CONNECTIONS({ ...shape, count: false }), ...args);
-    return { page: page as unknown as Connection[], total: Number((counted as { n: string | number }).n) };
+    return { page: page as unknown as Connection[], total };
+  }
+  /** How many rows a list query's filters match: the `n` of its family's count shape (LIST, CONNECTIONS). */
+  async #matching<S extends object, A extends readonly unknown[]>(
+    family: (shape: S & { count: boolean }) => Prepared<A, unknown>,
+    shape: S,
+    args: A,
+  ): Promise<number> {
+    const row = (await this.first(family({ ...shape, count: true }), ...args)) as { n: string | number };
+    return Number(row.n);
   }
   /** The domain of each endpoint of `ids` that exists, by id. */
   async domainsOf(ids: readonly string[]): Promise<Map<string, string>> {
