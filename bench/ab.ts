@@ -8,14 +8,13 @@
 //                       [--endpoints 100]
 // A `--server` is an entry point and, after a space, options of `serve` for it. A build to compare
 // with must sit inside the repository, for its packages to resolve: `npm run build && cp -r dist .ab/before`.
-import fs from 'node:fs';
 import path from 'node:path';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import type { Store } from '../src/store/store.ts';
 import { load, login, Rebinds, type Auth, type LoadResult, type Scene } from './lib/load.ts';
 import { benchDatabase } from './lib/postgres.ts';
-import { cleanup, serverPid, tempDir } from './lib/processes.ts';
+import { cleanup, cpuOf, postgresCpu, serverPid, tempDir } from './lib/processes.ts';
 import { int } from './lib/report.ts';
 import { seedEndpoints } from './lib/seed.ts';
 import { ACCOUNT, startVpcep, type Server } from './lib/servers.ts';
@@ -51,30 +50,6 @@ const CONNS = number('conns', 16, 1);
 const POSTGRES = process.argv.includes('--postgres');
 /** Endpoints in the project (the rows move the first 64; a list reads the newest 100). */
 const ENDPOINTS = number('endpoints', 100, 64);
-
-/** Seconds of CPU (user, system) a process has used, from /proc. */
-function cpuOf(pid: number): { user: number; system: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const tick = 100;
-  return { user: Number(f[11]) / tick, system: Number(f[12]) / tick };
-}
-
-/** Seconds of CPU every `postgres` process has used (PostgreSQL's backends, its writer, its WAL). */
-function postgresCpu(): number {
-  let total = 0;
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (!fs.readFileSync(`/proc/${name}/stat`, 'utf8').includes('(postgres)')) continue;
-      const { user, system } = cpuOf(Number(name));
-      total += user + system;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
 
 interface Running {
   label: string;

@@ -15,9 +15,10 @@ import { MAX_BATCH } from '../src/store/group-commit.ts';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import type { Store } from '../src/store/store.ts';
+import { sqliteFloor, type Floor } from './lib/floor.ts';
 import { load, login, ok, Rebinds, type Auth, type LoadResult } from './lib/load.ts';
 import { benchDatabase } from './lib/postgres.ts';
-import { cleanup, interrupted, tempDir } from './lib/processes.ts';
+import { cleanup, cpuOf, interrupted, postgresCpu, serverPid, tempDir } from './lib/processes.ts';
 import {
   int,
   machine,
@@ -140,18 +141,57 @@ async function sqliteDurability(store: Store): Promise<string> {
   );
 }
 
+/** µs of CPU a call, from /proc: the servers', PostgreSQL's, and this process's (the load generator). */
+interface CallCpu {
+  servers: number;
+  postgres: number;
+  generator: number;
+}
+
+/**
+ * A row with the CPU its calls cost, noted on the row: that of `servers` (the processes answering),
+ * of PostgreSQL when `postgres`, and of the load generator.
+ */
+async function withCpu(
+  servers: Server[],
+  postgres: boolean,
+  row: () => Promise<LoadResult>,
+): Promise<[LoadResult, CallCpu]> {
+  const pids = servers.map((s) => serverPid(s.pid));
+  const used = () => pids.reduce((n, pid) => n + cpuOf(pid).user + cpuOf(pid).system, 0);
+  const pg = () => (postgres ? postgresCpu() : 0);
+  const before = { servers: used(), postgres: pg(), self: process.cpuUsage() };
+  const result = await row();
+  const self = process.cpuUsage(before.self);
+  const calls = Math.max(1, result.rps * SECONDS);
+  const cpu = {
+    servers: (1e6 * (used() - before.servers)) / calls,
+    postgres: (1e6 * (pg() - before.postgres)) / calls,
+    generator: (self.user + self.system) / calls,
+  };
+  const parts = [
+    `server ${int(cpu.servers)} µs`,
+    ...(postgres ? [`PostgreSQL ${int(cpu.postgres)} µs`] : []),
+    `load generator ${int(cpu.generator)} µs`,
+  ];
+  const note = `CPU a call: ${parts.join(', ')}`;
+  const last = rows.at(-1)!;
+  last.note = last.note ? `${last.note}; ${note}` : note;
+  return [result, cpu];
+}
+
+/** The ceiling's server: µs of CPU a call at 16 connections, the least an HTTP answer costs here. */
+let ceilingCpu = 0;
+
 /** The ceiling at 1, 16 and 64 connections, and the in-process reference at 16; its req/s at 16. */
 async function ceilingRows(): Promise<number> {
   const opts = { method: 'PUT' as const, headers: { 'content-type': 'application/json' }, body: REBIND_BODY };
   const server = await startCeiling();
   try {
     for (const c of CONNS) {
-      const r = await measure(
-        'ceiling: node:http in a process of its own, the rebind’s 200 body',
-        c,
-        server.url,
-        opts,
-      );
+      const what = 'ceiling: node:http in a process of its own, the rebind’s 200 body';
+      const [r, cpu] = await withCpu([server], false, () => measure(what, c, server.url, opts));
+      if (c === 16) ceilingCpu = cpu.servers;
       ceiling.set(c, r.rps);
       rows.at(-1)!.ceiling = r.rps;
     }
@@ -170,6 +210,10 @@ async function ceilingRows(): Promise<number> {
 interface SqliteFigures {
   durability: string;
   rebind16: { token: LoadResult; aksk: LoadResult };
+  /** The service's rebind in this process on the same store, 16 in flight (bench/lib/floor.ts). */
+  floor: Floor;
+  /** CPU a call of the rebind rows at 16 connections. */
+  cpu16: { token: CallCpu; aksk: CallCpu };
   show: LoadResult;
   /** Rebind (token, 16 conns) and list (16 conns) by the number of endpoints in the store. */
   rebind: Map<number, LoadResult>;
@@ -206,17 +250,41 @@ async function sqliteRows(): Promise<SqliteFigures> {
   await warmUp(server.url, rebinds, { token });
   const byToken = new Map<number, LoadResult>();
   const byAkSk = new Map<number, LoadResult>();
-  for (const c of CONNS) byToken.set(c, await rebindRow('rebind, token', c, server.url, rebinds, { token }));
-  for (const c of CONNS)
-    byAkSk.set(c, await rebindRow('rebind, AK/SK, signed per call', c, server.url, rebinds, AKSK));
+  const cpu16 = {} as SqliteFigures['cpu16'];
+  for (const c of CONNS) {
+    const row = () => rebindRow('rebind, token', c, server.url, rebinds, { token });
+    const [r, cpu] = await withCpu([server], false, row);
+    byToken.set(c, r);
+    if (c === 16) cpu16.token = cpu;
+  }
+  for (const c of CONNS) {
+    const row = () => rebindRow('rebind, AK/SK, signed per call', c, server.url, rebinds, AKSK);
+    const [r, cpu] = await withCpu([server], false, row);
+    byAkSk.set(c, r);
+    if (c === 16) cpu16.aksk = cpu;
+  }
   const showUrl = `${server.url}/v1/${P}/vpc-endpoints/${scenes[0]!.endpoint}`;
   const show = await measure('show endpoint', 16, showUrl, { headers: { 'x-auth-token': token } });
   const list = await listRow(`list endpoints, limit 100, of ${size}`, server.url, token);
   rssAfterLoad(`SQLite, ${size} endpoints`, [server]);
   await server.stop();
+  progress(`the floor: the service's rebind in this process, 16 in flight, ${SECONDS} s`);
+  const floor = await withSqlite(dir, (store) => sqliteFloor(store, rebinds, SECONDS, 16));
+  rows.push({
+    what: 'floor: the rebind’s service called in the bench’s process, no HTTP, no auth (SQLite)',
+    conns: 16,
+    rate: floor.rps,
+    ceiling: ceiling.get(16),
+    note:
+      `the process’s CPU ${int(floor.cpu)} µs a call; without the fsync (synchronous = OFF, ` +
+      `${int(floor.unsynced.rps)} calls/s) SQLite’s own time ${int(floor.unsynced.sqlite)} µs a call, the ` +
+      `commit ${int(floor.unsynced.commit)} µs of it, ${floor.unsynced.perCommit.toFixed(1)} calls a commit`,
+  });
   const figures: SqliteFigures = {
     durability,
     rebind16: { token: byToken.get(16)!, aksk: byAkSk.get(16)! },
+    floor,
+    cpu16,
     show,
     rebind: new Map([[size, byToken.get(16)!]]),
     list: new Map([[size, list]]),
@@ -256,6 +324,8 @@ async function growthRows(dir: string, rebinds: Rebinds, figures: SqliteFigures)
 interface PostgresFigures {
   settings: string;
   one: Map<number, LoadResult>;
+  /** CPU a call of one replica's rows, by connections. */
+  oneCpu: Map<number, CallCpu>;
   three: Map<number, LoadResult>;
 }
 
@@ -280,10 +350,16 @@ async function postgresRows(sqliteRebind16: LoadResult): Promise<PostgresFigures
   await rebinds.check(servers[0]!.url, { token });
   await warmUp(servers[0]!.url, rebinds, { token });
   const one = new Map<number, LoadResult>();
+  const oneCpu = new Map<number, CallCpu>();
   for (const c of [16, 64]) {
-    const r = await rebindRow('PostgreSQL, 1 replica: rebind, token', c, servers[0]!.url, rebinds, { token });
-    if (c === 16) rows.at(-1)!.note = `PostgreSQL / SQLite: ${pct(r.rps / sqliteRebind16.rps)}`;
+    const what = 'PostgreSQL, 1 replica: rebind, token';
+    const [r, cpu] = await withCpu(servers, true, async () => {
+      const r = await rebindRow(what, c, servers[0]!.url, rebinds, { token });
+      if (c === 16) rows.at(-1)!.note = `PostgreSQL / SQLite: ${pct(r.rps / sqliteRebind16.rps)}`;
+      return r;
+    });
     one.set(c, r);
+    oneCpu.set(c, cpu);
   }
   await metricsOnRow(db.url, rebinds, token, one.get(16)!);
   progress('PostgreSQL: two more replicas on the same database');
@@ -296,14 +372,17 @@ async function postgresRows(sqliteRebind16: LoadResult): Promise<PostgresFigures
   const three = new Map<number, LoadResult>();
   for (const c of [16, 64]) {
     const what = 'PostgreSQL, 3 replicas, connections in turn: rebind, token';
-    const r = await rebindRow(what, c, urls, rebinds, { token });
-    rows.at(-1)!.note = `3 replicas / 1: ${times(r.rps / one.get(c)!.rps)}`;
+    const [r] = await withCpu(servers, true, async () => {
+      const r = await rebindRow(what, c, urls, rebinds, { token });
+      rows.at(-1)!.note = `3 replicas / 1: ${times(r.rps / one.get(c)!.rps)}`;
+      return r;
+    });
     three.set(c, r);
   }
   rssAfterLoad('PostgreSQL, empty database', [servers[0]!]);
   for (let i = 2; i <= 3; i++) rssAfterLoad(`PostgreSQL, replica ${i}`, [servers[i - 1]!]);
   await Promise.all(servers.map((s) => s.stop()));
-  return { settings, one, three };
+  return { settings, one, oneCpu, three };
 }
 
 /**
@@ -377,6 +456,62 @@ function targets(s: SqliteFigures, pg: PostgresFigures | string, inProcess: numb
   return out;
 }
 
+/**
+ * What this machine allows, worked out from this run's own figures: the most rebinds a second that
+ * the work a call was measured to take can fit, set beside the targets' rates.
+ */
+function limits(s: SqliteFigures, pg: PostgresFigures | string, inProcess: number): string[] {
+  const cores = os.cpus().length;
+  const top = ceiling.get(16)!;
+  const f = s.floor;
+  // The least a rebind over HTTP can cost the machine with this service and store: their CPU in the
+  // floor, an HTTP answer at the ceiling server's cost, and the load generator's CPU in the row.
+  const fit = (generator: number) => (cores * 1e6) / (f.cpu + ceilingCpu + generator);
+  const budget = (share: number, generator: number) => (cores * 1e6) / (share * top) - ceilingCpu - generator;
+  const { token, aksk } = s.cpu16;
+  const each = (what: string, share: number, generator: number) =>
+    `${what}: the load generator spent ${int(generator)} µs a call of its row, so at most ` +
+    `${int(fit(generator))} rebinds a second (${pct(fit(generator) / top)} of the ceiling, ` +
+    `${pct(fit(generator) / inProcess)} of the in-process one), where the target asks ` +
+    `${int(share * top)}/s (${pct(share)}; ${int(share * inProcess)}/s of the in-process ceiling): the ` +
+    `service and the store would have to take at most ${int(budget(share, generator))} µs a call for ` +
+    `the first ` +
+    `(measured: ${int(f.cpu)} µs, of which SQLite's own ${int(f.unsynced.sqlite)})`;
+  const out = [
+    `- **SQLite.** Called in process with no HTTP and no auth (the floor row), the service and the store ` +
+      `take ${int(f.cpu)} µs of CPU a rebind. An answer over HTTP costs at least what the ceiling's ` +
+      `server spends on one (${int(ceilingCpu)} µs). With the HTTP side as cheap as the ceiling's, every one of the ${cores} ` +
+      `cores busy and every fsync overlapped: ${each('token', 0.25, token.generator)}; ` +
+      `${each('AK/SK', 0.2, aksk.generator)}.`,
+  ];
+  if (typeof pg === 'string') return out;
+  const at = (c: number) => {
+    const cpu = pg.oneCpu.get(c)!;
+    return { cpu, all: cpu.servers + cpu.postgres + cpu.generator };
+  };
+  const { cpu, all } = at(16);
+  const both = (cores * 1e6) / all;
+  const alone = (cores * 1e6) / cpu.postgres;
+  const sqlite = s.rebind16.token.rps;
+  out.push(
+    `- **PostgreSQL.** A rebind costs PostgreSQL ${int(cpu.postgres)} µs of CPU, vpcep ${int(cpu.servers)} µs ` +
+      `and the load generator ${int(cpu.generator)} µs (1 replica, 16 connections, /proc). Sharing ` +
+      `${cores} cores, they fit at most ${int(both)} rebinds a second (PostgreSQL with the cores to itself: ` +
+      `${int(alone)}): ${pct(both / sqlite)} of this run's SQLite rebind (${pct(alone / sqlite)}). The ` +
+      `target asks 60 %.`,
+  );
+  const many = at(64);
+  const bound = (cores * 1e6) / many.all;
+  const one = pg.one.get(64)!.rps;
+  out.push(
+    `- **Replicas.** Each call is served whole by one replica, so more replicas do not make a call ` +
+      `cheaper: at 64 connections a call costs ${int(many.all)} µs of CPU in all, which ${cores} cores ` +
+      `fit at most ${int(bound)} times a second with any number of replicas, ${times(bound / one)} one ` +
+      `replica's ${int(one)}. The target asks 1.5×.`,
+  );
+  return out;
+}
+
 async function main() {
   const loadBefore = os.loadavg();
   const when = new Date();
@@ -413,6 +548,10 @@ async function main() {
     'The shares in brackets are of the in-process ceiling, the one issue 12 first measured its figures against.',
     '',
     targetTable(targets(sqlite, pg, inProcess)),
+    '',
+    '## What this machine allows',
+    '',
+    ...limits(sqlite, pg, inProcess),
     ...(profile
       ? [
           '',

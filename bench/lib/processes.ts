@@ -132,3 +132,27 @@ export function serverPid(pid: number): number {
   }
   return pid;
 }
+
+/** Seconds of CPU (user, system) a process has used, from /proc. */
+export function cpuOf(pid: number): { user: number; system: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 100;
+  return { user: Number(f[11]) / tick, system: Number(f[12]) / tick };
+}
+
+/** Seconds of CPU every `postgres` process has used (PostgreSQL's backends, its writer, its WAL). */
+export function postgresCpu(): number {
+  let total = 0;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${name}/stat`, 'utf8').includes('(postgres)')) continue;
+      const { user, system } = cpuOf(Number(name));
+      total += user + system;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}

@@ -11,6 +11,8 @@ export interface Row {
   what: string;
   conns?: number;
   result?: LoadResult;
+  /** Calls a second of a row driven without the load generator (no latencies): the floor's. */
+  rate?: number;
   /** req/s of the ceiling at the same number of connections. */
   ceiling?: number;
   note?: string;
@@ -25,10 +27,13 @@ export function table(rows: Row[]): string {
     '| what | conns | req/s | p50 ms | p99 ms | max ms | errors | of ceiling | note |',
     '|---|--:|--:|--:|--:|--:|--:|--:|---|',
   ];
-  for (const { what, conns, result: r, ceiling, note } of rows) {
+  for (const { what, conns, result: r, rate, ceiling, note } of rows) {
+    const share = (rps: number) => (ceiling ? pct(rps / ceiling) : '—');
     const cells = r
-      ? [int(r.rps), r.p50, r.p99, r.max, r.errors, ceiling ? pct(r.rps / ceiling) : '—']
-      : ['', '', '', '', '', ''];
+      ? [int(r.rps), r.p50, r.p99, r.max, r.errors, share(r.rps)]
+      : rate !== undefined
+        ? [int(rate), '—', '—', '—', '—', share(rate)]
+        : ['', '', '', '', '', ''];
     lines.push(`| ${[what, conns ?? '', ...cells, note ?? ''].join(' | ')} |`);
   }
   return lines.join('\n');
