@@ -13,7 +13,6 @@ import {
   failureOf,
   serviceStatusAt,
   statusAt,
-  type EndpointStatus,
 } from '../domain/endpoint-status.ts';
 import { ApiError } from '../domain/errors.ts';
 import { isWhitelistEntry } from '../domain/addresses.ts';
@@ -21,7 +20,7 @@ import { endpointTimeOf } from '../domain/ids.ts';
 import { storedTags, validTags } from '../domain/tags.ts';
 import { FailAfterCommit, type Tx } from '../store/store.ts';
 import type { LockOption, Row } from '../store/queries.ts';
-import type { EndpointListQuery } from '../store/endpoints.ts';
+import type { EndpointListQuery, RebindWrites } from '../store/endpoints.ts';
 import { allocateAddress, type AddressErrors } from './addresses.ts';
 import { audit, type Caller, type Deps } from './context.ts';
 import { admitted } from './endpoint-services.ts';
@@ -495,7 +494,7 @@ export class Endpoints {
         e.id,
         service,
         plan,
-        changed ? { status, updatedAt: now.toISOString() } : undefined,
+        changed ? { updatedAt: now.toISOString(), ...(status !== e.status && { status }) } : undefined,
       );
       const failed = plan.bindFailed.length + plan.unbindFailed.length > 0;
       const failures = failureLists(plan);
@@ -646,14 +645,14 @@ export class Endpoints {
 
   /**
    * Routes and binding rows change together, inside the caller's transaction, with the endpoint's
-   * `status` and update time when given (store/endpoints.ts rebindWrites: one statement on PostgreSQL).
+   * update time and status when `touched` (store/endpoints.ts rebindWrites: one statement on PostgreSQL).
    */
   async #apply(
     r: Tx,
     endpointId: string,
     service: ServiceRow,
     plan: RebindPlan,
-    status?: { status: EndpointStatus; updatedAt: string },
+    touched?: RebindWrites['touched'],
   ) {
     const cidrs = cidrsOf(service);
     await r.endpoints.rebindWrites({
@@ -669,7 +668,7 @@ export class Endpoints {
           endpoint_id: endpointId,
         })),
       ),
-      ...(status ? { status } : {}),
+      ...(touched && { touched }),
     });
   }
 }

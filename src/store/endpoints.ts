@@ -225,12 +225,20 @@ export interface RebindWrites {
   bind: readonly string[];
   /** The endpoint's own routes in the bound tables (`egw`, no description: the statement writes ''). */
   routes: readonly NewRow<'routes'>[];
-  /** The endpoint's status and update time, set when the rebind changed anything. */
-  status?: { status: EndpointStatus; updatedAt: string };
+  /**
+   * Set when the rebind changed anything: the endpoint's update time, and its status when that is not
+   * the row's (an endpoint whose provisioning has ended is stored as it shows). A status written
+   * unchanged still rewrites the row's entry in the index by status (migration 005): on SQLite one
+   * more page of that index a rebind, at a place of its own (issue 12).
+   */
+  touched?: { updatedAt: string; status?: EndpointStatus };
 }
 
 const SET_STATUS = prepare(({ db }, id: string, status: EndpointStatus, updatedAt: string) =>
   db.updateTable('endpoints').set({ status, updated_at: updatedAt, version: RAISED }).where('id', '=', id),
+);
+const SET_UPDATED = prepare(({ db }, id: string, updatedAt: string) =>
+  db.updateTable('endpoints').set({ updated_at: updatedAt, version: RAISED }).where('id', '=', id),
 );
 /** The endpoints' versions raised: their bindings changed (a row's own update raises it itself). */
 const RAISE_VERSIONS = prepare((s: Shaping, ids: readonly string[]) =>
@@ -536,10 +544,6 @@ export class EndpointQueries extends Queries {
       .where('id', '=', id)
       .execute();
   }
-  /** The status and update time only: a rebind's one write to the endpoint. */
-  async setStatus(id: string, status: EndpointStatus, updatedAt: string) {
-    await this.run(SET_STATUS, id, status, updatedAt);
-  }
   /**
    * What endpoints hold leaves the store: their `egw` routes, their bindings and their addresses.
    * The caller has locked the tables of the routes (routetables.md, "Atomicity").
@@ -584,9 +588,9 @@ export class EndpointQueries extends Queries {
         w.routes.map((r) => r.destination),
         w.routes.map((r) => r.type),
         w.routes.map((r) => r.nexthop),
-        w.status?.status ?? null,
-        w.status?.updatedAt ?? null,
-        rebound || w.status !== undefined,
+        w.touched?.status ?? null,
+        w.touched?.updatedAt ?? null,
+        rebound || w.touched !== undefined,
       );
       return;
     }
@@ -595,7 +599,9 @@ export class EndpointQueries extends Queries {
     if (w.unbind.length > 0) await this.run(DELETE_BINDINGS, w.endpointId, w.unbind);
     await network.insertRoutes([...w.routes]);
     for (const t of w.bind) await this.run(INSERT_BINDING, w.endpointId, t, w.serviceId);
-    if (w.status) await this.setStatus(w.endpointId, w.status.status, w.status.updatedAt);
+    const { touched } = w;
+    if (touched?.status) await this.run(SET_STATUS, w.endpointId, touched.status, touched.updatedAt);
+    else if (touched) await this.run(SET_UPDATED, w.endpointId, touched.updatedAt);
     else if (rebound) await this.run(RAISE_VERSIONS, [w.endpointId]);
   }
 

@@ -325,10 +325,19 @@ test('step 6: a creating endpoint answers 400 EndPoint.2019, and works once prov
     assert.equal((await getEndpoint(world, s.ep)).status, 'creating');
     const res = await failing(world, s, () => put(world, s.ep, { routetables: [s.b] }));
     expectError(res, 400, 'EndPoint.2019', /^The endpoint is being created\./);
+    const stored = () =>
+      world.store.read((r) =>
+        r.db.selectFrom('endpoints').select('status').where('id', '=', s.ep).executeTakeFirstOrThrow(),
+      );
     world.clock.advance(60_000);
+    // Shown as accepted, still stored as creating until a change writes the row.
+    assert.equal((await stored()).status, 'creating');
     const ok = await put(world, s.ep, { routetables: [s.b] });
     await expectReport(world, s.ep, ok, s.tables, { routetables: [s.b] });
     assert.equal((await getEndpoint(world, s.ep)).status, 'accepted');
+    // The rebind stores the status it found, as it writes the update time (a status written only when
+    // it changes, issue 12).
+    assert.equal((await stored()).status, 'accepted');
   } finally {
     await world.close();
   }
