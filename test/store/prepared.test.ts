@@ -76,12 +76,64 @@ test('a list argument is one parameter: lists of any length, and values that loo
     assert.deepEqual(await ids([odd[1]!, odd[3]!, 'absent']), ['o1', 'o3']);
     assert.deepEqual(await ids(odd), ['o0', 'o1', 'o2', 'o3', 'o4', 'o5']);
     assert.deepEqual(await ids([]), []);
+    // One text for lists of any length; on SQLite a list of one item has one text of its own (below).
     assert.equal(
-      BY_TARGETS.bind(engine, ['p3', ['a']]).sql,
+      BY_TARGETS.bind(engine, ['p3', ['a', 'b']]).sql,
       BY_TARGETS.bind(engine, ['p3', ['a', 'b', 'c']]).sql,
     );
+    assert.equal(BY_TARGETS.bind(engine, ['p3', []]).sql, BY_TARGETS.bind(engine, ['p3', ['a', 'b']]).sql);
     assert.equal(await DELETE_BY_TARGETS.run(r.db, engine, [[odd[2]!, odd[5]!]]), 2);
     assert.deepEqual(await ids(odd), ['o0', 'o1', 'o3', 'o4']);
+  });
+});
+
+/** Two list arguments, the first tested twice. */
+const BY_TWO_LISTS = prepare(
+  (s: Shaping, projectId: string, targets: readonly string[], ids: readonly string[]) =>
+    s.db
+      .selectFrom('faults')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([s.inList('routetable_id', targets), s.inList('id', ids)]))
+      .where((eb) => eb.or([s.inList('routetable_id', targets), eb('id', '<>', '')]))
+      .orderBy('id'),
+);
+
+test('a list of one item: on SQLite tested as `column = ?`, with the same rows as any other list', async () => {
+  await store.tx(async (r) => {
+    const engine = store.engine;
+    for (const [id, target] of [
+      ['l1', 't1'],
+      ['l2', 't2'],
+      ['l3', 't3'],
+    ]) {
+      await FAULT.run(r.db, engine, [id!, 'p6', target!]);
+    }
+    const ids = async (targets: string[], of: string[]) =>
+      (await BY_TWO_LISTS.all(r.db, engine, ['p6', targets, of])).map((x) => x.id);
+    assert.deepEqual(await ids(['t1'], ['l3']), ['l1', 'l3']);
+    assert.deepEqual(await ids(['t1', 't2'], ['l3']), ['l1', 'l2', 'l3']);
+    assert.deepEqual(await ids(['t2'], ['l1', 'l3']), ['l1', 'l2', 'l3']);
+    assert.deepEqual(await ids([], ['l2']), ['l2']);
+    assert.deepEqual(await ids(['absent'], []), []);
+    assert.deepEqual(await ids([`it's`], ['l1']), ['l1']);
+    const text = (targets: string[], of: string[]) => BY_TWO_LISTS.bind(engine, ['p6', targets, of]).sql;
+    if (store.dialect === 'sqlite') {
+      // Each list of one item is a plain comparison; the others read their JSON list.
+      assert.equal((text(['t1'], ['l3']).match(/json_each/g) ?? []).length, 0);
+      assert.equal((text(['t1'], ['l2', 'l3']).match(/json_each/g) ?? []).length, 1);
+      assert.equal((text(['t1', 't2'], ['l3']).match(/json_each/g) ?? []).length, 2);
+      assert.equal(text(['t1'], ['l3']), text(['t9'], ['l9']));
+      assert.deepEqual(BY_TWO_LISTS.bind(engine, ['p6', ['t1'], ['l2', 'l3']]).parameters, [
+        'p6',
+        't1',
+        '["l2","l3"]',
+        't1',
+        '',
+      ]);
+    } else {
+      assert.equal(text(['t1'], ['l3']), text(['t1', 't2'], ['l2', 'l3']));
+    }
   });
 });
 
