@@ -140,7 +140,7 @@ export class Prepared<A extends readonly unknown[], R> {
         if (engine.dialect !== 'sqlite')
           return sql<SqlBool>`${sql.ref(column)} = any(${new ListSlot(index)})`;
         listArgs.add(index);
-        return ones & (1 << index)
+        return index < 31 && ones & (1 << index)
           ? sql<SqlBool>`${sql.ref(column)} = ${new OnlySlot(index)}`
           : sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${new ListSlot(index)}))`;
       },

@@ -137,6 +137,37 @@ test('a list of one item: on SQLite tested as `column = ?`, with the same rows a
   });
 });
 
+/** A list as the first argument and as the 33rd: lists past the 31st are always read whole. */
+const MANY_ARGS = prepare(
+  (s: Shaping, ...args: unknown[]) =>
+    s.db
+      .selectFrom('faults')
+      .select('id')
+      .where('project_id', '=', 'p7')
+      .where(s.inList('routetable_id', args[0] as string[]))
+      .where(s.inList('id', args[32] as string[]))
+      .orderBy('id'),
+  33,
+);
+
+test('a list argument past the 31st is read whole, whatever the lists of one item before it', async () => {
+  await store.tx(async (r) => {
+    for (const [id, target] of [
+      ['m1', 't1'],
+      ['m2', 't1'],
+    ]) {
+      await FAULT.run(r.db, store.engine, [id!, 'p7', target!]);
+    }
+    const args = Array.from({ length: 33 }, () => [] as string[]);
+    args[0] = ['t1'];
+    args[32] = ['m1', 'm2'];
+    assert.deepEqual(
+      (await MANY_ARGS.all(r.db, store.engine, args)).map((x) => x.id),
+      ['m1', 'm2'],
+    );
+  });
+});
+
 test('a prepared write inside a transaction that fails is rolled back with it', async () => {
   await assert.rejects(
     store.tx(async (r) => {
