@@ -45,7 +45,8 @@ export interface Shaping {
   forUpdate<Q extends { forUpdate(): Q }>(q: Q): Q;
   /**
    * `column in (values)` with the whole list as one parameter, so that one compiled text serves
-   * lists of any length: a JSON array read by `json_each` on SQLite, an array on PostgreSQL.
+   * lists of any length: a JSON array read by `json_each` on SQLite, an array on PostgreSQL. On
+   * SQLite a list of one item is `column = item` instead, in a text of its own (Prepared.bind).
    */
   inList(column: string, values: readonly unknown[]): Expression<SqlBool>;
   /**
