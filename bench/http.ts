@@ -479,13 +479,13 @@ function limits(s: SqliteFigures, pg: PostgresFigures | string, inProcess: numbe
     `${pct(fit(generator) / inProcess)} of the in-process one), where the target asks ` +
     `${int(share * top)}/s (${pct(share)}; ${int(share * inProcess)}/s of the in-process ceiling): the ` +
     `service and the store would have to take at most ${int(budget(share, generator))} µs a call for ` +
-    `the first ` +
-    `(measured: ${int(f.cpu)} µs, of which SQLite's own ${int(f.unsynced.sqlite)})`;
+    `the first (measured: ${int(f.cpu)} µs, of which SQLite's own ${int(f.unsynced.sqlite)})`;
   const out = [
     `- **SQLite.** Called in process with no HTTP and no auth (the floor row), the service and the store ` +
       `take ${int(f.cpu)} µs of CPU a rebind. An answer over HTTP costs at least what the ceiling's ` +
-      `server spends on one (${int(ceilingCpu)} µs). With the HTTP side as cheap as the ceiling's, every one of the ${cores} ` +
-      `cores busy and every fsync overlapped: ${each('token', 0.25, token.generator)}; ` +
+      `server spends on one (${int(ceilingCpu)} µs). With the HTTP side as cheap as the ceiling's, ` +
+      `every one of the ${cores} cores busy and every fsync overlapped: ` +
+      `${each('token', 0.25, token.generator)}; ` +
       `${each('AK/SK', 0.2, aksk.generator)}.`,
   ];
   if (typeof pg === 'string') return out;
