@@ -326,16 +326,7 @@ class VpcepConnection implements DatabaseConnection {
     if (heldWrites) await this.send(before);
     const lead = heldWrites ? [] : before;
     try {
-      const texts = probes.map((q) => asText(this.client, q));
-      if (texts.every((t) => t !== undefined)) {
-        return lastResults(await this.send([...lead, ...texts, RELEASE]), queries.length, 1);
-      }
-      // A statement's first run on this connection prepares it: one by one.
-      if (lead.length > 0) await this.send(lead);
-      const out: QueryResult<unknown>[] = [];
-      for (const q of probes) out.push(await this.#run(q));
-      await this.send([RELEASE]);
-      return out;
+      return await this.#between(lead, probes, [RELEASE]);
     } catch (e) {
       if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
     }
@@ -348,14 +339,27 @@ class VpcepConnection implements DatabaseConnection {
    */
   async #afterWait(queries: readonly CompiledQuery[], observer: StoreObserver) {
     observer.lockWait();
-    const back = [ROLLBACK_TO, RELEASE];
+    return this.#between([ROLLBACK_TO, RELEASE], queries, []);
+  }
+
+  /**
+   * `queries` after the texts `lead` and before `tail`, their results: one round trip when each can
+   * be written as a text (asText); else, as a statement's first run on a connection prepares it,
+   * `lead`, the queries one by one, then `tail`.
+   */
+  async #between(
+    lead: string[],
+    queries: readonly CompiledQuery[],
+    tail: string[],
+  ): Promise<QueryResult<unknown>[]> {
     const texts = queries.map((q) => asText(this.client, q));
     if (texts.every((t) => t !== undefined)) {
-      return lastResults(await this.send([...back, ...texts]), queries.length);
+      return lastResults(await this.send([...lead, ...texts, ...tail]), queries.length, tail.length);
     }
-    await this.send(back);
+    if (lead.length > 0) await this.send(lead);
     const out: QueryResult<unknown>[] = [];
     for (const q of queries) out.push(await this.#run(q));
+    if (tail.length > 0) await this.send(tail);
     return out;
   }
 
