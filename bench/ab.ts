@@ -14,7 +14,7 @@ import { openSqliteStore } from '../src/store/sqlite.ts';
 import type { Store } from '../src/store/store.ts';
 import { load, login, Rebinds, type Auth, type LoadResult, type Scene } from './lib/load.ts';
 import { benchDatabase } from './lib/postgres.ts';
-import { cleanup, cpuOf, postgresCpu, serverPid, tempDir } from './lib/processes.ts';
+import { cleanup, cpuMeter, serverPid, tempDir } from './lib/processes.ts';
 import { int } from './lib/report.ts';
 import { seedEndpoints } from './lib/seed.ts';
 import { ACCOUNT, startVpcep, type Server } from './lib/servers.ts';
@@ -120,19 +120,10 @@ async function run(r: Running, row: RowName, seconds: number): Promise<Run> {
       : row === 'list'
         ? [`${base}/vpc-endpoints?limit=100`, { headers: { 'x-auth-token': r.token } }]
         : [r.server.url, { requests: r.rebinds.requests(r.server.url, auth) }];
-  const before = { server: cpuOf(r.pid), postgres: POSTGRES ? postgresCpu() : 0, self: process.cpuUsage() };
+  const meter = cpuMeter([r.pid], POSTGRES);
   const result = await load(url, seconds, CONNS, opts);
-  const server = cpuOf(r.pid);
-  const self = process.cpuUsage(before.self);
-  const calls = Math.max(1, result.rps * seconds);
-  const perCall = (s: number) => (1e6 * s) / calls;
-  return {
-    result,
-    server: perCall(server.user + server.system - before.server.user - before.server.system),
-    system: perCall(server.system - before.server.system),
-    postgres: POSTGRES ? perCall(postgresCpu() - before.postgres) : 0,
-    generator: (self.user + self.system) / calls,
-  };
+  const { servers: server, system, postgres, generator } = meter(result.rps * seconds);
+  return { result, server, system, postgres, generator };
 }
 
 function median(xs: number[]): number {

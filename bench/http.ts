@@ -18,7 +18,7 @@ import type { Store } from '../src/store/store.ts';
 import { sqliteFloor, type Floor } from './lib/floor.ts';
 import { load, login, ok, Rebinds, type Auth, type LoadResult } from './lib/load.ts';
 import { benchDatabase } from './lib/postgres.ts';
-import { cleanup, cpuOf, interrupted, postgresCpu, serverPid, tempDir } from './lib/processes.ts';
+import { cleanup, cpuMeter, interrupted, serverPid, tempDir, type CallCpu } from './lib/processes.ts';
 import {
   int,
   machine,
@@ -141,13 +141,6 @@ async function sqliteDurability(store: Store): Promise<string> {
   );
 }
 
-/** µs of CPU a call, from /proc: the servers', PostgreSQL's, and this process's (the load generator). */
-interface CallCpu {
-  servers: number;
-  postgres: number;
-  generator: number;
-}
-
 /**
  * A row with the CPU its calls cost, noted on the row: that of `servers` (the processes answering),
  * of PostgreSQL when `postgres`, and of the load generator.
@@ -157,18 +150,12 @@ async function withCpu(
   postgres: boolean,
   row: () => Promise<LoadResult>,
 ): Promise<[LoadResult, CallCpu]> {
-  const pids = servers.map((s) => serverPid(s.pid));
-  const used = () => pids.reduce((n, pid) => n + cpuOf(pid).user + cpuOf(pid).system, 0);
-  const pg = () => (postgres ? postgresCpu() : 0);
-  const before = { servers: used(), postgres: pg(), self: process.cpuUsage() };
+  const meter = cpuMeter(
+    servers.map((s) => serverPid(s.pid)),
+    postgres,
+  );
   const result = await row();
-  const self = process.cpuUsage(before.self);
-  const calls = Math.max(1, result.rps * SECONDS);
-  const cpu = {
-    servers: (1e6 * (used() - before.servers)) / calls,
-    postgres: (1e6 * (pg() - before.postgres)) / calls,
-    generator: (self.user + self.system) / calls,
-  };
+  const cpu = meter(result.rps * SECONDS);
   const parts = [
     `server ${int(cpu.servers)} µs`,
     ...(postgres ? [`PostgreSQL ${int(cpu.postgres)} µs`] : []),

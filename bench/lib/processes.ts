@@ -156,3 +156,39 @@ export function postgresCpu(): number {
   }
   return total;
 }
+
+/** µs of CPU a call over a stretch of calls, from /proc (see cpuMeter). */
+export interface CallCpu {
+  /** The measured processes together, and of that the kernel's. */
+  servers: number;
+  system: number;
+  /** Every `postgres` process, when asked for; else 0. */
+  postgres: number;
+  /** This process: the load generator, where autocannon runs in it. */
+  generator: number;
+}
+
+/**
+ * Starts measuring the CPU of `pids`, of PostgreSQL when `postgres`, and of this process; the
+ * function it returns gives the CPU a call since then, for the `calls` made meanwhile.
+ */
+export function cpuMeter(pids: number[], postgres: boolean): (calls: number) => CallCpu {
+  const used = () =>
+    pids.map(cpuOf).reduce((a, c) => ({ user: a.user + c.user, system: a.system + c.system }), {
+      user: 0,
+      system: 0,
+    });
+  const pg = () => (postgres ? postgresCpu() : 0);
+  const before = { used: used(), postgres: pg(), self: process.cpuUsage() };
+  return (calls) => {
+    const self = process.cpuUsage(before.self);
+    const now = used();
+    const perCall = (seconds: number) => (1e6 * seconds) / Math.max(1, calls);
+    return {
+      servers: perCall(now.user + now.system - before.used.user - before.used.system),
+      system: perCall(now.system - before.used.system),
+      postgres: perCall(pg() - before.postgres),
+      generator: perCall((self.user + self.system) / 1e6),
+    };
+  };
+}
