@@ -15,7 +15,7 @@ import type { Store } from '../src/store/store.ts';
 import { load, login, Rebinds, type Auth, type LoadResult, type Scene } from './lib/load.ts';
 import { benchDatabase } from './lib/postgres.ts';
 import { cleanup, cpuMeter, serverPid, tempDir } from './lib/processes.ts';
-import { int } from './lib/report.ts';
+import { int, median } from './lib/report.ts';
 import { seedEndpoints } from './lib/seed.ts';
 import { ACCOUNT, startVpcep, type Server } from './lib/servers.ts';
 
@@ -126,11 +126,6 @@ async function run(r: Running, row: RowName, seconds: number): Promise<Run> {
   return { result, server, system, postgres, generator };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 const us = (n: number) => `${Math.round(n)} µs`;
 
 function line(label: string, row: RowName, what: string, x: Run) {

@@ -22,6 +22,12 @@ export const int = (n: number) => Math.round(n).toLocaleString('en-US');
 export const pct = (n: number) => `${(100 * n).toFixed(1)} %`;
 export const times = (n: number) => `${n.toFixed(2)}×`;
 
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 export function table(rows: Row[]): string {
   const lines = [
     '| what | conns | req/s | p50 ms | p99 ms | max ms | errors | of ceiling | note |',
