@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', '.tmp/', 'scratch/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'data/',
+      '.tmp/',
+      'scratch/',
+      'bench/results/',
+      'bench/profiles/',
+      '.ab/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
