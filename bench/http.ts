@@ -209,7 +209,7 @@ interface SqliteFigures {
   rebind: Map<number, LoadResult>;
   list: Map<number, LoadResult>;
   /** The first size's req/s over the largest's, medians of alternating rounds (alternatingGrowth). */
-  growth?: { rebind: number; list: number; errors: number };
+  growth: { rebind: number; list: number; errors: number };
 }
 
 const rebindRow = (what: string, conns: number, urls: string | string[], rebinds: Rebinds, auth: Auth) =>
@@ -276,7 +276,7 @@ async function sqliteRows(): Promise<SqliteFigures> {
       `${int(floor.unsynced.rps)} calls/s) SQLite’s own time ${int(floor.unsynced.sqlite)} µs a call, the ` +
       `commit ${int(floor.unsynced.commit)} µs of it, ${floor.unsynced.perCommit.toFixed(1)} calls a commit`,
   });
-  const figures: SqliteFigures = {
+  const figures: Omit<SqliteFigures, 'growth'> = {
     durability,
     rebind16: { token: byToken.get(16)!, aksk: byAkSk.get(16)! },
     floor,
@@ -286,12 +286,12 @@ async function sqliteRows(): Promise<SqliteFigures> {
     list: new Map([[size, list]]),
   };
   await growthRows(dir, rebinds, figures);
-  await alternatingGrowth(asSeeded, new Rebinds(P, scenes.slice(0, SCENES)), dir, rebinds, figures);
-  return figures;
+  const growth = await alternatingGrowth(asSeeded, new Rebinds(P, scenes.slice(0, SCENES)), dir, rebinds);
+  return { ...figures, growth };
 }
 
 /** The same store grown to each further size, seeded while no server runs: rebind and list again. */
-async function growthRows(dir: string, rebinds: Rebinds, figures: SqliteFigures) {
+async function growthRows(dir: string, rebinds: Rebinds, figures: Omit<SqliteFigures, 'growth'>) {
   for (let i = 1; i < SIZES.length; i++) {
     const size = SIZES[i]!;
     const n = size.toLocaleString('en-US');
@@ -337,8 +337,7 @@ async function alternatingGrowth(
   firstRebinds: Rebinds,
   bigDir: string,
   bigRebinds: Rebinds,
-  figures: SqliteFigures,
-) {
+): Promise<SqliteFigures['growth']> {
   const big = SIZES.at(-1)!;
   const sides = [
     { size: SIZES[0]!, dir: firstDir, rebinds: firstRebinds },
@@ -401,7 +400,7 @@ async function alternatingGrowth(
       });
     }
   }
-  figures.growth = {
+  return {
     rebind: ratio('rebind'),
     list: ratio('list'),
     errors: running.flatMap((r) => [...r.rebind, ...r.list]).reduce((e, x) => e + x.errors, 0),
@@ -499,12 +498,9 @@ function targets(s: SqliteFigures, pg: PostgresFigures | string, inProcess: numb
   });
   /** Share of the ceiling, and in brackets of the in-process ceiling the issue's targets were set against. */
   const share = (r: LoadResult) => `${pct(r.rps / ceiling.get(16)!)} (${pct(r.rps / inProcess)})`;
-  const errors = rows.reduce((n, r) => n + (r.result?.errors ?? 0), 0) + (s.growth?.errors ?? 0);
+  const errors = rows.reduce((n, r) => n + (r.result?.errors ?? 0), 0) + s.growth.errors;
   const big = SIZES.at(-1)!;
-  const growth = {
-    rebind: s.growth?.rebind ?? s.rebind.get(SIZES[0]!)!.rps / s.rebind.get(big)!.rps,
-    list: s.growth?.list ?? s.list.get(SIZES[0]!)!.rps / s.list.get(big)!.rps,
-  };
+  const { growth } = s;
   const scale =
     `${SIZES[0]} → ${big.toLocaleString('en-US')} endpoints, medians of ${GROWTH_ROUNDS} alternating rounds` +
     (QUICK ? ' (--quick)' : '');
