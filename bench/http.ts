@@ -3,6 +3,7 @@
 // node:http server answering the rebind's 200 body), in one table. Prints figures; asserts nothing.
 //   npm run bench [-- --quick] [--no-postgres] [--cpu-prof <dir>] [--seconds <n>] [--server dist/main.js]
 // Rows: the ceiling; rebind with a token and with AK/SK at 1, 16 and 64 connections; show and list;
+// the floor (the rebind's service in this process) and the bare front (behind a bare node:http server);
 // growth to 10,000 and 100,000 endpoints (seeded straight into the store), then the first and the
 // largest size again in alternating rounds, for the growth targets; PostgreSQL with 1 and 3
 // replicas (and 1 with metrics on) when a database answers; start-up and memory. Then the issue's
@@ -39,6 +40,7 @@ import {
   ACCOUNT,
   inProcessCeiling,
   REBIND_BODY,
+  startBareFront,
   startCeiling,
   startVpcep,
   type Server,
@@ -202,6 +204,8 @@ interface SqliteFigures {
   rebind16: { token: LoadResult; aksk: LoadResult };
   /** The service's rebind in this process on the same store, 16 in flight (bench/lib/floor.ts). */
   floor: Floor;
+  /** The same service behind a bare node:http server, 16 connections (bench/lib/front-server.ts). */
+  front: { result: LoadResult; cpu: CallCpu };
   /** CPU a call of the rebind rows at 16 connections. */
   cpu16: { token: CallCpu; aksk: CallCpu };
   show: LoadResult;
@@ -276,10 +280,12 @@ async function sqliteRows(): Promise<SqliteFigures> {
       `${int(floor.unsynced.rps)} calls/s) SQLite’s own time ${int(floor.unsynced.sqlite)} µs a call, the ` +
       `commit ${int(floor.unsynced.commit)} µs of it, ${floor.unsynced.perCommit.toFixed(1)} calls a commit`,
   });
+  const front = await bareFrontRow(dir, rebinds);
   const figures: Omit<SqliteFigures, 'growth'> = {
     durability,
     rebind16: { token: byToken.get(16)!, aksk: byAkSk.get(16)! },
     floor,
+    front,
     cpu16,
     show,
     rebind: new Map([[size, byToken.get(16)!]]),
@@ -288,6 +294,28 @@ async function sqliteRows(): Promise<SqliteFigures> {
   await growthRows(dir, rebinds, figures);
   const growth = await alternatingGrowth(asSeeded, new Rebinds(P, scenes.slice(0, SCENES)), dir, rebinds);
   return { ...figures, growth };
+}
+
+/**
+ * The rebind's service behind a bare node:http server, on the store the rows used: no
+ * authentication, no Fastify, no validation, no log line. Between the floor (no HTTP at all) and the
+ * rebind rows (vpcep's whole HTTP side), it tells how much of a rebind's cost is that HTTP side.
+ */
+async function bareFrontRow(dir: string, rebinds: Rebinds): Promise<SqliteFigures['front']> {
+  const front = await startBareFront(dir, P);
+  try {
+    // Its answers are checked as the server's are: 200 with the endpoint on its new table.
+    await rebinds.check(front.url, { token: 'unused' });
+    await warmUp(front.url, rebinds, { token: 'unused' });
+    const what =
+      'bare front: the rebind’s service behind a bare node:http server, no auth, no Fastify, no log';
+    const [result, cpu] = await withCpu([front], false, () =>
+      rebindRow(what, 16, front.url, rebinds, { token: 'unused' }),
+    );
+    return { result, cpu };
+  } finally {
+    await front.stop();
+  }
 }
 
 /** The same store grown to each further size, seeded while no server runs: rebind and list again. */
@@ -571,6 +599,14 @@ function limits(s: SqliteFigures, pg: PostgresFigures | string, inProcess: numbe
       `every one of the ${cores} cores busy and every fsync overlapped: ` +
       `${each('token', 0.25, token.generator)}; ` +
       `${each('AK/SK', 0.2, aksk.generator)}.`,
+    `- **HTTP side.** Behind a bare node:http server (the bare front row: no auth, no Fastify, no ` +
+      `validation, no log line) the same service and store did ${int(s.front.result.rps)} rebinds a ` +
+      `second at 16 connections (${pct(s.front.result.rps / top)} of the ceiling, ` +
+      `${pct(s.front.result.rps / inProcess)} of the in-process one), at ${int(s.front.cpu.servers)} µs ` +
+      `of its CPU a call; vpcep with a token did ${int(s.rebind16.token.rps)} at ${int(token.servers)} µs ` +
+      `(the bare front did ${times(s.front.result.rps / s.rebind16.token.rps)} as many). What vpcep's ` +
+      `HTTP side (Fastify, the checks, auth, the log line) adds to a rebind is the difference: ` +
+      `${int(token.servers - s.front.cpu.servers)} µs a call.`,
   ];
   if (typeof pg === 'string') return out;
   const at = (c: number) => {

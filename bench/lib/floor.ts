@@ -8,7 +8,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { randomIds, systemClock } from '../../src/domain/ids.ts';
 import type { Caller } from '../../src/service/context.ts';
-import { Endpoints } from '../../src/service/endpoints.ts';
+import { Endpoints, type RebindResult } from '../../src/service/endpoints.ts';
 import { Faults } from '../../src/service/faults.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Rebinds } from './load.ts';
@@ -80,19 +80,14 @@ async function timingSqlite<T>(
 }
 
 /**
- * `inFlight` callers, each moving endpoints of its own (`rebinds`' scenes) between their two tables
- * for `seconds`, on `store` (SQLite, as the server opens it; no server may hold it meanwhile).
+ * The service's UpdateEndpointRoutetable on `store`, called as a token's caller of `projectId` with
+ * every role would be once the HTTP side has authenticated it: what the floor and the bare front
+ * (bench/lib/front-server.ts) run without HTTP, or behind a bare one.
  */
-export async function sqliteFloor(
+export function rebindService(
   store: Store,
-  rebinds: Rebinds,
-  seconds: number,
-  inFlight: number,
-): Promise<Floor> {
-  const { projectId, scenes } = rebinds;
-  if (scenes.length % inFlight !== 0) {
-    throw new Error(`${scenes.length} scenes do not share out among ${inFlight} callers`);
-  }
+  projectId: string,
+): (endpoint: string, tables: string[]) => Promise<RebindResult> {
   const config = loadConfig({});
   const deps = { config, store, clock: systemClock, ids: randomIds, log: pino({ level: 'silent' }) };
   const endpoints = new Endpoints(deps, new Faults(deps));
@@ -109,10 +104,28 @@ export async function sqliteFloor(
     account_admin: true,
     call: { operation: 'UpdateEndpointRoutetable', status: 200 },
   });
+  return (endpoint, tables) => endpoints.updateRoutetables(caller(), endpoint, tables);
+}
+
+/**
+ * `inFlight` callers, each moving endpoints of its own (`rebinds`' scenes) between their two tables
+ * for `seconds`, on `store` (SQLite, as the server opens it; no server may hold it meanwhile).
+ */
+export async function sqliteFloor(
+  store: Store,
+  rebinds: Rebinds,
+  seconds: number,
+  inFlight: number,
+): Promise<Floor> {
+  const { projectId, scenes } = rebinds;
+  if (scenes.length % inFlight !== 0) {
+    throw new Error(`${scenes.length} scenes do not share out among ${inFlight} callers`);
+  }
+  const rebindOn = rebindService(store, projectId);
   /** Moves scene `i`'s endpoint to its other table, checked. */
   const rebind = async (i: number) => {
     const { target } = rebinds.call(i);
-    const result = await endpoints.updateRoutetables(caller(), scenes[i]!.endpoint, [target]);
+    const result = await rebindOn(scenes[i]!.endpoint, [target]);
     if (JSON.stringify(result.routetables) !== JSON.stringify([target])) {
       throw new Error(`the floor's rebind answered ${JSON.stringify(result)}, not the table ${target}`);
     }

@@ -119,13 +119,19 @@ export async function firstOk(
 export const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-/** The server process under `pid` (itself, or the node child of `npm start`). */
+/**
+ * The server process under `pid`: itself, or the node process below it (the node child of `npm
+ * start`), passing over children that are not node (the esbuild service tsx starts for the bare front).
+ */
 export function serverPid(pid: number): number {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return serverPid(Number(name));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      const found = serverPid(Number(name));
+      const own = fs.readFileSync(`/proc/${found}/stat`, 'utf8');
+      if (own.slice(own.indexOf('(') + 1, own.lastIndexOf(')')) === 'node') return found;
     } catch {
       // gone meanwhile
     }

@@ -1,5 +1,6 @@
 // The servers a bench drives: the compiled vpcep server in a process of its own, as `npm start`
-// runs it, and the ceiling, a bare node:http server in a process of its own too.
+// runs it; the ceiling, a bare node:http server in a process of its own too; and the bare front,
+// the rebind's service behind such a server.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
@@ -97,6 +98,23 @@ export async function startCeiling(): Promise<Server> {
     PORT: String(port),
     BODY: REBIND_BODY,
   });
+  return ready(child, port, t0, 0);
+}
+
+/**
+ * The bare front (bench/lib/front-server.ts): the rebind's service on the SQLite store in `dataDir`
+ * behind a bare node:http server, in a process of its own. No authentication, no Fastify, no log:
+ * what a rebind over HTTP costs when the HTTP side is as cheap as the ceiling's.
+ */
+export async function startBareFront(dataDir: string, projectId: string): Promise<Server> {
+  const port = await freePort();
+  const entry = path.join(import.meta.dirname, 'front-server.ts');
+  const t0 = performance.now();
+  const child = spawnChild(
+    process.execPath,
+    ['--import', 'tsx', entry, dataDir, String(port), projectId],
+    process.env,
+  );
   return ready(child, port, t0, 0);
 }
 
