@@ -92,7 +92,7 @@ async function measure(
 /** JIT, schema compilers and caches warm before the first row of a server; not recorded. */
 async function warmUp(urls: string | string[], rebinds: Rebinds, auth: Auth) {
   progress(`warming up for ${WARMUP} s`);
-  await load(urls, WARMUP, 16, { requests: rebinds.requests([urls].flat()[0]!, auth) });
+  await load(urls, WARMUP, 16, rebinding(urls, rebinds, auth));
 }
 
 function startupRow(what: string, s: Server, note = '') {
@@ -216,11 +216,17 @@ interface SqliteFigures {
   growth: { rebind: number; list: number; errors: number };
 }
 
-const rebindRow = (what: string, conns: number, urls: string | string[], rebinds: Rebinds, auth: Auth) =>
-  measure(what, conns, urls, { requests: rebinds.requests([urls].flat()[0]!, auth) });
+/** What autocannon is given for rebinds on `urls`, and for lists (limit 100) of the project on `url`. */
+const rebinding = (urls: string | string[], rebinds: Rebinds, auth: Auth) => ({
+  requests: rebinds.requests([urls].flat()[0]!, auth),
+});
+const listing = (url: string, token: string) =>
+  [`${url}/v1/${P}/vpc-endpoints?limit=100`, { headers: { 'x-auth-token': token } }] as const;
 
-const listRow = (what: string, url: string, token: string) =>
-  measure(what, 16, `${url}/v1/${P}/vpc-endpoints?limit=100`, { headers: { 'x-auth-token': token } });
+const rebindRow = (what: string, conns: number, urls: string | string[], rebinds: Rebinds, auth: Auth) =>
+  measure(what, conns, urls, rebinding(urls, rebinds, auth));
+
+const listRow = (what: string, url: string, token: string) => measure(what, 16, ...listing(url, token));
 
 /** A SQLite store of the first size: rebind with a token and with AK/SK, show, list; then growth. */
 async function sqliteRows(): Promise<SqliteFigures> {
@@ -304,14 +310,13 @@ async function sqliteRows(): Promise<SqliteFigures> {
 async function bareFrontRow(dir: string, rebinds: Rebinds): Promise<SqliteFigures['front']> {
   const front = await startBareFront(dir, P);
   try {
-    // Its answers are checked as the server's are: 200 with the endpoint on its new table.
-    await rebinds.check(front.url, { token: 'unused' });
-    await warmUp(front.url, rebinds, { token: 'unused' });
+    // It reads no token; its answers are checked as the server's are: 200, the endpoint on its new table.
+    const auth = { token: 'unused' };
+    await rebinds.check(front.url, auth);
+    await warmUp(front.url, rebinds, auth);
     const what =
       'bare front: the rebind’s service behind a bare node:http server, no auth, no Fastify, no log';
-    const [result, cpu] = await withCpu([front], false, () =>
-      rebindRow(what, 16, front.url, rebinds, { token: 'unused' }),
-    );
+    const [result, cpu] = await withCpu([front], false, () => rebindRow(what, 16, front.url, rebinds, auth));
     return { result, cpu };
   } finally {
     await front.stop();
@@ -394,15 +399,18 @@ async function alternatingGrowth(
     for (let round = 0; round < GROWTH_ROUNDS; round++) {
       for (const r of running) {
         const meter = cpuMeter([serverPid(r.server.pid)], false);
-        const rebind = await load(r.server.url, SECONDS, 16, {
-          requests: r.rebinds.requests(r.server.url, { token: r.token }),
-        });
+        const rebind = await load(
+          r.server.url,
+          SECONDS,
+          16,
+          rebinding(r.server.url, r.rebinds, { token: r.token }),
+        );
         r.cpu.push(meter(rebind.rps * SECONDS).servers);
         r.rebind.push(rebind);
       }
       for (const r of running) {
-        const url = `${r.server.url}/v1/${P}/vpc-endpoints?limit=100`;
-        r.list.push(await load(url, SECONDS, 16, { headers: { 'x-auth-token': r.token } }));
+        const [url, opts] = listing(r.server.url, r.token);
+        r.list.push(await load(url, SECONDS, 16, opts));
       }
     }
   } finally {

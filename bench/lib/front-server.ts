@@ -1,4 +1,4 @@
-// The bare front (bench/lib/front.ts): the rebind's service on the SQLite store behind a bare
+// The bare front (startBareFront, bench/lib/servers.ts): the rebind's service on the SQLite store behind a bare
 // node:http server, with no authentication, no Fastify, no validation, no log line. Run as
 //   node --import tsx bench/lib/front-server.ts <data dir> <port> <project id>
 // PUT /v1/{project}/vpc-endpoints/{id}/routetables with {"routetables": [...]} answers the service's
